@@ -1,0 +1,16 @@
+"""`python -m bot`: start the bot (the settings come from the environment and `.env`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from dotenv import load_dotenv
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    load_dotenv()
+    # Ask python-telegram-bot for its future (timedelta) time periods now, without warnings.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,36 @@
+"""Anything else a person types gets a helpful answer, never silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.access import Role, role_of
+from bot.patient_view import say
+from bot.services import CareContext
+from care.db import patients
+
+STAFF_HELP = (
+    "Staff commands:\n"
+    "/enrol <full name> <date> <time> — enrol a patient and get their invite link\n"
+    "/schedule <appointment> — the care messages of an appointment and their state\n"
+    "/done <appointment> — mark it done; the after-care message goes out at once"
+)
+
+
+async def answer_anything(update: Update, context: CareContext) -> None:
+    """Staff get their command list; patients and strangers get the menu and the phone."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or chat.type != chat.PRIVATE:
+        return
+    if role_of(update, context) is not Role.STRANGER:
+        await message.reply_text(STAFF_HELP)
+        return
+    services = context.services
+    patient = await services.db.run(patients.by_chat, chat.id)
+    if patient is None:
+        await message.reply_text(
+            say(services, services.settings.default_language, "patient.start_unknown")
+        )
+        return
+    await message.reply_text(say(services, patient.language, "patient.free_text"))

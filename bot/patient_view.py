@@ -1,0 +1,56 @@
+"""Patient-facing text built from the message catalog: nothing patient-facing is written here."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.services import Services
+from care.dates import format_date, format_time
+from care.db import appointments
+from care.models import Appointment, AppointmentStatus, Patient
+from jobs.compose import isolate, number
+
+
+def upcoming(conn: sqlite3.Connection, patient_id: int, now: datetime) -> list[Appointment]:
+    return [
+        a
+        for a in appointments.of_patient(conn, patient_id)
+        if a.status is AppointmentStatus.BOOKED and a.ends_at > now
+    ]
+
+
+def appointment_list(services: Services, booked: list[Appointment], lang: str) -> str:
+    tz = services.settings.timezone
+    if not booked:
+        return services.catalog.text(lang, "patient.no_upcoming")
+    lines = []
+    for appointment in booked:
+        local = appointment.starts_at.astimezone(tz)
+        lines.append(
+            services.catalog.text(
+                lang,
+                "patient.appointment_line",
+                appointment_date=format_date(local.date(), lang),
+                appointment_time=format_time(local.time(), lang),
+                session_number=number(appointment.session_number, lang),
+                session_count=number(appointment.session_count, lang),
+            )
+        )
+    return "\n".join(lines)
+
+
+def welcome(services: Services, patient: Patient, booked: list[Appointment]) -> str:
+    lang = patient.language
+    return services.catalog.text(
+        lang,
+        "patient.welcome",
+        **services.composer.clinic_values(lang),
+        patient_name=isolate(patient.full_name, lang),
+        appointment_list=appointment_list(services, booked, lang),
+    )
+
+
+def say(services: Services, lang: str, key: str) -> str:
+    """A catalog text that needs only the clinic's details."""
+    return services.catalog.text(lang, key, **services.composer.clinic_values(lang))

@@ -1,0 +1,170 @@
+"""Settings read once from the environment, validated with messages that say what to type."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from care.catalog import DEFAULT_MESSAGES_DIR
+from care.protocol import DEFAULT_PROTOCOL_PATH
+from care.quiet_hours import QuietHours
+
+LANGUAGES = ("fa", "en")
+_TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names the variable and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    admin_ids: frozenset[int]
+    staff_chat_id: int | None
+    clinic_name: str
+    clinic_phone: str
+    clinic_address: str
+    timezone: ZoneInfo
+    default_language: str
+    database_path: Path
+    protocol_path: Path
+    messages_dir: Path
+    quiet_hours: QuietHours
+    invite_days: int
+    api_base_url: str | None
+    poll_seconds: float
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from `env` (default: the process environment)."""
+    values = os.environ if env is None else env
+
+    def get(name: str, default: str = "") -> str:
+        return values.get(name, default).strip()
+
+    return Settings(
+        token=_token(get("TELEGRAM_BOT_TOKEN")),
+        admin_ids=_admin_ids(get("ADMIN_IDS")),
+        staff_chat_id=_optional_int("STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
+        clinic_name=_text("CLINIC_NAME", get("CLINIC_NAME", "Mesocare Clinic")),
+        clinic_phone=_text("CLINIC_PHONE", get("CLINIC_PHONE", "-")),
+        clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
+        timezone=_timezone(get("CLINIC_TIMEZONE", "Asia/Tehran")),
+        default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
+        database_path=Path(get("DATABASE_PATH", "data/mesocare.db")),
+        protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
+        messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
+        quiet_hours=_quiet_hours(get("QUIET_HOURS", "22:00-08:00")),
+        invite_days=_bounded_int("INVITE_DAYS", get("INVITE_DAYS", "14"), 1, 90),
+        api_base_url=get("TELEGRAM_API_BASE_URL") or None,
+        poll_seconds=_poll_seconds(get("POLL_SECONDS", "10")),
+    )
+
+
+def _token(raw: str) -> str:
+    if not raw:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set: ask @BotFather for a token and put "
+            "TELEGRAM_BOT_TOKEN=123456:ABC... in .env"
+        )
+    if not _TOKEN_SHAPE.match(raw):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token: it should look like "
+            "123456789:AAE... as @BotFather gave it"
+        )
+    return raw
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    if not raw:
+        raise SettingsError(
+            "ADMIN_IDS is not set: put your numeric Telegram user id in .env, "
+            "e.g. ADMIN_IDS=123456789 (several: 123,456)"
+        )
+    ids = set()
+    for part in raw.split(","):
+        if not part.strip().isdigit():
+            raise SettingsError(
+                f"ADMIN_IDS has {part.strip()!r}, which is not a numeric Telegram user id; "
+                "write e.g. ADMIN_IDS=123456789,987654321"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _optional_int(name: str, raw: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a numeric chat id (groups start with -100), e.g. {name}=-1001234567890"
+        ) from None
+
+
+def _text(name: str, raw: str) -> str:
+    if len(raw) > 200:
+        raise SettingsError(f"{name} is longer than 200 characters; shorten it")
+    return raw
+
+
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"CLINIC_TIMEZONE {raw!r} is not a known time zone; write e.g. Asia/Tehran"
+        ) from None
+
+
+def _language(raw: str) -> str:
+    if raw not in LANGUAGES:
+        raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {raw!r}")
+    return raw
+
+
+def _existing_file(name: str, raw: str, default: Path) -> Path:
+    path = Path(raw) if raw else default
+    if not path.is_file():
+        raise SettingsError(f"{name} points to {path}, which is not a file; fix the path in .env")
+    return path
+
+
+def _existing_dir(name: str, raw: str, default: Path) -> Path:
+    path = Path(raw) if raw else default
+    if not path.is_dir():
+        raise SettingsError(f"{name} points to {path}, which is not a folder; fix the path in .env")
+    return path
+
+
+def _quiet_hours(raw: str) -> QuietHours:
+    try:
+        return QuietHours.parse(raw)
+    except ValueError:
+        raise SettingsError(
+            f"QUIET_HOURS {raw!r} is not a time window; write e.g. QUIET_HOURS=22:00-08:00"
+        ) from None
+
+
+def _bounded_int(name: str, raw: str, low: int, high: int) -> int:
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def _poll_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.2 <= value <= 300:
+        raise SettingsError(
+            f"POLL_SECONDS must be a number of seconds from 0.2 to 300, not {raw!r}"
+        )
+    return value

@@ -1,0 +1,196 @@
+"""The message catalog: every text a patient sees, one TOML file per language.
+
+Nested tables become dotted keys (`[steps] pre_care = "..."` is "steps.pre_care"). Texts use
+str.format placeholders such as {clinic_phone}; a brace that is not a placeholder is doubled.
+Everything is checked at start-up so a broken file stops the bot instead of a patient's message.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from care.protocol import ANSWER_KEYS, CareProtocol
+
+DEFAULT_MESSAGES_DIR = Path(__file__).parent / "content" / "messages"
+
+ALLOWED_PLACEHOLDERS = frozenset(
+    {
+        "patient_name",
+        "clinic_name",
+        "clinic_phone",
+        "clinic_address",
+        "appointment_date",
+        "appointment_time",
+        "appointment_list",
+        "session_number",
+        "session_count",
+        "token_hint",
+        "days",
+    }
+)
+
+# Texts the bot itself uses; steps.<step>, answers.<answer>, replies.<answer> and
+# language.<code> are required as well, derived from the protocol and the languages.
+_BOT_TEXTS: dict[str, tuple[str, ...]] = {
+    "patient": (
+        "welcome",
+        "no_upcoming",
+        "appointment_line",
+        "start_unknown",
+        "invite_invalid",
+        "invite_other_chat",
+        "already_linked",
+        "help",
+        "free_text",
+        "language_prompt",
+        "language_set",
+        "stop_confirm",
+        "stopped",
+        "resumed",
+        "rescheduled",
+        "cancelled",
+        "too_many_attempts",
+        "button_stale",
+        "already_answered",
+    ),
+    "buttons": ("yes", "no", "stop_confirm"),
+    "faq": ("title", "what", "sessions", "side_effects", "permanent", "before_after"),
+    "care": ("before", "after_24h", "general"),
+}
+REQUIRED_KEYS: tuple[str, ...] = tuple(
+    f"{group}.{name}" for group, names in _BOT_TEXTS.items() for name in names
+)
+
+
+class CatalogError(ValueError):
+    """A message file cannot be used; `str()` names the file and the key."""
+
+
+@dataclass(frozen=True)
+class _File:
+    source: str
+    texts: Mapping[str, str]
+    placeholders: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    languages: tuple[str, ...]
+    _files: Mapping[str, _File] = field(repr=False, compare=False)
+
+    def text(self, lang: str, key: str, **values: str) -> str:
+        """The text with its placeholders filled; KeyError for an unknown key or a
+        placeholder left without a value (a bug in the caller, not in the file)."""
+        return self._files[lang].texts[key].format(**values)
+
+    def has(self, lang: str, key: str) -> bool:
+        return lang in self._files and key in self._files[lang].texts
+
+    def keys(self, lang: str) -> frozenset[str]:
+        return frozenset(self._files[lang].texts)
+
+    def placeholders(self, lang: str, key: str) -> frozenset[str]:
+        return self._files[lang].placeholders[key]
+
+
+def load_catalog(directory: Path, languages: tuple[str, ...] = ("fa", "en")) -> Catalog:
+    """Read `<lang>.toml` for each language; every file must have the same keys and the same
+    placeholders in each text."""
+    if not languages:
+        raise CatalogError(f"message catalog {directory}: no languages given")
+    files = {lang: _load_file(directory / f"{lang}.toml") for lang in languages}
+    reference = files[languages[0]]
+    for lang in languages[1:]:
+        _compare(reference, files[lang])
+    return Catalog(languages, files)
+
+
+def check_catalog(catalog: Catalog, protocol: CareProtocol) -> None:
+    """Every text the protocol and the bot need exists in every language."""
+    needed = (
+        *(f"steps.{step.key}" for step in protocol.steps),
+        *(f"answers.{answer}" for answer in ANSWER_KEYS),
+        *(f"replies.{answer}" for answer in ANSWER_KEYS),
+        *(f"language.{lang}" for lang in catalog.languages),
+        *REQUIRED_KEYS,
+    )
+    for lang in catalog.languages:
+        for key in needed:
+            if not catalog.has(lang, key):
+                _fail(catalog._files[lang].source, key, "missing; the bot needs this text")
+
+
+def _load_file(path: Path) -> _File:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"message catalog {path}: cannot read the file: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"message catalog {path}: TOML syntax error: {exc}") from exc
+    texts = _flatten(str(path), data, "")
+    names = {key: _placeholders(str(path), key, text) for key, text in texts.items()}
+    return _File(str(path), texts, names)
+
+
+def _flatten(source: str, table: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for name, value in table.items():
+        key = prefix + name
+        if isinstance(value, dict):
+            texts.update(_flatten(source, value, key + "."))
+        elif not isinstance(value, str):
+            _fail(source, key, 'must be text in quotes, e.g. key = "..."')
+        elif not value.strip():
+            _fail(source, key, "is empty")
+        else:
+            texts[key] = value.strip()
+    return texts
+
+
+def _placeholders(source: str, key: str, text: str) -> frozenset[str]:
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        _fail(source, key, f"unbalanced brace ({exc}); write {{{{ or }}}} for a literal brace")
+    names = set()
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in ALLOWED_PLACEHOLDERS or spec or conversion:
+            allowed = ", ".join(f"{{{known}}}" for known in sorted(ALLOWED_PLACEHOLDERS))
+            _fail(
+                source,
+                key,
+                f"unknown placeholder {{{name}}}; use one of {allowed}, "
+                "or write {{ and }} for a literal brace",
+            )
+        names.add(name)
+    return frozenset(names)
+
+
+def _compare(reference: _File, other: _File) -> None:
+    for key in sorted(reference.texts.keys() - other.texts.keys()):
+        _fail(other.source, key, f"missing; it is in {reference.source}")
+    for key in sorted(other.texts.keys() - reference.texts.keys()):
+        _fail(other.source, key, f"not in {reference.source}; every language needs the same keys")
+    for key in sorted(reference.texts):
+        if reference.placeholders[key] != other.placeholders[key]:
+            _fail(
+                other.source,
+                key,
+                f"placeholders {_show(other.placeholders[key])} differ from "
+                f"{_show(reference.placeholders[key])} in {reference.source}",
+            )
+
+
+def _show(names: frozenset[str]) -> str:
+    return " ".join(f"{{{name}}}" for name in sorted(names)) if names else "(none)"
+
+
+def _fail(source: str, key: str, message: str) -> NoReturn:
+    raise CatalogError(f"message catalog {source}: {key}: {message}")

@@ -1,0 +1,239 @@
+"""Dates and times as staff type them (Gregorian or Solar Hijri) and as people read them."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+from care.text_input import normalize_digits, to_persian_digits
+
+GREGORIAN_YEARS = range(1900, 2200)
+JALALI_YEARS = range(1300, 1500)
+
+JALALI_MONTHS_FA = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+JALALI_MONTHS_EN = (
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
+)
+GREGORIAN_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Indexed by Python's date.weekday(): Monday is 0. The Persian week starts on Saturday.
+WEEKDAYS_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+_DATE_SHAPE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_TIME_SHAPE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_DATE_HELP = "Type the date as YYYY-MM-DD, e.g. 2026-12-05 (or Solar Hijri 1405-09-14)."
+_TIME_HELP = "Type the time as HH:MM on the 24-hour clock, e.g. 09:30 or 14:00."
+_ECHO_LIMIT = 30
+
+
+class DateInputError(ValueError):
+    """A typed date or time that cannot be used; `str()` says why and shows an example."""
+
+
+def parse_date(text: str) -> date:
+    """A Gregorian date from YYYY-MM-DD or YYYY/MM/DD; years 1300-1499 are read as Solar Hijri."""
+    typed = _prepare(text)
+    if not typed:
+        raise DateInputError(f"No date was given. {_DATE_HELP}")
+    match = _DATE_SHAPE.fullmatch(typed)
+    if match is None:
+        raise DateInputError(f"{_echo(typed)} is not a date I can read. {_DATE_HELP}")
+    year, month, day = int(match[1]), int(match[3]), int(match[4])
+    if year in JALALI_YEARS:
+        return _jalali_to_gregorian(typed, year, month, day)
+    if year in GREGORIAN_YEARS:
+        return _gregorian(typed, year, month, day)
+    raise DateInputError(
+        f"The year {match[1]} is out of range: use {_span(GREGORIAN_YEARS)} (Gregorian) "
+        f"or {_span(JALALI_YEARS)} (Solar Hijri). {_DATE_HELP}"
+    )
+
+
+def parse_time(text: str) -> time:
+    """A wall-clock time from HH:MM or H:MM (any digits), 00:00 to 23:59."""
+    typed = _prepare(text)
+    if not typed:
+        raise DateInputError(f"No time was given. {_TIME_HELP}")
+    match = _TIME_SHAPE.fullmatch(typed)
+    if match is None:
+        raise DateInputError(f"{_echo(typed)} is not a time I can read. {_TIME_HELP}")
+    hour, minute = int(match[1]), int(match[2])
+    if (hour, minute) == (24, 0):
+        raise DateInputError(
+            f"24:00 is not used: midnight is 00:00, with the next day's date. {_TIME_HELP}"
+        )
+    if hour > 23:
+        raise DateInputError(f"{typed} is not a real time: hours run from 00 to 23. {_TIME_HELP}")
+    if minute > 59:
+        raise DateInputError(f"{typed} is not a real time: minutes run from 00 to 59. {_TIME_HELP}")
+    return time(hour, minute)
+
+
+def parse_local_datetime(date_text: str, time_text: str, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which the clocks in `tz` show the typed date and time.
+
+    A time that occurs twice (clocks going back) is taken at its first occurrence (fold=0).
+    A time that never occurs (clocks jumping forward) is refused with DateInputError.
+    """
+    local = datetime.combine(parse_date(date_text), parse_time(time_text), tzinfo=tz)
+    instant = local.astimezone(UTC)
+    shown = instant.astimezone(tz)
+    if shown.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise DateInputError(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {tz}: the clocks jump forward then. "
+            f"Type a time outside the jump, e.g. {shown:%H:%M}."
+        )
+    return instant
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole months, clamped to the end of a shorter month.
+
+    31 August + 6 months is 28 or 29 February; 31 March + 1 month is 30 April.
+    """
+    year, month_index = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month = month_index + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def format_date(d: date, lang: str) -> str:
+    """Solar Hijri for "fa" ("چهارشنبه ۱۱ آذر ۱۴۰۵"), Gregorian for "en" ("Wed 2 Dec 2026")."""
+    if lang == "fa":
+        j = jdatetime.date.fromgregorian(date=d)
+        text = f"{WEEKDAYS_FA[d.weekday()]} {j.day} {JALALI_MONTHS_FA[j.month - 1]} {j.year}"
+        return to_persian_digits(text)
+    if lang == "en":
+        return f"{WEEKDAYS_EN[d.weekday()]} {d.day} {GREGORIAN_MONTHS_EN[d.month - 1][:3]} {d.year}"
+    raise ValueError(f"unknown language {lang!r}: expected 'fa' or 'en'")
+
+
+def format_time(t: time, lang: str) -> str:
+    """Zero-padded 24-hour time: "۱۴:۳۰" for "fa", "14:30" for "en"."""
+    text = f"{t.hour:02d}:{t.minute:02d}"
+    if lang == "fa":
+        return to_persian_digits(text)
+    if lang == "en":
+        return text
+    raise ValueError(f"unknown language {lang!r}: expected 'fa' or 'en'")
+
+
+def format_datetime(at_utc: datetime, tz: ZoneInfo, lang: str) -> str:
+    """The instant's date then time as read on the clocks in `tz`."""
+    local = _aware(at_utc).astimezone(tz)
+    day, clock = format_date(local.date(), lang), format_time(local.time(), lang)
+    return f"{day}، ساعت {clock}" if lang == "fa" else f"{day}, {clock}"
+
+
+def format_both_calendars(d: date) -> str:
+    """For staff: "2026-12-02 (1405-09-11)", Gregorian then Solar Hijri."""
+    j = jdatetime.date.fromgregorian(date=d)
+    return f"{d.isoformat()} ({j.year:04d}-{j.month:02d}-{j.day:02d})"
+
+
+def iso_local(at_utc: datetime, tz: ZoneInfo) -> str:
+    """The instant as "YYYY-MM-DD HH:MM" on the clocks in `tz`, for staff listings."""
+    local = _aware(at_utc).astimezone(tz)
+    return f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
+
+
+def _prepare(text: str) -> str:
+    """ASCII digits, no invisible direction marks (Telegram clients add them to RTL text)."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return normalize_digits(visible).strip()
+
+
+def _echo(typed: str) -> str:
+    shown = typed if len(typed) <= _ECHO_LIMIT else typed[: _ECHO_LIMIT - 1] + "…"
+    return f'"{shown}"'
+
+
+def _span(years: range) -> str:
+    return f"{years.start}-{years.stop - 1}"
+
+
+def _jalali_to_gregorian(typed: str, year: int, month: int, day: int) -> date:
+    _check_month(typed, month)
+    days = _jalali_month_days(year, month)
+    _check_day(typed, day, days, f"{JALALI_MONTHS_EN[month - 1]} {year}")
+    gregorian: date = jdatetime.date(year, month, day).togregorian()
+    return gregorian
+
+
+def _gregorian(typed: str, year: int, month: int, day: int) -> date:
+    _check_month(typed, month)
+    days = calendar.monthrange(year, month)[1]
+    _check_day(typed, day, days, f"{GREGORIAN_MONTHS_EN[month - 1]} {year}")
+    return date(year, month, day)
+
+
+def _jalali_month_days(year: int, month: int) -> int:
+    """31 days in months 1-6, 30 in 7-11; Esfand has 30 only in a leap year (per jdatetime)."""
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+
+
+def _check_month(typed: str, month: int) -> None:
+    if not 1 <= month <= 12:
+        raise DateInputError(
+            f"{typed} has no month {month:02d}: months run from 01 to 12. {_DATE_HELP}"
+        )
+
+
+def _check_day(typed: str, day: int, days_in_month: int, month_name: str) -> None:
+    if day == 0:
+        raise DateInputError(f"{typed} is not a real date: days start at 01. {_DATE_HELP}")
+    if day > days_in_month:
+        raise DateInputError(
+            f"{typed} is not a real date: {month_name} has {days_in_month} days. {_DATE_HELP}"
+        )
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("a naive datetime has no place in time: give it a timezone (UTC)")
+    return at

@@ -1,0 +1,269 @@
+"""The care-message schedule: the database *is* the schedule.
+
+Every change of a message's state goes through `transition` (or a bulk statement that logs the
+same way), which records the reason and the time in `message_events`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from care.clock import from_epoch
+from care.models import CareMessage, MessageState
+
+_COLUMNS = (
+    "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
+    " sent_at, answer"
+)
+
+
+def _message(row: sqlite3.Row) -> CareMessage:
+    return CareMessage(
+        id=row["id"],
+        appointment_id=row["appointment_id"],
+        patient_id=row["patient_id"],
+        step=row["step"],
+        due_at=from_epoch(row["due_at"]),
+        expires_at=from_epoch(row["expires_at"]),
+        state=MessageState(row["state"]),
+        reason=row["reason"],
+        attempts=row["attempts"],
+        sent_at=from_epoch(row["sent_at"]) if row["sent_at"] is not None else None,
+        answer=row["answer"],
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message taken for sending, with what is needed to write it."""
+
+    message_id: int
+    step: str
+    attempts: int
+    due_at: int
+    expires_at: int
+    chat_id: int
+    patient_id: int
+    language: str
+    patient_name: str
+    appointment_id: int
+    starts_at: int
+    session_number: int
+    session_count: int
+
+
+def add(
+    conn: sqlite3.Connection,
+    *,
+    appointment_id: int,
+    patient_id: int,
+    step: str,
+    due_at: int,
+    expires_at: int,
+    now: int,
+    skip_reason: str | None = None,
+) -> int:
+    state = MessageState.SKIPPED if skip_reason else MessageState.PENDING
+    cursor = conn.execute(
+        "INSERT INTO care_messages (appointment_id, patient_id, step, due_at, expires_at,"
+        " wake_at, state, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (appointment_id, patient_id, step, due_at, expires_at, due_at, state, skip_reason, now),
+    )
+    assert cursor.lastrowid is not None
+    _log(conn, cursor.lastrowid, now, "new", state, skip_reason or "planned")
+    return cursor.lastrowid
+
+
+def get(conn: sqlite3.Connection, message_id: int) -> CareMessage | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM care_messages WHERE id = ?", (message_id,)
+    ).fetchone()
+    return _message(row) if row else None
+
+
+def of_appointment(conn: sqlite3.Connection, appointment_id: int) -> list[CareMessage]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM care_messages WHERE appointment_id = ? ORDER BY due_at, id",
+        (appointment_id,),
+    ).fetchall()
+    return [_message(row) for row in rows]
+
+
+def transition(
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    from_state: MessageState,
+    to_state: MessageState,
+    reason: str,
+    now: int,
+) -> bool:
+    """Move one message between states; False (and nothing written) if it was not in
+    `from_state` any more, e.g. staff cancelled it while it was being sent."""
+    sent_at = now if to_state is MessageState.SENT else None
+    cursor = conn.execute(
+        "UPDATE care_messages SET state = ?, reason = ?, updated_at = ?,"
+        " sent_at = COALESCE(?, sent_at) WHERE id = ? AND state = ?",
+        (to_state, reason, now, sent_at, message_id, from_state),
+    )
+    if cursor.rowcount != 1:
+        return False
+    _log(conn, message_id, now, from_state, to_state, reason)
+    return True
+
+
+def record_sent(conn: sqlite3.Connection, message_id: int, telegram_id: int, now: int) -> bool:
+    if not transition(
+        conn,
+        message_id,
+        from_state=MessageState.SENDING,
+        to_state=MessageState.SENT,
+        reason="delivered",
+        now=now,
+    ):
+        return False
+    conn.execute(
+        "UPDATE care_messages SET telegram_message_id = ? WHERE id = ?", (telegram_id, message_id)
+    )
+    return True
+
+
+def retry_later(
+    conn: sqlite3.Connection, message_id: int, *, wake_at: int, reason: str, now: int
+) -> bool:
+    """Give a claimed message back to the schedule, to be tried again at `wake_at`."""
+    if not transition(
+        conn,
+        message_id,
+        from_state=MessageState.SENDING,
+        to_state=MessageState.PENDING,
+        reason=reason,
+        now=now,
+    ):
+        return False
+    conn.execute("UPDATE care_messages SET wake_at = ? WHERE id = ?", (wake_at, message_id))
+    return True
+
+
+def move(
+    conn: sqlite3.Connection, message_id: int, *, due_at: int, expires_at: int, now: int
+) -> bool:
+    """Give a pending message a new due time (the appointment moved or ended early)."""
+    cursor = conn.execute(
+        "UPDATE care_messages SET due_at = ?, wake_at = ?, expires_at = ?, updated_at = ?"
+        " WHERE id = ? AND state = 'pending'",
+        (due_at, due_at, expires_at, now, message_id),
+    )
+    if cursor.rowcount == 1:
+        _log(conn, message_id, now, "pending", "pending", "due time recomputed")
+    return cursor.rowcount == 1
+
+
+def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
+    """Take up to `limit` due messages of reachable patients, oldest first, for sending.
+
+    Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
+    second sender can take them.
+    """
+    rows = conn.execute(
+        "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, p.chat_id, p.id AS patient_id,"
+        " p.language, p.full_name, a.id AS appointment_id, a.starts_at, a.session_number,"
+        " a.session_count"
+        " FROM care_messages m"
+        " JOIN patients p ON p.id = m.patient_id"
+        " JOIN appointments a ON a.id = m.appointment_id"
+        " WHERE m.state = 'pending' AND m.wake_at <= ?"
+        " AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        " ORDER BY m.wake_at, m.id LIMIT ?",
+        (now, limit),
+    ).fetchall()
+    claims = [
+        Claim(
+            message_id=row["id"],
+            step=row["step"],
+            attempts=row["attempts"] + 1,
+            due_at=row["due_at"],
+            expires_at=row["expires_at"],
+            chat_id=row["chat_id"],
+            patient_id=row["patient_id"],
+            language=row["language"],
+            patient_name=row["full_name"],
+            appointment_id=row["appointment_id"],
+            starts_at=row["starts_at"],
+            session_number=row["session_number"],
+            session_count=row["session_count"],
+        )
+        for row in rows
+    ]
+    for claim in claims:
+        conn.execute(
+            "UPDATE care_messages SET state = 'sending', attempts = attempts + 1,"
+            " updated_at = ? WHERE id = ?",
+            (now, claim.message_id),
+        )
+        _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
+    return claims
+
+
+def next_wake(conn: sqlite3.Connection) -> int | None:
+    """When the earliest message of a reachable patient falls due, if any."""
+    row = conn.execute(
+        "SELECT m.wake_at FROM care_messages m JOIN patients p ON p.id = m.patient_id"
+        " WHERE m.state = 'pending' AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        " ORDER BY m.wake_at LIMIT 1"
+    ).fetchone()
+    return int(row["wake_at"]) if row else None
+
+
+def skip_expired(conn: sqlite3.Connection, now: int) -> int:
+    """Skip every pending message that is no longer useful; never send it late."""
+    reason = "expired before it could be sent"
+    conn.execute(
+        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
+        " SELECT id, ?, 'pending', 'skipped', ? FROM care_messages"
+        " WHERE state = 'pending' AND expires_at <= ?",
+        (now, reason, now),
+    )
+    cursor = conn.execute(
+        "UPDATE care_messages SET state = 'skipped', reason = ?, updated_at = ?"
+        " WHERE state = 'pending' AND expires_at <= ?",
+        (reason, now, now),
+    )
+    return cursor.rowcount
+
+
+def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
+    """Messages left 'sending' by a crash go back to pending.
+
+    Their outcome is unknown: Telegram may or may not have delivered them. We send again
+    rather than risk losing a care instruction, so a crash costs at most one duplicate of each
+    message that was in flight at that moment.
+    """
+    reason = "sender stopped mid-send; outcome unknown, sending again"
+    conn.execute(
+        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
+        " SELECT id, ?, 'sending', 'pending', ? FROM care_messages WHERE state = 'sending'",
+        (now, reason),
+    )
+    cursor = conn.execute(
+        "UPDATE care_messages SET state = 'pending', reason = ?, updated_at = ?"
+        " WHERE state = 'sending'",
+        (reason, now),
+    )
+    return cursor.rowcount
+
+
+def _log(
+    conn: sqlite3.Connection,
+    message_id: int,
+    now: int,
+    from_state: str,
+    to_state: str,
+    reason: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (message_id, now, from_state, to_state, reason),
+    )

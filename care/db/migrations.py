@@ -1,0 +1,123 @@
+"""Numbered forward migrations, tracked with PRAGMA user_version.
+
+Each step runs in its own transaction together with the version bump. Never edit a step that
+has been released: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_STEPS: tuple[str, ...] = (
+    # 1: patients, invites, appointments, the care-message schedule and its history, the audit.
+    """
+    CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        full_name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        phone TEXT,
+        language TEXT NOT NULL,
+        chat_id INTEGER UNIQUE,
+        status TEXT NOT NULL DEFAULT 'active'
+            CHECK (status IN ('active', 'paused', 'unreachable', 'erased')),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX patients_name_key ON patients(name_key);
+
+    CREATE TABLE invites (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE INDEX invites_patient ON invites(patient_id);
+
+    CREATE TABLE appointments (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        session_number INTEGER NOT NULL DEFAULT 1,
+        session_count INTEGER NOT NULL DEFAULT 1,
+        area TEXT,
+        status TEXT NOT NULL DEFAULT 'booked'
+            CHECK (status IN ('booked', 'done', 'cancelled', 'no_show')),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX appointments_patient ON appointments(patient_id);
+    CREATE INDEX appointments_starts ON appointments(starts_at);
+
+    CREATE TABLE care_messages (
+        id INTEGER PRIMARY KEY,
+        appointment_id INTEGER NOT NULL REFERENCES appointments(id),
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        step TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        wake_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'cancelled')),
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        telegram_message_id INTEGER,
+        answer TEXT,
+        answered_at INTEGER
+    );
+    CREATE INDEX care_messages_wake ON care_messages(wake_at) WHERE state = 'pending';
+    CREATE INDEX care_messages_expiry ON care_messages(expires_at) WHERE state = 'pending';
+    CREATE INDEX care_messages_appointment ON care_messages(appointment_id);
+    CREATE INDEX care_messages_patient ON care_messages(patient_id);
+
+    CREATE TABLE message_events (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES care_messages(id),
+        at INTEGER NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        reason TEXT
+    );
+    CREATE INDEX message_events_message ON message_events(message_id);
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT,
+        detail TEXT
+    );
+    """,
+)
+
+LATEST_VERSION = len(_STEPS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every step newer than the database's version; return the version reached."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST_VERSION:
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this program "
+            f"({LATEST_VERSION}); run a newer Mesocare or restore a backup"
+        )
+    for number in range(version + 1, LATEST_VERSION + 1):
+        _apply(conn, number, _STEPS[number - 1])
+    return LATEST_VERSION
+
+
+def _apply(conn: sqlite3.Connection, number: int, script: str) -> None:
+    statements = [s.strip() for s in script.split(";") if s.strip()]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,67 @@
+"""Patients: who they are, which Telegram chat is theirs, whether we may message them."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from care.models import Patient, PatientStatus
+
+_COLUMNS = "id, full_name, phone, language, chat_id, status"
+
+
+def _patient(row: sqlite3.Row) -> Patient:
+    return Patient(
+        id=row["id"],
+        full_name=row["full_name"],
+        phone=row["phone"],
+        language=row["language"],
+        chat_id=row["chat_id"],
+        status=PatientStatus(row["status"]),
+    )
+
+
+def add(
+    conn: sqlite3.Connection,
+    *,
+    full_name: str,
+    name_key: str,
+    language: str,
+    phone: str | None,
+    now: int,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO patients (full_name, name_key, phone, language, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (full_name, name_key, phone, language, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def get(conn: sqlite3.Connection, patient_id: int) -> Patient | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM patients WHERE id = ?", (patient_id,)).fetchone()
+    return _patient(row) if row else None
+
+
+def by_chat(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM patients WHERE chat_id = ?", (chat_id,)).fetchone()
+    return _patient(row) if row else None
+
+
+def link_chat(conn: sqlite3.Connection, patient_id: int, chat_id: int) -> None:
+    """Attach a Telegram chat; a patient who could not be reached becomes reachable again."""
+    conn.execute(
+        "UPDATE patients SET chat_id = ?,"
+        " status = CASE status WHEN 'unreachable' THEN 'active' ELSE status END"
+        " WHERE id = ?",
+        (chat_id, patient_id),
+    )
+
+
+def set_status(conn: sqlite3.Connection, patient_id: int, status: PatientStatus) -> bool:
+    """Change the status; True when it was different before (so callers alert only once)."""
+    cursor = conn.execute(
+        "UPDATE patients SET status = ? WHERE id = ? AND status != ?",
+        (status.value, patient_id, status.value),
+    )
+    return cursor.rowcount == 1

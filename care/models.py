@@ -1,0 +1,67 @@
+"""Plain records read from the database; nothing here knows about Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class PatientStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # the patient asked to stop messages
+    UNREACHABLE = "unreachable"  # Telegram refused delivery (blocked bot, chat gone)
+    ERASED = "erased"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class MessageState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; outcome not yet recorded
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: int
+    full_name: str
+    phone: str | None
+    language: str
+    chat_id: int | None
+    status: PatientStatus
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: int
+    patient_id: int
+    starts_at: datetime
+    ends_at: datetime
+    session_number: int
+    session_count: int
+    area: str | None
+    status: AppointmentStatus
+
+
+@dataclass(frozen=True)
+class CareMessage:
+    id: int
+    appointment_id: int
+    patient_id: int
+    step: str
+    due_at: datetime
+    expires_at: datetime
+    state: MessageState
+    reason: str | None
+    attempts: int
+    sent_at: datetime | None
+    answer: str | None

@@ -1,0 +1,57 @@
+"""Sending one message through Telegram and naming what happened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from jobs.compose import Outgoing
+from jobs.outcome import Outcome, Result
+
+_GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
+
+
+class Transport(Protocol):
+    async def deliver(self, chat_id: int, message: Outgoing) -> Outcome: ...
+
+
+def keyboard(buttons: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
+    )
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
+        try:
+            sent = await self._bot.send_message(
+                chat_id, message.text, reply_markup=keyboard(message.buttons)
+            )
+        except RetryAfter as error:
+            return Outcome(
+                Result.RATE_LIMITED, "Telegram asked to wait", retry_after=_seconds(error)
+            )
+        except Forbidden as error:
+            return Outcome(Result.UNREACHABLE, error.message)
+        except BadRequest as error:
+            if any(marker in error.message.lower() for marker in _GONE_CHAT):
+                return Outcome(Result.UNREACHABLE, error.message)
+            return Outcome(Result.REJECTED, error.message)
+        except NetworkError as error:  # includes TimedOut and 5xx answers
+            return Outcome(Result.TRANSIENT, f"{type(error).__name__}: {error.message}")
+        except TelegramError as error:
+            return Outcome(Result.REJECTED, f"{type(error).__name__}: {error.message}")
+        return Outcome(Result.SENT, telegram_message_id=sent.message_id)
+
+
+def _seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -1,0 +1,50 @@
+"""The clock that wakes the sender: one timer armed at the next due message, plus a slow
+safety tick. The schedule itself lives in the database, never one timer per message."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.ext import CallbackContext, JobQueue
+
+from jobs.delivery import Dispatcher
+
+log = logging.getLogger(__name__)
+
+_NEXT = "deliver-next"
+_TICK = "deliver-tick"
+# None: a wake-up that fires late (the machine slept, the loop was busy) still runs.
+# APScheduler's default grace of 1 s would silently drop it.
+_JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+
+class DeliveryClock:
+    def __init__(
+        self, job_queue: JobQueue[Any], dispatcher: Dispatcher, safety_tick: float
+    ) -> None:
+        self._job_queue = job_queue
+        self._dispatcher = dispatcher
+        self._safety_tick = safety_tick
+
+    def start(self) -> None:
+        self._job_queue.run_repeating(
+            self._run, interval=self._safety_tick, first=0.0, name=_TICK, job_kwargs=_JOB_OPTIONS
+        )
+
+    def poke(self) -> None:
+        """Something changed the schedule (an enrolment, a link, /done): look again now."""
+        self._arm(None)
+
+    async def _run(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        await self._dispatcher.deliver_due()
+        at = await self._dispatcher.next_wake()
+        if at is not None:
+            self._arm(at)
+
+    def _arm(self, at: datetime | None) -> None:
+        for job in self._job_queue.get_jobs_by_name(_NEXT):
+            job.schedule_removal()
+        when: datetime | timedelta = at if at is not None else timedelta(0)
+        self._job_queue.run_once(self._run, when=when, name=_NEXT, job_kwargs=_JOB_OPTIONS)
