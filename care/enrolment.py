@@ -87,7 +87,7 @@ def enrol(
                     now=now,
                 )
             )
-        token, expires = _issue_invite(conn, patient_id, invite_days, now)
+        token, expires = issue_invite(conn, patient_id, invite_days, now)
         audit.record(
             conn, at=to_epoch(now), actor=actor, action="enrol", subject=f"patient:{patient_id}"
         )
@@ -129,7 +129,7 @@ def _add_session(
     return appointment_id
 
 
-def _issue_invite(
+def issue_invite(
     conn: sqlite3.Connection, patient_id: int, days: int, now: datetime
 ) -> tuple[str, datetime]:
     token = new_token()

@@ -2,8 +2,9 @@
 
 Expiry is computed from the protocol's anchors before any quiet-hours shift: a step's `expires`
 says when the message stops being useful, and that moment does not move because the message
-had to wait for the morning. If waiting would reach the expiry, a "later" step goes out the
-evening before instead, so quiet hours are still respected.
+had to wait for the morning. If waiting for the morning would reach the expiry, a "later" step
+keeps its unshifted time: as with a late booking, being useful wins over quiet hours. (Moving
+it earlier instead could send it before the event it is about.)
 """
 
 from __future__ import annotations
@@ -92,13 +93,12 @@ def _plan_step(
 def _respect_quiet(
     policy: QuietPolicy, due: datetime, expires: datetime, *, tz: ZoneInfo, quiet: QuietHours
 ) -> datetime:
-    if policy == "ignore":
-        return due
+    if policy == "earlier":
+        return quiet.move_earlier(due, tz)
     if policy == "later":
         later = quiet.move_later(due, tz)
-        if later < expires:
-            return later
-    return quiet.move_earlier(due, tz)
+        return later if later < expires else due
+    return due
 
 
 def _as_soon_as_possible(

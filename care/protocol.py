@@ -43,7 +43,12 @@ NEEDS_HUMAN = frozenset(
 URGENT = frozenset({"something_wrong"})
 
 _PRE_CARE_LEAD = timedelta(hours=24)
-_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+_UNITS = {
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+}
 _TOP_KEYS = ("appointment_minutes", "steps")
 _STEP_KEYS = ("when", "expires", "quiet_hours", "answers", "sessions", "repeat")
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -278,7 +283,7 @@ def _parse_time_expr(text: str, anchors: tuple[str, ...]) -> TimeExpr:
         elif unit in _UNITS:
             offset = factor * _UNITS[unit]
         else:
-            raise ValueError(f'"{text}": unknown unit "{unit}"; use m, h, d or mo (months)')
+            raise ValueError(f'"{text}": unknown unit "{unit}"; use s, m, h, d or mo (months)')
     return TimeExpr(cast(Anchor, anchor), offset, months, _clock(text, at_text))
 
 

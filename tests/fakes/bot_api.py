@@ -11,6 +11,8 @@ test and for a bot running as a separate process::
 
 ``wait_for`` and ``wait_until_idle`` block the calling thread: from a coroutine running the bot
 in the same event loop, call them through ``await asyncio.to_thread(api.wait_for, ...)``.
+PTB 22 emits a ``PTBDeprecationWarning`` whenever it builds a ``RetryAfter`` unless the
+environment has ``PTB_TIMEDELTA=true``; set it in tests that provoke 429s (warnings are errors).
 
 What it does: records every call (:class:`ApiCall`), decodes form, multipart and JSON bodies,
 answers the methods a polling bot uses (getMe, getUpdates with long polling, sendMessage,
@@ -56,6 +58,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import BytesHeaderParser
 from http import HTTPStatus
+from http.client import responses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -124,6 +127,7 @@ _NOT_MODIFIED = (
 )
 _KICKED = "Forbidden: bot was kicked from the group chat"
 _HISTORY_IN_REPORTS = 15
+_SHUTDOWN_POLL_SECONDS = 0.05  # how soon serve_forever notices stop()
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ class _ApiError(Exception):
 def _default_description(status: int, retry_after: int) -> str:
     if status == HTTPStatus.TOO_MANY_REQUESTS:
         return f"Too Many Requests: retry after {retry_after}"
-    return _ERROR_DESCRIPTIONS.get(status) or HTTPStatus(status).phrase
+    return _ERROR_DESCRIPTIONS.get(status) or responses.get(status, "Error")
 
 
 @dataclass
@@ -326,6 +330,7 @@ def _user(user_id: int, first_name: str, username: str | None) -> JsonDict:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
+    disable_nagle_algorithm = True  # headers and body go out in two writes
     timeout = 60.0  # idle keep-alive connections are dropped after this
 
     def __init__(self, *args: Any, api: FakeBotApi, **kwargs: Any) -> None:
@@ -447,7 +452,10 @@ class FakeBotApi:
         handler = functools.partial(_Handler, api=self)
         self._server = _Server(("127.0.0.1", self._requested_port), handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"FakeBotApi:{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _SHUTDOWN_POLL_SECONDS},
+            name=f"FakeBotApi:{self.port}",
+            daemon=True,
         )
         self._thread.start()
 
@@ -670,6 +678,8 @@ class FakeBotApi:
                 result = self._dispatch(method, params)
             except _ApiError as error:
                 return error.status, error.body()
+            except (KeyError, TypeError, ValueError) as error:  # missing or malformed params
+                return 400, _ApiError(400, f"Bad Request: invalid parameters ({error!r})").body()
         return 200, {"ok": True, "result": result}
 
     def _check_faults(self, method: str, params: JsonDict) -> None:

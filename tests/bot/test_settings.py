@@ -1,0 +1,48 @@
+"""Settings: defaults, and a clear one-line refusal for every wrong value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+VALID = {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc", "ADMIN_IDS": "42, 43"}
+
+
+def test_defaults_follow_the_readme() -> None:
+    settings = load_settings(VALID)
+    assert settings.admin_ids == frozenset({42, 43})
+    assert settings.timezone.key == "Asia/Tehran"
+    assert settings.default_language == "fa"
+    assert settings.database_path == Path("data/mesocare.db")
+    assert settings.invite_days == 14
+    assert settings.api_base_url is None
+    assert settings.staff_chat_id is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "", "@BotFather"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "does not look like"),
+        ("ADMIN_IDS", "", "ADMIN_IDS=123456789"),
+        ("ADMIN_IDS", "42,@sara", "not a numeric"),
+        ("CLINIC_TIMEZONE", "Mars/Olympus", "Asia/Tehran"),
+        ("DEFAULT_LANGUAGE", "de", "fa, en"),
+        ("QUIET_HOURS", "late", "22:00-08:00"),
+        ("INVITE_DAYS", "0", "1 to 90"),
+        ("STAFF_CHAT_ID", "staff", "-100"),
+        ("CARE_PROTOCOL", "/nonexistent/protocol.toml", "not a file"),
+        ("MESSAGES_DIR", "/nonexistent", "not a folder"),
+        ("POLL_SECONDS", "0", "0.2 to 300"),
+    ],
+)
+def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, says: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**VALID, name: value})
+    message = str(refused.value)
+    assert name in message
+    assert says in message
+    assert "\n" not in message

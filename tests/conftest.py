@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite: a fresh database, the shipped care plan, a fake clock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from care.db.connection import connect
+from care.enrolment import CarePlan
+from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.quiet_hours import QuietHours
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Sunday morning in Tehran, outside quiet hours.
+    return FakeClock(datetime(2026, 12, 6, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    connection = connect(tmp_path / "mesocare.db")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def plan() -> CarePlan:
+    return CarePlan(load_protocol(DEFAULT_PROTOCOL_PATH), TEHRAN, QuietHours.parse("22:00-08:00"))
