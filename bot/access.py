@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from typing import Any
@@ -11,27 +12,44 @@ from typing import Any
 from telegram import Update
 
 from bot.services import CareContext
+from care.db import patients, staff
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, CareContext], Coroutine[Any, Any, None]]
 
 REFUSAL = "Sorry, this command is for the clinic's staff only."
+ADMIN_REFUSAL = "Sorry, only the clinic's admin can do this."
 
 
 class Role(StrEnum):
     ADMIN = "admin"
     STAFF = "staff"
+    PATIENT = "patient"
     STRANGER = "stranger"
 
 
-def role_of(update: Update, context: CareContext) -> Role:
+async def role_of(update: Update, context: CareContext) -> Role:
+    """Admins come from the settings; staff and patients from the database, asked afresh on
+    every update, so a removed staff member loses access at once."""
     user = update.effective_user
     if user is None:
         return Role.STRANGER
     if user.id in context.services.settings.admin_ids:
         return Role.ADMIN
+    return await context.services.db.run(_stored_role, user.id)
+
+
+def _stored_role(conn: sqlite3.Connection, user_id: int) -> Role:
+    if staff.is_active(conn, user_id):
+        return Role.STAFF
+    if patients.by_chat(conn, user_id) is not None:
+        return Role.PATIENT
     return Role.STRANGER
+
+
+def is_staff(role: Role) -> bool:
+    return role in (Role.ADMIN, Role.STAFF)
 
 
 def _in_allowed_chat(update: Update, context: CareContext) -> bool:
@@ -44,14 +62,27 @@ def _in_allowed_chat(update: Update, context: CareContext) -> bool:
 
 def staff_only(handler: Handler) -> Handler:
     """Refuse politely, and change nothing, unless the sender is staff in an allowed chat."""
+    return _guard(handler, allowed=(Role.ADMIN, Role.STAFF))
 
+
+def admin_only(handler: Handler) -> Handler:
+    """Refuse politely, and change nothing, unless the sender is an admin in an allowed chat."""
+    return _guard(handler, allowed=(Role.ADMIN,))
+
+
+def _guard(handler: Handler, allowed: tuple[Role, ...]) -> Handler:
     @functools.wraps(handler)
     async def guarded(update: Update, context: CareContext) -> None:
-        if role_of(update, context) is Role.STRANGER or not _in_allowed_chat(update, context):
+        role = await role_of(update, context)
+        if role not in allowed or not _in_allowed_chat(update, context):
             user_id = update.effective_user.id if update.effective_user else None
             log.info("refused %s to non-staff user %s", handler.__name__, user_id)
-            if update.effective_message is not None:
-                await update.effective_message.reply_text(REFUSAL)
+            if update.callback_query is not None:
+                await update.callback_query.answer(REFUSAL, show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(
+                    REFUSAL if Role.STAFF in allowed else ADMIN_REFUSAL
+                )
             return
         await handler(update, context)
 

@@ -102,7 +102,8 @@ def _register_handlers(application: CareApp) -> None:
 async def _open(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await services.db.open()
-    alerts = StaffAlerts(application.bot, services.settings)
+    alerts = StaffAlerts(application.bot, services.db, services.settings, services.clock)
+    services.alerts = alerts
     dispatcher = Dispatcher(
         db=services.db,
         transport=TelegramTransport(application.bot),
@@ -112,13 +113,13 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         tz_name=services.settings.timezone.key,
         clock=services.clock,
         pacer=Pacer(),
-        alert=alerts.send,
+        on_alert=services.alert_raised,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
     services.dispatcher = dispatcher
     services.delivery_clock = DeliveryClock(
-        application.job_queue, dispatcher, services.settings.poll_seconds
+        application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
     )
     services.delivery_clock.start()
     await _set_staff_menus(application, services.settings)

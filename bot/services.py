@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.alerts import StaffAlerts
 from bot.settings import Settings
 from care.catalog import Catalog
 from care.clock import Clock
@@ -27,11 +29,21 @@ class Services:
     clock: Clock
     dispatcher: Dispatcher | None = None
     delivery_clock: DeliveryClock | None = None
+    alerts: StaffAlerts | None = None
+    background: set[asyncio.Task[object]] = field(default_factory=set)
 
     @property
     def delivery(self) -> DeliveryClock:
         assert self.delivery_clock is not None, "delivery starts in post_init"
         return self.delivery_clock
+
+    def alert_raised(self) -> None:
+        """An alert was stored: send it to staff now rather than at the next tick."""
+        if self.alerts is None:
+            return
+        task: asyncio.Task[object] = asyncio.create_task(self.alerts.flush())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
 
 class CareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

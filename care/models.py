@@ -65,3 +65,17 @@ class CareMessage:
     attempts: int
     sent_at: datetime | None
     answer: str | None
+
+
+class AlertKind(StrEnum):
+    """Why staff are told something; the staff desk words each kind."""
+
+    BLOOD_THINNER = "blood_thinner"
+    ANOTHER_TIME = "another_time"
+    STILL_SYMPTOMS = "still_symptoms"
+    SOMETHING_WRONG = "something_wrong"
+    BOOK_ME = "book_me"
+    INVITE_NOT_OPENED = "invite_not_opened"
+    UNREACHABLE = "unreachable"
+    DELIVERY_FAILED = "delivery_failed"
+    PAUSED = "paused"

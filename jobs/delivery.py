@@ -11,15 +11,15 @@ import logging
 import random
 import sqlite3
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from care.clock import Clock, from_epoch, to_epoch
-from care.db import messages, patients
+from care.db import alerts, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.db.worker import Database
-from care.models import MessageState, PatientStatus
+from care.models import AlertKind, MessageState, PatientStatus
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
 from jobs.compose import Composer
@@ -30,8 +30,7 @@ from jobs.transport import Transport
 
 log = logging.getLogger(__name__)
 
-Alert = Callable[[str], Awaitable[None]]
-Arm = Callable[[datetime], None]
+AlertRaised = Callable[[], None]
 
 BATCH = 200
 CONCURRENT_SENDS = 16
@@ -49,7 +48,7 @@ class Dispatcher:
         tz_name: str,
         clock: Clock,
         pacer: Pacer,
-        alert: Alert,
+        on_alert: AlertRaised,
         rng: random.Random | None = None,
     ) -> None:
         from zoneinfo import ZoneInfo
@@ -62,7 +61,7 @@ class Dispatcher:
         self._tz = ZoneInfo(tz_name)
         self._clock = clock
         self._pacer = pacer
-        self._alert = alert
+        self._on_alert = on_alert
         self._rng = rng or random.Random()
         self._lock = asyncio.Lock()
 
@@ -107,7 +106,7 @@ class Dispatcher:
     async def _send_one(self, claim: Claim) -> int:
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
-            await self._db.run(_finish, claim, MessageState.SKIPPED, "expired before sending", now)
+            await self._db.run(_skip, claim, "expired before sending", now)
             return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
@@ -144,21 +143,13 @@ class Dispatcher:
             case Result.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
             case Result.UNREACHABLE:
-                newly = await self._db.run(_unreachable, claim, now)
+                await self._db.run(_unreachable, claim, now)
                 log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
-                if newly:
-                    await self._alert(
-                        f"Patient #{claim.patient_id} can no longer be reached on Telegram "
-                        f"(blocked the bot or deleted the chat). Their messages are on hold "
-                        f"until they send /start again."
-                    )
+                self._on_alert()
             case Result.REJECTED:
-                await self._db.run(_finish, claim, MessageState.FAILED, outcome.detail, now)
+                await self._db.run(_fail, claim, f"Telegram refused it: {outcome.detail}", now)
                 log.error("Telegram rejected %s: %s", ref, outcome.detail)
-                await self._alert(
-                    f"A care message ({claim.step}) for patient #{claim.patient_id} could not "
-                    f"be sent: Telegram refused it. It will not be retried."
-                )
+                self._on_alert()
         return 0
 
     async def _retry_or_fail(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
@@ -167,12 +158,9 @@ class Dispatcher:
             await self._db.run(_retry, claim, wake, outcome.detail, now)
             log.warning("%s: %s; retrying at %s", claim.message_id, outcome.detail, wake)
             return
-        await self._db.run(_finish, claim, MessageState.FAILED, f"gave up: {outcome.detail}", now)
+        await self._db.run(_fail, claim, f"gave up: {outcome.detail}", now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
-        await self._alert(
-            f"A care message ({claim.step}) for patient #{claim.patient_id} could not be "
-            f"delivered after {claim.attempts} attempts; please contact the patient."
-        )
+        self._on_alert()
 
 
 def _skip_expired(conn: sqlite3.Connection, now: int) -> int:
@@ -202,22 +190,41 @@ def _retry(conn: sqlite3.Connection, claim: Claim, wake: datetime, why: str, now
         )
 
 
-def _finish(
-    conn: sqlite3.Connection, claim: Claim, state: MessageState, why: str, now: datetime
-) -> None:
+def _skip(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
     with transaction(conn):
         messages.transition(
             conn,
             claim.message_id,
             from_state=MessageState.SENDING,
-            to_state=state,
+            to_state=MessageState.SKIPPED,
             reason=why,
             now=to_epoch(now),
         )
 
 
-def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> bool:
-    """Hold the message and mark the patient; True if they were reachable until now."""
+def _fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
+    """Give up on the message and tell staff, in one transaction."""
+    with transaction(conn):
+        messages.transition(
+            conn,
+            claim.message_id,
+            from_state=MessageState.SENDING,
+            to_state=MessageState.FAILED,
+            reason=why,
+            now=to_epoch(now),
+        )
+        alerts.raise_once(
+            conn,
+            kind=AlertKind.DELIVERY_FAILED,
+            dedupe_key=f"failed:{claim.message_id}",
+            now=to_epoch(now),
+            patient_id=claim.patient_id,
+            appointment_id=claim.appointment_id,
+        )
+
+
+def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
+    """Hold the message and mark the patient; staff hear of it once per episode."""
     with transaction(conn):
         messages.retry_later(
             conn,
@@ -226,4 +233,11 @@ def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> bool:
             reason="patient unreachable; held until they return",
             now=to_epoch(now),
         )
-        return patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE)
+        if patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE):
+            alerts.raise_once(
+                conn,
+                kind=AlertKind.UNREACHABLE,
+                dedupe_key=f"unreachable:{claim.patient_id}:{claim.message_id}",
+                now=to_epoch(now),
+                patient_id=claim.patient_id,
+            )

@@ -4,6 +4,7 @@ safety tick. The schedule itself lives in the database, never one timer per mess
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,11 +23,16 @@ _JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1
 
 class DeliveryClock:
     def __init__(
-        self, job_queue: JobQueue[Any], dispatcher: Dispatcher, safety_tick: float
+        self,
+        job_queue: JobQueue[Any],
+        dispatcher: Dispatcher,
+        safety_tick: float,
+        after_each_run: Callable[[], Awaitable[object]],
     ) -> None:
         self._job_queue = job_queue
         self._dispatcher = dispatcher
         self._safety_tick = safety_tick
+        self._after_each_run = after_each_run
 
     def start(self) -> None:
         self._job_queue.run_repeating(
@@ -42,6 +48,7 @@ class DeliveryClock:
         at = await self._dispatcher.next_wake()
         if at is not None:
             self._arm(at)
+        await self._after_each_run()
 
     def _arm(self, at: datetime | None) -> None:
         for job in self._job_queue.get_jobs_by_name(_NEXT):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.access import Role, role_of
+from bot.access import is_staff, role_of
 from bot.patient_view import say
 from bot.services import CareContext
 from care.db import patients
@@ -23,7 +23,7 @@ async def answer_anything(update: Update, context: CareContext) -> None:
     chat = update.effective_chat
     if message is None or chat is None or chat.type != chat.PRIVATE:
         return
-    if role_of(update, context) is not Role.STRANGER:
+    if is_staff(await role_of(update, context)):
         await message.reply_text(STAFF_HELP)
         return
     services = context.services

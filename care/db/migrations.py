@@ -92,6 +92,38 @@ _STEPS: tuple[str, ...] = (
         detail TEXT
     );
     """,
+    # 2: staff beyond the admins of .env, their one-time invites, and alerts raised to staff.
+    """
+    CREATE TABLE staff (
+        user_id INTEGER PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        removed_at INTEGER
+    );
+
+    CREATE TABLE staff_invites (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        used_by INTEGER
+    );
+
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        patient_id INTEGER REFERENCES patients(id),
+        appointment_id INTEGER REFERENCES appointments(id),
+        dedupe_key TEXT NOT NULL UNIQUE,
+        urgent INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+    );
+    CREATE INDEX alerts_undelivered ON alerts(created_at) WHERE delivered_at IS NULL;
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

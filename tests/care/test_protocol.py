@@ -267,6 +267,11 @@ def test_defaults_and_spacing() -> None:
     assert step.expires == TimeExpr("due", timedelta(days=2), 0, None)
 
 
+def test_seconds_are_accepted_for_fast_test_protocols() -> None:
+    protocol = parse_protocol('[steps.s]\nwhen = "end + 4s"\nexpires = "end + 1h"\n', source=SOURCE)
+    assert protocol.step("s").when.offset == timedelta(seconds=4)
+
+
 def test_steps_keep_file_order() -> None:
     step = 'when = "end"\nexpires = "end + 1h"\n'
     text = f"[steps.b]\n{step}[steps.a]\n{step}"

@@ -1,0 +1,45 @@
+"""Staff members added by an admin (admins themselves come from the settings)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    display_name: str
+
+
+def is_active(conn: sqlite3.Connection, user_id: int) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM staff WHERE user_id = ? AND removed_at IS NULL", (user_id,)
+    ).fetchone()
+    return row is not None
+
+
+def active(conn: sqlite3.Connection) -> list[StaffMember]:
+    rows = conn.execute(
+        "SELECT user_id, display_name FROM staff WHERE removed_at IS NULL ORDER BY added_at"
+    ).fetchall()
+    return [StaffMember(row["user_id"], row["display_name"]) for row in rows]
+
+
+def add(
+    conn: sqlite3.Connection, *, user_id: int, display_name: str, added_by: str, now: int
+) -> None:
+    """Add (or bring back) a staff member."""
+    conn.execute(
+        "INSERT INTO staff (user_id, display_name, added_by, added_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET display_name = excluded.display_name,"
+        " added_by = excluded.added_by, added_at = excluded.added_at, removed_at = NULL",
+        (user_id, display_name, added_by, now),
+    )
+
+
+def remove(conn: sqlite3.Connection, user_id: int, now: int) -> bool:
+    cursor = conn.execute(
+        "UPDATE staff SET removed_at = ? WHERE user_id = ? AND removed_at IS NULL", (now, user_id)
+    )
+    return cursor.rowcount == 1
