@@ -41,6 +41,8 @@ NEEDS_HUMAN = frozenset(
     {"blood_thinner", "another_time", "still_symptoms", "something_wrong", "book_me"}
 )
 URGENT = frozenset({"something_wrong"})
+# Answers after which a repeating step (the six-monthly follow-up) is not planned again.
+STOPS_REPEATS = frozenset({"not_now"})
 
 _PRE_CARE_LEAD = timedelta(hours=24)
 _UNITS = {

@@ -65,3 +65,7 @@ def set_status(conn: sqlite3.Connection, patient_id: int, status: PatientStatus)
         (status.value, patient_id, status.value),
     )
     return cursor.rowcount == 1
+
+
+def set_language(conn: sqlite3.Connection, patient_id: int, language: str) -> None:
+    conn.execute("UPDATE patients SET language = ? WHERE id = ?", (language, patient_id))
