@@ -19,6 +19,8 @@ from care.db import alerts, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.db.worker import Database
+from care.delivered import after_delivery
+from care.enrolment import CarePlan
 from care.models import AlertKind, MessageState, PatientStatus
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
@@ -132,7 +134,8 @@ class Dispatcher:
         match outcome.result:
             case Result.SENT:
                 assert outcome.telegram_message_id is not None
-                await self._db.run(_sent, claim, outcome.telegram_message_id, now)
+                plan = CarePlan(self._protocol, self._tz, self._quiet)
+                await self._db.run(_sent, claim, outcome.telegram_message_id, now, plan)
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
                 return 1
             case Result.RATE_LIMITED:
@@ -178,9 +181,12 @@ def _claim(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         return messages.claim_due(conn, now, limit)
 
 
-def _sent(conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime) -> None:
+def _sent(
+    conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime, plan: CarePlan
+) -> None:
     with transaction(conn):
-        messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now))
+        if messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now)):
+            after_delivery(conn, claim, plan=plan, now=now)
 
 
 def _retry(conn: sqlite3.Connection, claim: Claim, wake: datetime, why: str, now: datetime) -> None:
