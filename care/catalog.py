@@ -34,6 +34,11 @@ ALLOWED_PLACEHOLDERS = frozenset(
     }
 )
 
+# The patient's command menu, in order; each needs commands.<name> (its description).
+PATIENT_COMMANDS: tuple[str, ...] = ("appointments", "care", "faq", "language", "stop", "help")
+# /faq questions, in order; each is faq.<topic>, whose first line is the question.
+FAQ_TOPICS: tuple[str, ...] = ("what", "sessions", "side_effects", "permanent", "before_after")
+
 # Texts the bot itself uses; steps.<step>, answers.<answer>, replies.<answer> and
 # language.<code> are required as well, derived from the protocol and the languages.
 _BOT_TEXTS: dict[str, tuple[str, ...]] = {
@@ -57,10 +62,14 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
         "too_many_attempts",
         "button_stale",
         "already_answered",
+        "stop_kept",
+        "appointments",
+        "error",
     ),
     "buttons": ("yes", "no", "stop_confirm"),
-    "faq": ("title", "what", "sessions", "side_effects", "permanent", "before_after"),
+    "faq": ("title", *FAQ_TOPICS),
     "care": ("before", "after_24h", "general"),
+    "commands": PATIENT_COMMANDS,
 }
 REQUIRED_KEYS: tuple[str, ...] = tuple(
     f"{group}.{name}" for group, names in _BOT_TEXTS.items() for name in names
