@@ -13,6 +13,8 @@ from telegram import Update
 
 from bot.services import CareContext
 from care.db import patients, staff
+from care.models import Patient
+from care.patient_actions import linked_patient as _linked_patient
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ def _stored_role(conn: sqlite3.Connection, user_id: int) -> Role:
     if patients.by_chat(conn, user_id) is not None:
         return Role.PATIENT
     return Role.STRANGER
+
+
+async def linked_patient(update: Update, context: CareContext) -> Patient | None:
+    """The sender's own patient record, in a private chat; None for anyone else."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != chat.PRIVATE:
+        return None
+    return await context.services.db.run(_linked_patient, user.id)
 
 
 def is_staff(role: Role) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -17,10 +18,11 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, fallback, journey, start
+from bot.handlers import answers, enrol, fallback, journey, language, patient, start, stop
+from bot.patient_view import say
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from care.catalog import Catalog, check_catalog, load_catalog
+from care.catalog import PATIENT_COMMANDS, Catalog, check_catalog, load_catalog
 from care.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.enrolment import CarePlan
@@ -38,6 +40,7 @@ STAFF_COMMANDS = [
     BotCommand("schedule", "Care messages of an appointment"),
     BotCommand("done", "Mark an appointment done"),
 ]
+STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
@@ -82,7 +85,8 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands, then the catch-all."""
+    """In order: deep-link /start before plain /start, staff commands, the patient's commands
+    and buttons, then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
@@ -93,6 +97,17 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
+            # The patient's side (commands in private chats; buttons check who pressed them).
+            CommandHandler("appointments", patient.appointments, private),
+            CommandHandler("care", patient.care, private),
+            CommandHandler("faq", patient.faq, private),
+            CommandHandler("help", patient.help_command, private),
+            CommandHandler("language", language.language, private),
+            CommandHandler("stop", stop.stop, private),
+            CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
+            CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
+            CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
+            CallbackQueryHandler(patient.faq_answer, pattern=patient.FAQ_PATTERN),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
         ]
     )
@@ -122,6 +137,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
     )
     services.delivery_clock.start()
+    await _set_patient_menu(application, services.catalog)
     await _set_staff_menus(application, services.settings)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
@@ -136,6 +152,24 @@ async def _set_staff_menus(application: Application, settings: Settings) -> None
             log.warning("could not set the staff menu for an admin: %s", error)
 
 
+async def _set_patient_menu(application: Application, catalog: Catalog) -> None:  # type: ignore[type-arg]
+    """Every private chat shows the patient's commands, described in the language of the
+    user's Telegram app (English where there is no file for it); staff menus override it."""
+    default = "en" if "en" in catalog.languages else catalog.languages[0]
+    for lang in catalog.languages:
+        commands = [
+            BotCommand(name, catalog.text(lang, f"commands.{name}")) for name in PATIENT_COMMANDS
+        ]
+        try:
+            await application.bot.set_my_commands(
+                commands,
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=None if lang == default else lang,
+            )
+        except TelegramError as error:
+            log.warning("could not set the patient menu (%s): %s", lang, error)
+
+
 async def _close(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await services.db.close()
@@ -144,6 +178,12 @@ async def _close(application: Application) -> None:  # type: ignore[type-arg]
 async def _on_error(update: object, context: CareContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
-        await update.effective_message.reply_text(
-            "Sorry, something went wrong on our side. The clinic has been told."
+        services = context.services
+        user = update.effective_user
+        is_admin = user is not None and user.id in services.settings.admin_ids
+        text = (
+            STAFF_ERROR
+            if is_admin
+            else say(services, services.settings.default_language, "patient.error")
         )
+        await update.effective_message.reply_text(text)
