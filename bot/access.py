@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.patient_view import say
 from bot.services import CareContext
 from care.db import patients, staff
 from care.models import Patient
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, CareContext], Coroutine[Any, Any, None]]
 
-REFUSAL = "Sorry, this command is for the clinic's staff only."
+REFUSAL = "Sorry, staff commands work only in a private chat with the bot or in the staff group."
 ADMIN_REFUSAL = "Sorry, only the clinic's admin can do this."
 
 
@@ -87,16 +88,26 @@ def _guard(handler: Handler, allowed: tuple[Role, ...]) -> Handler:
         if role not in allowed or not _in_allowed_chat(update, context):
             user_id = update.effective_user.id if update.effective_user else None
             log.info("refused %s to non-staff user %s", handler.__name__, user_id)
+            text = await _refusal(update, context, role, allowed)
             if update.callback_query is not None:
-                await update.callback_query.answer(REFUSAL, show_alert=True)
+                await update.callback_query.answer(text, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_text(
-                    REFUSAL if Role.STAFF in allowed else ADMIN_REFUSAL
-                )
+                await update.effective_message.reply_text(text)
             return
         await handler(update, context)
 
     return guarded
+
+
+async def _refusal(
+    update: Update, context: CareContext, role: Role, allowed: tuple[Role, ...]
+) -> str:
+    """Staff read English; patients and strangers read the message files, in their language."""
+    if is_staff(role):  # in a chat where staff commands do not work, or not an admin
+        return REFUSAL if role in allowed else ADMIN_REFUSAL
+    patient = await linked_patient(update, context)
+    lang = patient.language if patient else context.services.settings.default_language
+    return say(context.services, lang, "patient.staff_only")
 
 
 def actor(update: Update) -> str:

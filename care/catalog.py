@@ -65,6 +65,7 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
         "stop_kept",
         "appointments",
         "error",
+        "staff_only",
     ),
     "buttons": ("yes", "no", "stop_confirm"),
     "faq": ("title", *FAQ_TOPICS),
