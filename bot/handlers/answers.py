@@ -6,6 +6,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.access import linked_patient
 from bot.handlers.patient_common import set_buttons, tell
 from bot.patient_view import say
 from bot.services import CareContext, Services
@@ -26,8 +27,9 @@ async def answer(update: Update, context: CareContext) -> None:
     await query.answer()
     services = context.services
     button = decode(query.data or "")
-    result = AnswerResult(AnswerOutcome.REFUSED)
-    if button is not None:
+    if button is None:
+        result = AnswerResult(AnswerOutcome.REFUSED, await linked_patient(update, context))
+    else:
         result = await services.db.run(
             record_answer,
             button,
