@@ -2,22 +2,24 @@
 with a FakeClock, so a test reaches any day of the care journey without sleeping.
 
     async with live_bot(api, tmp_path) as bot:
-        appointment, token = await bot.enrol("Sara Ahmadi", bot.local(days=3, at="14:00"))
-        await bot.send(PATIENT, f"/start {token}")
-        await bot.wait_for(text_to(PATIENT, "Welcome"))
+        appointment = await bot.patient(PATIENT, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
         await bot.advance_to(bot.local(days=2, at="12:00"))   # and deliver what is due
+        await bot.wait_for(text_to(PATIENT, opening("en", "steps.pre_care")))
 
-Only the fake clock decides what is due. The delivery timers PTB's JobQueue arms follow the
-fake clock's dates, which lie more than a year ahead of the real one, so none of them fires
-during a test: messages go out when the test calls `deliver` (or `advance_to`), and when the
-bot pokes its own sender after a link or /done.
+Only the fake clock decides what is due, and messages go out at two moments only: when the
+test calls `deliver` (or `advance_to`), and when the bot pokes its sender after a change to
+the schedule (a link, /done, /start after /stop). For that, the wake-up clock
+(jobs.wakeup.DeliveryClock, which arms JobQueue timers on real time) is replaced by
+`PromptWakeUp`, which delivers at once by the fake clock. The real one would arm its timers at
+the fake clock's dates, over a year ahead, and a poke could be lost to such a timer; it is
+exercised by the tests that run the bot as a process (tests/e2e).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -28,13 +30,13 @@ from bot.app import build_application, load_care
 from bot.services import CareApp, Services
 from bot.settings import load_settings
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from jobs.compose import isolate
 from tests.conftest import FakeClock
+from tests.e2e.harness import STAFF_ID, bot_env, text_to
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-STAFF_ID = 1001
-TOKEN = "123456:TEST-token-for-the-local-stand-in"
 TEHRAN = ZoneInfo("Asia/Tehran")
-CLINIC_PHONE = "+98 21 1234 5678"
+CLINIC_PHONE = "+98 21 1234 5678"  # as tests/e2e/harness.py sets it
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 _APPOINTMENT = re.compile(r"#(\d+)")
@@ -46,6 +48,19 @@ def first_day() -> datetime:
     """Midnight in Tehran, over a year after the real today (see the module docstring)."""
     day = (datetime.now(UTC) + timedelta(days=400)).date()
     return datetime.combine(day, time(0, 0), tzinfo=TEHRAN)
+
+
+class PromptWakeUp:
+    """Stands in for jobs.wakeup.DeliveryClock: a poke delivers what is due, at once."""
+
+    def __init__(self, deliver: Callable[[], Awaitable[None]]) -> None:
+        self._deliver = deliver
+        self.running: set[asyncio.Task[None]] = set()
+
+    def poke(self) -> None:
+        task = asyncio.create_task(self._deliver())
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
 
 
 class LiveBot:
@@ -97,6 +112,12 @@ class LiveBot:
         """Run `work(connection, ...)` on the bot's own database thread."""
         return await self.services.db.run(work, *args, **kwargs)
 
+    async def patient(self, chat_id: int, name: str, starts_at: datetime, lang: str) -> int:
+        """Enrol, open the invite and choose `lang`: a linked patient; their appointment id."""
+        appointment, token = await self.enrol(name, starts_at)
+        await self.link(chat_id, token, lang)
+        return appointment
+
     async def link(self, chat_id: int, token: str, lang: str) -> None:
         """Open the invite as the patient and pick `lang` under the welcome."""
         await self.send(chat_id, f"/start {token}")
@@ -123,6 +144,11 @@ def opening(lang: str, key: str) -> str:
     marker = "§"
     blank = CATALOG.text(lang, key, **dict.fromkeys(CATALOG.placeholders(lang, key), marker))
     return max(blank.split(marker), key=len).strip()[:30]
+
+
+def say(lang: str, key: str) -> str:
+    """A catalog text as the bot writes it when it needs only the clinic's phone."""
+    return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
 
 
 def buttons(call: ApiCall) -> list[tuple[str, str]]:
@@ -160,44 +186,16 @@ def _invite_to_staff(call: ApiCall) -> bool:
     )
 
 
-def text_to(chat_id: int, needle: str) -> Callable[[ApiCall], bool]:
-    """Matches a successful sendMessage to `chat_id` whose text contains `needle`."""
-
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method == "sendMessage"
-            and call.status == 200
-            and call.params.get("chat_id") == chat_id
-            and needle in str(call.params.get("text", ""))
-        )
-
-    return matches
-
-
-def bot_settings_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": str(STAFF_ID),
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
-        "DATABASE_PATH": str(tmp_path / "mesocare.db"),
-        "CLINIC_NAME": "Test Clinic",
-        "CLINIC_PHONE": CLINIC_PHONE,
-        "CLINIC_ADDRESS": "1 Test Street",
-        "DEFAULT_LANGUAGE": "fa",
-        "QUIET_HOURS": "22:00-08:00",
-        "POLL_SECONDS": "300",
-    }
-    env.update(overrides)
-    return env
-
-
 @asynccontextmanager
 async def live_bot(
     api: FakeBotApi, tmp_path: Path, *, start: str = "10:00", **env: str
 ) -> AsyncIterator[LiveBot]:
     """Run the application as `run_polling` would (post_init, polling, post_shutdown), with
     the fake clock at `start` Tehran time on day 0; `env` overrides settings."""
-    settings = load_settings(bot_settings_env(api, tmp_path, **env))
+    # The process harness's settings, with Persian first, real quiet hours, and no safety tick
+    # to deliver behind the test's back.
+    defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00", "POLL_SECONDS": "300"}
+    settings = load_settings(bot_env(api, tmp_path, **(defaults | env)))
     protocol, catalog = load_care(settings)
     day0 = first_day()
     clock = FakeClock(day0)
@@ -208,6 +206,8 @@ async def live_bot(
     assert app.updater is not None
     async with app:
         await app.post_init(app)
+        wake_up = PromptWakeUp(bot.deliver)
+        bot.services.delivery_clock = wake_up  # type: ignore[assignment]
         await app.updater.start_polling(poll_interval=0)
         await app.start()
         try:
@@ -215,5 +215,5 @@ async def live_bot(
         finally:
             await app.updater.stop()
             await app.stop()
-            await asyncio.gather(*bot.services.background)
+            await asyncio.gather(*wake_up.running, *bot.services.background)
     await app.post_shutdown(app)

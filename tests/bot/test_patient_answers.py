@@ -49,8 +49,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[LiveBot]:
 
 async def _pre_care(bot: LiveBot, chat: int, lang: str, *, days: int = 3) -> tuple[int, ApiCall]:
     """A linked patient whose pre-care message has arrived: its appointment and the message."""
-    appointment, token = await bot.enrol("Sara Ahmadi", bot.local(days=days, at="14:00"))
-    await bot.link(chat, token, lang)
+    appointment = await bot.patient(chat, "Sara Ahmadi", bot.local(days=days, at="14:00"), lang)
     await bot.advance_to(bot.local(days=days - 1, at="12:00"))
     (message,) = await bot.wait_for(text_to(chat, opening(lang, "steps.pre_care")))
     return appointment, message
@@ -110,8 +109,7 @@ async def test_a_button_of_a_rescheduled_appointment_is_stale(bot: LiveBot) -> N
 
 async def test_a_forged_button_from_another_chat_changes_nothing(bot: LiveBot) -> None:
     _, message = await _pre_care(bot, SARA, "en")
-    _, token = await bot.enrol("Reza Karimi", bot.local(days=9, at="10:00"))
-    await bot.link(REZA, token, "fa")
+    await bot.patient(REZA, "Reza Karimi", bot.local(days=9, at="10:00"), "fa")
     before = await bot.db(_dump)
     seen = len(bot.api.calls())
     urgent = _data(message, "another_time").replace("another_time", "something_wrong")

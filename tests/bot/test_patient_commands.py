@@ -11,10 +11,8 @@ import pytest
 from bot.handlers.fallback import STAFF_HELP
 from care.catalog import FAQ_TOPICS, PATIENT_COMMANDS
 from care.dates import JALALI_MONTHS_FA, format_date, format_time
-from jobs.compose import isolate
 from tests.bot.harness import (
     CATALOG,
-    CLINIC_PHONE,
     STAFF_ID,
     TEHRAN,
     LiveBot,
@@ -22,6 +20,7 @@ from tests.bot.harness import (
     edit_of,
     live_bot,
     opening,
+    say,
     sent_id,
     text_to,
 )
@@ -37,14 +36,8 @@ async def bot(tmp_path: Path) -> AsyncIterator[LiveBot]:
             yield running
 
 
-def say(lang: str, key: str) -> str:
-    return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
-
-
 async def _sara(bot: LiveBot, lang: str, *, days: int = 10, at: str = "14:30") -> int:
-    appointment, token = await bot.enrol("Sara Ahmadi", bot.local(days=days, at=at))
-    await bot.link(SARA, token, lang)
-    return appointment
+    return await bot.patient(SARA, "Sara Ahmadi", bot.local(days=days, at=at), lang)
 
 
 def _language(conn: sqlite3.Connection) -> str:

@@ -79,8 +79,7 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
         async with live_bot(api, tmp_path, start="10:00") as bot:
             starts = bot.local(days=3, at="14:00")
             for chat, name in NAMES.items():
-                _, token = await bot.enrol(name, starts)
-                await bot.link(chat, token, lang)
+                await bot.patient(chat, name, starts, lang)
 
             # pre-care: 26 h before the start, with the three answers
             await bot.advance_to(bot.local(days=2, at="12:00"))

@@ -7,16 +7,15 @@ from pathlib import Path
 
 from bot.alerts import WORDING
 from care.models import AlertKind
-from jobs.compose import isolate
 from tests.bot.harness import (
     CATALOG,
-    CLINIC_PHONE,
     STAFF_ID,
     LiveBot,
     buttons,
     edit_of,
     live_bot,
     opening,
+    say,
     sent_id,
     text_to,
 )
@@ -24,10 +23,6 @@ from tests.fakes.bot_api import FakeBotApi
 
 SARA, REZA, MINA = 2001, 2002, 2003
 STEPS = ("pre_care", "day_of", "post_care", "wash_ok", "check_in")
-
-
-def say(lang: str, key: str) -> str:
-    return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
 
 
 def _states(conn: sqlite3.Connection, chat: int) -> dict[str, str]:
@@ -68,8 +63,7 @@ async def test_a_paused_patient_gets_nothing_and_a_resumed_one_gets_the_rest(
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path) as bot:
             for chat, name, lang in ((SARA, "Sara Ahmadi", "en"), (REZA, "Reza Karimi", "fa")):
-                _, token = await bot.enrol(name, bot.local(days=3, at="14:00"))
-                await bot.link(chat, token, lang)
+                await bot.patient(chat, name, bot.local(days=3, at="14:00"), lang)
 
             await _stop(bot, SARA, "en", confirm=False)
             assert await bot.db(_status, SARA) == "active"
@@ -102,10 +96,8 @@ async def test_a_paused_patient_gets_nothing_and_a_resumed_one_gets_the_rest(
 async def test_quiet_hours_move_messages_earlier_and_later(tmp_path: Path) -> None:
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path) as bot:
-            _, token = await bot.enrol("Mina Rahimi", bot.local(days=3, at="09:00"))
-            await bot.link(MINA, token, "en")
-            _, token = await bot.enrol("Sara Ahmadi", bot.local(days=3, at="21:30"))
-            await bot.link(SARA, token, "en")
+            await bot.patient(MINA, "Mina Rahimi", bot.local(days=3, at="09:00"), "en")
+            await bot.patient(SARA, "Sara Ahmadi", bot.local(days=3, at="21:30"), "en")
 
             # Earlier: Mina's pre-care (07:00 the day before) comes the evening before that,
             # at 21:30, just before quiet hours.
@@ -140,8 +132,8 @@ async def test_quiet_hours_move_messages_earlier_and_later(tmp_path: Path) -> No
 async def test_a_late_booking_gets_pre_care_and_day_of_at_once(tmp_path: Path) -> None:
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path, start="10:00") as bot:
-            _, token = await bot.enrol("Sara Ahmadi", bot.local(at="13:00"))
-            await bot.link(SARA, token, "fa")  # no clock moves: the link itself sends them
+            # No clock moves: linking itself sends them.
+            await bot.patient(SARA, "Sara Ahmadi", bot.local(at="13:00"), "fa")
             await bot.wait_for(text_to(SARA, opening("fa", "steps.pre_care")))
             await bot.wait_for(text_to(SARA, opening("fa", "steps.day_of")))
             assert (await bot.db(_states, SARA))["post_care"] == "pending"
@@ -150,8 +142,7 @@ async def test_a_late_booking_gets_pre_care_and_day_of_at_once(tmp_path: Path) -
 async def test_a_late_booking_at_night_waits_for_the_morning(tmp_path: Path) -> None:
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path, start="23:00") as bot:
-            _, token = await bot.enrol("Sara Ahmadi", bot.local(days=1, at="09:30"))
-            await bot.link(SARA, token, "en")
+            await bot.patient(SARA, "Sara Ahmadi", bot.local(days=1, at="09:30"), "en")
             await bot.advance_to(bot.local(days=1, at="07:59"))
             await bot.settle()
             assert _steps_received(bot, SARA, "en") == []

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from care.clock import to_epoch
 from care.db import messages
 from care.db.connection import transaction
+from care.db.messages import Claim
 from care.delivered import after_delivery
 from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
 from care.models import CareMessage
@@ -29,12 +30,16 @@ def linked_patient(
     return enrolment
 
 
-def send_due(conn: sqlite3.Connection, plan: CarePlan, now: datetime) -> list[str]:
-    """Deliver every due message as jobs/delivery does (expired ones are skipped first);
-    the steps sent, in order."""
+def claim_due(conn: sqlite3.Connection, now: datetime) -> list[Claim]:
+    """Take what is due for sending as jobs/delivery does, skipping the expired first."""
     with transaction(conn):
         messages.skip_expired(conn, to_epoch(now))
-        claims = messages.claim_due(conn, to_epoch(now), 100)
+        return messages.claim_due(conn, to_epoch(now), 100)
+
+
+def send_due(conn: sqlite3.Connection, plan: CarePlan, now: datetime) -> list[str]:
+    """Deliver every due message as jobs/delivery does; the steps sent, in order."""
+    claims = claim_due(conn, now)
     for number, claim in enumerate(claims, start=1):
         with transaction(conn):
             assert messages.record_sent(conn, claim.message_id, number, to_epoch(now))

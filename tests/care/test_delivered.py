@@ -14,7 +14,7 @@ from care.delivered import after_delivery
 from care.enrolment import CarePlan
 from care.models import MessageState, PatientStatus
 from care.protocol import parse_protocol
-from tests.care.journey_helpers import linked_patient, of_step, send_due
+from tests.care.journey_helpers import claim_due, linked_patient, of_step, send_due
 from tests.conftest import TEHRAN, FakeClock
 
 SARA = 501
@@ -83,9 +83,7 @@ def test_no_repeat_for_a_patient_who_paused_while_it_was_being_sent(
     sara = linked_patient(conn, plan, clock.now(), chat_id=SARA)
     appointment = sara.appointment_ids[0]
     clock.at = of_step(conn, appointment, "follow_up")[0].due_at
-    with transaction(conn):
-        messages.skip_expired(conn, to_epoch(clock.now()))
-        (claim,) = messages.claim_due(conn, to_epoch(clock.now()), 10)
+    (claim,) = claim_due(conn, clock.now())
     patients.set_status(conn, sara.patient_id, PatientStatus.PAUSED)  # /stop meanwhile
     with transaction(conn):
         messages.record_sent(conn, claim.message_id, 1, to_epoch(clock.now()))
@@ -114,9 +112,7 @@ def test_the_repeat_is_planned_in_the_same_transaction_as_the_send(
     """If recording the send fails, no repetition is left behind."""
     enrolment = linked_patient(conn, plan, clock.now(), chat_id=SARA)
     clock.at = of_step(conn, enrolment.appointment_ids[0], "follow_up")[0].due_at
-    with transaction(conn):
-        messages.skip_expired(conn, to_epoch(clock.now()))
-        (claim,) = messages.claim_due(conn, to_epoch(clock.now()), 10)
+    (claim,) = claim_due(conn, clock.now())
     try:
         with transaction(conn):
             messages.record_sent(conn, claim.message_id, 1, to_epoch(clock.now()))
