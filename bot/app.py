@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -10,6 +11,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -17,13 +19,14 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, fallback, journey, start
+from bot.handlers import card, desk, enrol, export, fallback, journey, start
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
 from care.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.enrolment import CarePlan
+from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
@@ -37,6 +40,12 @@ STAFF_COMMANDS = [
     BotCommand("enrol", "Enrol a patient: name, date, time"),
     BotCommand("schedule", "Care messages of an appointment"),
     BotCommand("done", "Mark an appointment done"),
+    BotCommand("patient", "A patient's card: number, name or phone"),
+    BotCommand("reschedule", "Move an appointment: number, date, time"),
+    BotCommand("cancel_appt", "Cancel an appointment"),
+    BotCommand("noshow", "Record a no-show"),
+    BotCommand("add_session", "Add a session: patient, date, time"),
+    BotCommand("export", "Export the records as CSV (admin)"),
 ]
 
 
@@ -93,8 +102,19 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
+            CommandHandler("patient", card.find_patient),
+            CommandHandler("reschedule", desk.reschedule),
+            CommandHandler("cancel_appt", desk.cancel_appointment),
+            CommandHandler("noshow", desk.no_show),
+            CommandHandler("add_session", desk.add_session),
+            CommandHandler("export", export.export),
+            CallbackQueryHandler(desk.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
         ]
+    )
+    # Group -1 sees text first: a date and time the desk asked a staff member for.
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, desk.take_typed_time), group=-1
     )
     application.add_error_handler(_on_error)
 
@@ -119,11 +139,25 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     assert application.job_queue is not None
     services.dispatcher = dispatcher
     services.delivery_clock = DeliveryClock(
-        application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
+        application.job_queue,
+        dispatcher,
+        services.settings.poll_seconds,
+        _checks_then_alerts(services, alerts),
     )
     services.delivery_clock.start()
     await _set_staff_menus(application, services.settings)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
+
+
+def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+    """After each delivery run: raise the alerts the schedule itself implies, then send every
+    stored alert."""
+
+    async def after_delivery() -> int:
+        await services.db.run(raise_invites_not_opened, services.clock.now())
+        return await alerts.flush()
+
+    return after_delivery
 
 
 async def _set_staff_menus(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]

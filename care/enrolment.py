@@ -9,10 +9,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from care.clock import to_epoch
-from care.db import appointments, audit, invites, messages, patients
+from care.course import plan_messages
+from care.db import appointments, audit, invites, patients
 from care.db.connection import transaction
 from care.models import Patient
-from care.planning import SessionTimes, plan_session
+from care.planning import SessionTimes
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
 from care.text_input import fold_for_search
@@ -115,17 +116,14 @@ def _add_session(
         area=area,
         now=to_epoch(now),
     )
-    for planned in plan_session(plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now):
-        messages.add(
-            conn,
-            appointment_id=appointment_id,
-            patient_id=patient_id,
-            step=planned.step,
-            due_at=to_epoch(planned.due_at),
-            expires_at=to_epoch(planned.expires_at),
-            now=to_epoch(now),
-            skip_reason=planned.skip_reason,
-        )
+    plan_messages(
+        conn,
+        appointment_id=appointment_id,
+        patient_id=patient_id,
+        session=session,
+        plan=plan,
+        now=now,
+    )
     return appointment_id
 
 

@@ -13,7 +13,13 @@ STAFF_HELP = (
     "Staff commands:\n"
     "/enrol <full name> <date> <time> — enrol a patient and get their invite link\n"
     "/schedule <appointment> — the care messages of an appointment and their state\n"
-    "/done <appointment> — mark it done; the after-care message goes out at once"
+    "/done <appointment> — mark it done; the after-care message goes out at once\n"
+    "/patient <number | name | phone> — a patient's card, with buttons to act on it\n"
+    "/reschedule <appointment> <date> <time> — move an appointment\n"
+    "/cancel_appt <appointment> — cancel an appointment\n"
+    "/noshow <appointment> — record that the patient did not come\n"
+    "/add_session <patient> <date> <time> — add a session to the course\n"
+    "/export — every record as a CSV file (admin, private chat)"
 )
 
 
