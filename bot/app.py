@@ -10,6 +10,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -17,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, fallback, journey, start
+from bot.handlers import enrol, enrol_guided, fallback, invite, journey, start
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
@@ -82,7 +83,8 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands, then the catch-all."""
+    """In order: deep-link /start before plain /start, staff commands (the guided /enrol
+    before the one-line form), then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
@@ -90,7 +92,10 @@ def _register_handlers(application: CareApp) -> None:
                 "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
             ),
             CommandHandler("start", start.start_plain, private),
+            enrol_guided.enrol_conversation(),
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
+            CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
+            CommandHandler("invite", invite.invite),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
