@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, enrol_guided, fallback, invite, journey, start
+from bot.handlers import agenda, enrol, enrol_guided, fallback, invite, journey, start
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 STAFF_COMMANDS = [
     BotCommand("enrol", "Enrol a patient: name, date, time"),
+    BotCommand("today", "Today's appointments"),
+    BotCommand("upcoming", "Appointments of the next days"),
     BotCommand("schedule", "Care messages of an appointment"),
     BotCommand("done", "Mark an appointment done"),
 ]
@@ -96,6 +98,9 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
             CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
             CommandHandler("invite", invite.invite),
+            CommandHandler("today", agenda.today),
+            CommandHandler("upcoming", agenda.upcoming),
+            CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
