@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -18,7 +17,8 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import agenda, enrol, enrol_guided, fallback, invite, journey, start
+from bot.handlers import agenda, enrol, enrol_guided, fallback, invite, journey, staff, start
+from bot.menus import show_staff_menus
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
@@ -33,14 +33,6 @@ from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
-
-STAFF_COMMANDS = [
-    BotCommand("enrol", "Enrol a patient: name, date, time"),
-    BotCommand("today", "Today's appointments"),
-    BotCommand("upcoming", "Appointments of the next days"),
-    BotCommand("schedule", "Care messages of an appointment"),
-    BotCommand("done", "Mark an appointment done"),
-]
 
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
@@ -85,11 +77,14 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands (the guided /enrol
-    before the one-line form), then the catch-all."""
+    """In order: deep links before plain /start (staff invites before patient invites), staff
+    commands (the guided /enrol before the one-line form), then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
+            CommandHandler(
+                "start", staff.join_with_link, private & filters.Regex(r"^/start\s+staff_")
+            ),
             CommandHandler(
                 "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
             ),
@@ -101,6 +96,14 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler("today", agenda.today),
             CommandHandler("upcoming", agenda.upcoming),
             CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
+            CommandHandler("staff", staff.staff_list),
+            CallbackQueryHandler(staff.staff_invite, pattern=rf"^{staff.INVITE}$"),
+            CallbackQueryHandler(staff.staff_remove_ask, pattern=staff.REMOVE_PATTERN),
+            CallbackQueryHandler(
+                staff.staff_remove_confirmed, pattern=staff.REMOVE_CONFIRMED_PATTERN
+            ),
+            CallbackQueryHandler(staff.staff_keep, pattern=rf"^{staff.KEEP}$"),
+            CallbackQueryHandler(staff.staff_button_invalid, pattern=r"^staff:"),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
@@ -132,18 +135,8 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
     )
     services.delivery_clock.start()
-    await _set_staff_menus(application, services.settings)
+    await show_staff_menus(application.bot, services.settings, services.db)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
-
-
-async def _set_staff_menus(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    for admin_id in settings.admin_ids:
-        try:
-            await application.bot.set_my_commands(
-                STAFF_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as error:
-            log.warning("could not set the staff menu for an admin: %s", error)
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]
