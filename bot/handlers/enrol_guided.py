@@ -279,13 +279,10 @@ async def enrol_button_finished(update: Update, context: CareContext) -> None:
 
 
 async def _confirm(update: Update, context: CareContext, session: _Session) -> str | int:
-    services = context.services
-    try:
-        check_draft_start(session.draft, now=services.clock.now(), tz=services.settings.timezone)
-    except EnrolInputError as error:
-        session.draft.at = None
-        return await _ask(update, context, session, TIME, problem=str(error))
-    booking = session.draft.booking(services.settings.timezone)
+    asked = await _ask_time_if_passed(update, context, session)
+    if asked is not None:
+        return asked
+    booking = session.draft.booking(context.services.settings.timezone)
     assert context.user_data is not None
     context.user_data.pop(_KEY, None)  # before enrolling: a second Confirm must find nothing
     await _mark_chosen(update, "Confirmed")
@@ -296,19 +293,30 @@ async def _confirm(update: Update, context: CareContext, session: _Session) -> s
 async def _proceed(update: Update, context: CareContext, session: _Session) -> str:
     """After an answer: the next question, or back to the summary once it has been shown."""
     answered = session.asking
-    draft = session.draft
-    if answered == DAY:
-        services = context.services
-        try:
-            check_draft_start(draft, now=services.clock.now(), tz=services.settings.timezone)
-        except EnrolInputError as error:
-            draft.at = None
-            return await _ask(update, context, session, TIME, problem=str(error))
-    if answered == SESSIONS and draft.session_count > 1:
+    if (
+        answered == DAY
+        and (asked := await _ask_time_if_passed(update, context, session)) is not None
+    ):
+        return asked
+    if answered == SESSIONS and session.draft.session_count > 1:
         return await _ask(update, context, session, INTERVAL)
     if session.reviewed:
         return await _ask(update, context, session, SUMMARY_SHOWN)
     return await _ask(update, context, session, _FOLLOWING[answered])
+
+
+async def _ask_time_if_passed(
+    update: Update, context: CareContext, session: _Session
+) -> str | None:
+    """When the day and time chosen are no longer ahead (a new day, or time went by), forget the
+    time and ask it again; None when all is well."""
+    services = context.services
+    try:
+        check_draft_start(session.draft, now=services.clock.now(), tz=services.settings.timezone)
+    except EnrolInputError as error:
+        session.draft.at = None
+        return await _ask(update, context, session, TIME, problem=str(error))
+    return None
 
 
 async def _ask(

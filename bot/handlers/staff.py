@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import actor, admin_only
 from bot.handlers import start
@@ -26,9 +26,6 @@ KEEP = "staff:keep"
 REMOVE_PATTERN = r"^staff:remove:[0-9]{1,15}$"
 REMOVE_CONFIRMED_PATTERN = r"^staff:removeok:[0-9]{1,15}$"
 _USER_ID = re.compile(r":([0-9]{1,15})$")
-ADMIN_NOT_REMOVABLE = (
-    "User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env and restart."
-)
 JOIN_REFUSED = (
     "This staff invite link does not work any more: it has been used, it has expired "
     "(links last 24 hours) or it was not copied whole. Please ask the clinic's admin for a new one."
@@ -71,10 +68,8 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     """Ask the admin to confirm removing a staff member."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    user_id = _pressed_user_id(query.data)
-    if user_id in context.services.settings.admin_ids:
-        await query.edit_message_text(ADMIN_NOT_REMOVABLE.format(user_id=user_id))
+    user_id = await _removal_target(query, context)
+    if user_id is None:
         return
     members = {m.user_id: m for m in await context.services.db.run(staff.active)}
     member = members.get(user_id)
@@ -101,12 +96,10 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
     """Remove the staff member; their menu goes back to the patients' one."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    user_id = _pressed_user_id(query.data)
-    services = context.services
-    if user_id in services.settings.admin_ids:
-        await query.edit_message_text(ADMIN_NOT_REMOVABLE.format(user_id=user_id))
+    user_id = await _removal_target(query, context)
+    if user_id is None:
         return
+    services = context.services
     removed = await services.db.run(
         remove_staff, user_id, actor=actor(update), now=services.clock.now()
     )
@@ -200,8 +193,17 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-def _pressed_user_id(data: str | None) -> int:
-    """The user id at the end of a button's data (its handler's pattern made sure it is there)."""
-    match = _USER_ID.search(data or "")
+async def _removal_target(query: CallbackQuery, context: CareContext) -> int | None:
+    """Answer the press; the user id at the end of its data (the handler's pattern made sure it
+    is there), or None, said so, when that user is an admin, whom only .env can remove."""
+    await query.answer()
+    match = _USER_ID.search(query.data or "")
     assert match is not None
-    return int(match[1])
+    user_id = int(match[1])
+    if user_id in context.services.settings.admin_ids:
+        await query.edit_message_text(
+            f"User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env "
+            "and restart the bot."
+        )
+        return None
+    return user_id

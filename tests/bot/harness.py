@@ -118,6 +118,12 @@ class Chat:
         )
         return answer, await self._outputs_after(before, expect)
 
+    async def choose(self, question: ApiCall, label: str) -> ApiCall:
+        """Tap the button labelled `label` under a question that marks the choice in place and
+        asks the next one; return the next question."""
+        _, (_, following) = await self.press(question, button_data(question, label), expect=2)
+        return following
+
     async def _outputs_after(self, before: int, expect: int) -> list[ApiCall]:
         if expect:
             await asyncio.to_thread(

@@ -56,18 +56,15 @@ async def _answer_up_to_the_summary(staff: Chat) -> ApiCall:
     _, (chosen, ask_time) = await staff.press(ask_day, button_data(ask_day, "Tue 8 Dec"), expect=2)
     assert "✓ Tue 8 Dec 2026 · 17 Azar 1405" in text_of(chosen)
     assert "reply_markup" not in chosen.params  # the day buttons are gone
-    _, (_, ask_area) = await staff.press(ask_time, button_data(ask_time, "14:00"), expect=2)
+    ask_area = await staff.choose(ask_time, "14:00")
     assert set(buttons(ask_area)) >= {"Face", "Scalp / hair", "Double chin", "Other"}
-    _, (_, ask_count) = await staff.press(ask_area, button_data(ask_area, "Face"), expect=2)
-    _, (_, ask_every) = await staff.press(ask_count, button_data(ask_count, "4"), expect=2)
+    ask_count = await staff.choose(ask_area, "Face")
+    ask_every = await staff.choose(ask_count, "4")
     assert "days between sessions" in text_of(ask_every)  # asked because 4 > 1
     (ask_phone,) = await staff.send("21")
     assert "Skip" in buttons(ask_phone)
     (ask_language,) = await staff.send("۰۹۱۲ ۳۴۵ ۶۷۸۹")
-    _, (_, summary) = await staff.press(
-        ask_language, button_data(ask_language, "English"), expect=2
-    )
-    return summary
+    return await staff.choose(ask_language, "English")
 
 
 async def test_guided_enrol_with_an_edit_enrols_the_whole_course_and_sends_the_qr(
@@ -83,8 +80,8 @@ async def test_guided_enrol_with_an_edit_enrols_the_whole_course_and_sends_the_q
         assert "Phone: 09123456789" in text
         assert set(buttons(summary)) == {"✅ Confirm", "✏️ Edit", "✖️ Cancel"}
 
-        _, (_, choices) = await staff.press(summary, button_data(summary, "Edit"), expect=2)
-        _, (_, ask_name) = await staff.press(choices, button_data(choices, "Name"), expect=2)
+        choices = await staff.choose(summary, "Edit")
+        ask_name = await staff.choose(choices, "Name")
         assert "full name" in text_of(ask_name)
         (summary,) = await staff.send("Sara Ahmadi-Rad")  # straight back to the summary
         assert "Name: Sara Ahmadi-Rad" in text_of(summary)
@@ -126,15 +123,11 @@ async def test_typed_solar_hijri_date_typed_time_single_session_skip_phone(
         (ask_time,) = await staff.send("۱۴۰۵/۰۹/۲۰")  # Solar Hijri, Persian digits
         assert "Fri 11 Dec 2026 · 20 Azar 1405" in text_of(ask_time)
         (ask_area,) = await staff.send("۹:۳۰")
-        _, (_, ask_count) = await staff.press(ask_area, button_data(ask_area, "Scalp"), expect=2)
-        _, (_, ask_phone) = await staff.press(ask_count, button_data(ask_count, "1"), expect=2)
+        ask_count = await staff.choose(ask_area, "Scalp")
+        ask_phone = await staff.choose(ask_count, "1")
         assert "phone" in text_of(ask_phone)  # one session: no question about the interval
-        _, (_, ask_language) = await staff.press(
-            ask_phone, button_data(ask_phone, "Skip"), expect=2
-        )
-        _, (_, summary) = await staff.press(
-            ask_language, button_data(ask_language, "فارسی"), expect=2
-        )
+        ask_language = await staff.choose(ask_phone, "Skip")
+        summary = await staff.choose(ask_language, "فارسی")
         assert "Sessions: 1\n" in text_of(summary)
         assert "Phone: not given" in text_of(summary)
         await staff.press(summary, button_data(summary, "Confirm"), expect=3)
@@ -170,7 +163,7 @@ async def test_bad_answers_get_a_reason_and_the_same_question(
         (ask_area,) = await staff.send("18:00")
         (again,) = await staff.send("face")
         assert "choose one of the buttons" in text_of(again)
-        _, (_, ask_count) = await staff.press(ask_area, button_data(ask_area, "Arms"), expect=2)
+        ask_count = await staff.choose(ask_area, "Arms")
         assert "How many sessions" in text_of(ask_count)
         (again,) = await staff.send("11")
         assert "from 1 to 10" in text_of(again)
@@ -184,9 +177,7 @@ async def test_bad_answers_get_a_reason_and_the_same_question(
         assert "does not look like a phone number" in text_of(again)
         assert "Skip" in buttons(again)
         (ask_language,) = await staff.send("+98 912 345 6789")
-        _, (_, summary) = await staff.press(
-            ask_language, button_data(ask_language, "English"), expect=2
-        )
+        summary = await staff.choose(ask_language, "English")
         assert "Sessions: 3, every 7 days" in text_of(summary)
         assert "Phone: +989123456789" in text_of(summary)
         assert await _count_rows(desk) == (0, 0, 0)
@@ -230,14 +221,10 @@ async def test_a_button_of_an_earlier_enrolment_changes_nothing(
         assert "answered already" in str(answer.params["text"])
         assert "Sun 20 Dec 2026" in text_of(ask_time)
         (ask_area,) = await staff.send("15:00")  # still the time question: nothing moved
-        _, (_, ask_count) = await staff.press(ask_area, button_data(ask_area, "Neck"), expect=2)
-        _, (_, ask_phone) = await staff.press(ask_count, button_data(ask_count, "1"), expect=2)
-        _, (_, ask_language) = await staff.press(
-            ask_phone, button_data(ask_phone, "Skip"), expect=2
-        )
-        _, (_, summary) = await staff.press(
-            ask_language, button_data(ask_language, "English"), expect=2
-        )
+        ask_count = await staff.choose(ask_area, "Neck")
+        ask_phone = await staff.choose(ask_count, "1")
+        ask_language = await staff.choose(ask_phone, "Skip")
+        summary = await staff.choose(ask_language, "English")
         assert "First session: Sun 20 Dec 2026 · 29 Azar 1405, 15:00" in text_of(summary)
         assert await _count_rows(desk) == (0, 0, 0)
 
@@ -248,14 +235,14 @@ async def test_edits_go_back_to_the_summary_and_a_start_that_passed_is_asked_aga
     async with running_desk(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         summary = await _answer_up_to_the_summary(staff)
-        _, (_, choices) = await staff.press(summary, button_data(summary, "Edit"), expect=2)
-        _, (_, ask_count) = await staff.press(choices, button_data(choices, "Sessions"), expect=2)
-        _, (_, ask_every) = await staff.press(ask_count, button_data(ask_count, "2"), expect=2)
-        _, (_, summary) = await staff.press(ask_every, button_data(ask_every, "28"), expect=2)
+        choices = await staff.choose(summary, "Edit")
+        ask_count = await staff.choose(choices, "Sessions")
+        ask_every = await staff.choose(ask_count, "2")
+        summary = await staff.choose(ask_every, "28")
         assert "Sessions: 2, every 28 days" in text_of(summary)
 
-        _, (_, choices) = await staff.press(summary, button_data(summary, "Edit"), expect=2)
-        _, (_, ask_day) = await staff.press(choices, button_data(choices, "Date"), expect=2)
+        choices = await staff.choose(summary, "Edit")
+        ask_day = await staff.choose(choices, "Date")
         assert "Date of the first session" in text_of(ask_day)
         (summary,) = await staff.send("2026-12-06")  # today, and 14:00 is still ahead
         assert "First session: Sun 6 Dec 2026" in text_of(summary)  # back to the summary

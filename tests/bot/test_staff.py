@@ -94,6 +94,8 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
         assert "Nasrin" not in text_of(gone)
         _, (again,) = await admin.press(ask, button_data(ask, "Yes, remove"))
         assert "was not staff any more" in text_of(again)
+        _, (admin_kept,) = await admin.press(again, f"staff:removeok:{ADMIN_ID}")
+        assert "is an admin (ADMIN_IDS in .env)" in text_of(admin_kept)
 
         actions = await desk.services.db.run(
             lambda conn: [
