@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,7 +18,20 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import card, desk, enrol, export, fallback, journey, start
+from bot.handlers import (
+    agenda,
+    card,
+    desk,
+    enrol,
+    enrol_guided,
+    export,
+    fallback,
+    invite,
+    journey,
+    staff,
+    start,
+)
+from bot.menus import show_staff_menus
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
@@ -35,18 +47,6 @@ from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
-
-STAFF_COMMANDS = [
-    BotCommand("enrol", "Enrol a patient: name, date, time"),
-    BotCommand("schedule", "Care messages of an appointment"),
-    BotCommand("done", "Mark an appointment done"),
-    BotCommand("patient", "A patient's card: number, name or phone"),
-    BotCommand("reschedule", "Move an appointment: number, date, time"),
-    BotCommand("cancel_appt", "Cancel an appointment"),
-    BotCommand("noshow", "Record a no-show"),
-    BotCommand("add_session", "Add a session: patient, date, time"),
-    BotCommand("export", "Export the records as CSV (admin)"),
-]
 
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
@@ -91,15 +91,33 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands, then the catch-all."""
+    """In order: deep links before plain /start (staff invites before patient invites), staff
+    commands (the guided /enrol before the one-line form), then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
             CommandHandler(
+                "start", staff.join_with_link, private & filters.Regex(r"^/start\s+staff_")
+            ),
+            CommandHandler(
                 "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
             ),
             CommandHandler("start", start.start_plain, private),
+            enrol_guided.enrol_conversation(),
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
+            CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
+            CommandHandler("invite", invite.invite),
+            CommandHandler("today", agenda.today),
+            CommandHandler("upcoming", agenda.upcoming),
+            CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
+            CommandHandler("staff", staff.staff_list),
+            CallbackQueryHandler(staff.staff_invite, pattern=rf"^{staff.INVITE}$"),
+            CallbackQueryHandler(staff.staff_remove_ask, pattern=staff.REMOVE_PATTERN),
+            CallbackQueryHandler(
+                staff.staff_remove_confirmed, pattern=staff.REMOVE_CONFIRMED_PATTERN
+            ),
+            CallbackQueryHandler(staff.staff_keep, pattern=rf"^{staff.KEEP}$"),
+            CallbackQueryHandler(staff.staff_button_invalid, pattern=r"^staff:"),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
             CommandHandler("patient", card.find_patient),
@@ -145,7 +163,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         _checks_then_alerts(services, alerts),
     )
     services.delivery_clock.start()
-    await _set_staff_menus(application, services.settings)
+    await show_staff_menus(application.bot, services.settings, services.db)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
@@ -158,16 +176,6 @@ def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[],
         return await alerts.flush()
 
     return after_delivery
-
-
-async def _set_staff_menus(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    for admin_id in settings.admin_ids:
-        try:
-            await application.bot.set_my_commands(
-                STAFF_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as error:
-            log.warning("could not set the staff menu for an admin: %s", error)
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

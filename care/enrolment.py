@@ -12,7 +12,7 @@ from care.clock import to_epoch
 from care.course import plan_messages
 from care.db import appointments, audit, invites, patients
 from care.db.connection import transaction
-from care.models import Patient
+from care.models import Patient, PatientStatus
 from care.planning import SessionTimes
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
@@ -188,3 +188,34 @@ def redeem_invite(
         )
         linked = patients.get(conn, patient.id)
     return LinkResult(LinkOutcome.LINKED, linked)
+
+
+class InviteOutcome(StrEnum):
+    ISSUED = "issued"
+    NOT_FOUND = "not_found"
+    ERASED = "erased"  # an erased patient's record is gone; nobody may link to it
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    outcome: InviteOutcome
+    patient: Patient | None = None
+    token: str = ""
+    expires_at: datetime | None = None
+
+
+def reissue_invite(
+    conn: sqlite3.Connection, patient_id: int, *, actor: str, invite_days: int, now: datetime
+) -> NewInvite:
+    """A fresh invite for the patient; every earlier unused one stops working."""
+    with transaction(conn):
+        patient = patients.get(conn, patient_id)
+        if patient is None:
+            return NewInvite(InviteOutcome.NOT_FOUND)
+        if patient.status is PatientStatus.ERASED:
+            return NewInvite(InviteOutcome.ERASED, patient)
+        token, expires = issue_invite(conn, patient_id, invite_days, now)
+        audit.record(
+            conn, at=to_epoch(now), actor=actor, action="invite", subject=f"patient:{patient_id}"
+        )
+    return NewInvite(InviteOutcome.ISSUED, patient, token, expires)

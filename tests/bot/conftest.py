@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.harness import DeskBot
+from tests.bot.desk_harness import DeskBot
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
 

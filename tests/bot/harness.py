@@ -1,219 +1,170 @@
-"""The real application, run inside the test's own event loop against the local Bot API
-stand-in: the handlers, the database worker, the sender and the alerts are the ones the bot
-runs; only the clock is a FakeClock, so no test waits for a date.
+"""Runs the real application inside the test's event loop against the local Bot API stand-in.
 
-    async with DeskBot(api, tmp_path, clock) as desk:
-        api.send_text(STAFF, "/patient 12")
-        (card,) = await desk.wait_for(text_to(STAFF, "patient #12"))
+    async with running_desk(tmp_path, clock) as desk:
+        admin = desk.chat(ADMIN_ID)
+        (reply,) = await admin.send("/today")
+        answer, (edited,) = await admin.press(reply, button_data(reply, "▶"))
 
-The safety tick is slow (POLL_SECONDS=300), so delivery runs when a handler pokes it or a
-test calls `tick()`; `wait_for` blocks a worker thread, never the loop the bot runs on.
+The application is the one `python -m bot` runs (`build_application`, with its post_init), with
+a FakeClock for the domain's time. Each `send` or `press` waits until the bot has produced the
+number of outputs (messages sent or edited in that chat) the test expects and until the
+application has finished with the update, and returns the outputs; a `press` also waits for the
+button's answerCallbackQuery. Updates are fed one at a time, so counting outputs per chat is
+deterministic.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any
 
 from bot.app import build_application, load_care
 from bot.services import CareApp, Services
 from bot.settings import load_settings
-from care.enrolment import Booking, Enrolment, enrol
 from tests.conftest import FakeClock
-from tests.e2e.harness import STAFF_ID, TOKEN
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-T = TypeVar("T")
-__all__ = [
-    "STAFF_ID",
-    "DeskBot",
-    "bot_message_id",
-    "button_data",
-    "edit_in",
-    "enrol_patient",
-    "link",
-    "sent_to",
-]
+ADMIN_ID = 1001
+TOKEN = "123456:TEST-token-for-the-local-stand-in"
+OUTPUT_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class DeskBot:
-    def __init__(self, api: FakeBotApi, tmp_path: Path, clock: FakeClock, **env: str) -> None:
-        self.api = api
-        self.clock = clock
-        self.database_path = tmp_path / "mesocare.db"
-        self._env = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "ADMIN_IDS": str(STAFF_ID),
-            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
-            "DATABASE_PATH": str(self.database_path),
-            "CLINIC_NAME": "Test Clinic",
-            "CLINIC_PHONE": "+98 21 1234 5678",
-            "CLINIC_ADDRESS": "1 Test Street",
-            "DEFAULT_LANGUAGE": "en",
-            "QUIET_HOURS": "00:00-00:00",
-            "POLL_SECONDS": "300",
-            **env,
-        }
-        self._app: CareApp | None = None
-
-    @property
-    def app(self) -> CareApp:
-        assert self._app is not None, "use DeskBot as an async context manager"
-        return self._app
+@dataclass
+class Desk:
+    api: FakeBotApi
+    app: CareApp
 
     @property
     def services(self) -> Services:
         services: Services = self.app.bot_data["services"]
         return services
 
-    async def __aenter__(self) -> Self:
-        settings = load_settings(self._env)
+    def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
+        return Chat(self.api, self.app, user_id, first_name=first_name)
+
+
+@asynccontextmanager
+async def running_desk(tmp_path: Path, clock: FakeClock, **env: str) -> AsyncIterator[Desk]:
+    """The stand-in and the application, polling it, until the block ends."""
+    with FakeBotApi() as api:
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "ADMIN_IDS": str(ADMIN_ID),
+                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
+                "DATABASE_PATH": str(tmp_path / "mesocare.db"),
+                "CLINIC_NAME": "Test Clinic",
+                "DEFAULT_LANGUAGE": "en",
+                "QUIET_HOURS": "00:00-00:00",
+                "POLL_SECONDS": "60",
+                **env,
+            }
+        )
         protocol, catalog = load_care(settings)
-        self._app = build_application(
-            settings, protocol=protocol, catalog=catalog, clock=self.clock
-        )
-        await self.app.initialize()
-        assert self.app.post_init is not None and self.app.updater is not None
-        await self.app.post_init(self.app)  # run_polling would call it: it opens the database
-        await self.app.updater.start_polling(poll_interval=0)
-        await self.app.start()
-        return self
+        app = build_application(settings, protocol=protocol, catalog=catalog, clock=clock)
+        async with app:
+            assert app.post_init is not None and app.post_shutdown is not None
+            assert app.updater is not None
+            await app.post_init(app)
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            await app.start()
+            try:
+                yield Desk(api, app)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                await app.post_shutdown(app)
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+
+class Chat:
+    """One Telegram user in their private chat with the bot."""
+
+    def __init__(
+        self, api: FakeBotApi, app: CareApp, user_id: int, *, first_name: str = "Test"
     ) -> None:
-        assert self.app.updater is not None and self.app.post_shutdown is not None
-        await self.app.updater.stop()
-        await self.app.stop()
-        await asyncio.gather(*self.services.background, return_exceptions=True)
-        await self.app.shutdown()
-        await self.app.post_shutdown(self.app)
+        self.api = api
+        self.app = app
+        self.user_id = user_id
+        self.first_name = first_name
 
-    async def wait_for(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
-    ) -> list[ApiCall]:
-        return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
+    def outputs(self) -> list[ApiCall]:
+        """Every message the bot sent or edited in this chat, in order."""
+        return [call for call in self.api.calls() if _output_to(call, self.user_id)]
 
-    async def idle(self) -> None:
-        """Until the bot has made no request for a moment (its handlers have answered)."""
-        await asyncio.to_thread(self.api.wait_until_idle, quiet=0.3)
+    async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
+        """Type `text`; return the `expect` outputs it causes."""
+        before = len(self.outputs())
+        self.api.send_text(self.user_id, text, first_name=self.first_name)
+        return await self._outputs_after(before, expect)
 
-    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(conn, ...)` on the bot's own database thread."""
-        return await self.services.db.run(work, *args, **kwargs)
-
-    async def tick(self) -> None:
-        """One whole run of the real delivery clock at the fake clock's time (send what is
-        due, then the checks and staff alerts after it), awaited to its end: the run `poke`
-        arms is taken off the scheduler and run here instead."""
-        self.services.delivery.poke()
-        job_queue = self.app.job_queue
-        assert job_queue is not None
-        (job,) = job_queue.get_jobs_by_name("deliver-next")  # jobs.wakeup's wake-up job
-        job.schedule_removal()
-        await job.run(self.app)
-
-    def dump(self) -> str:
-        """The whole database as SQL, to show that something changed nothing."""
-        conn = sqlite3.connect(self.database_path)
-        try:
-            return "\n".join(conn.iterdump())
-        finally:
-            conn.close()
-
-
-def sent_to(chat_id: int, needle: str, *, after: float = 0.0) -> Callable[[ApiCall], bool]:
-    """A successful sendMessage/sendDocument to `chat_id` (text or caption has `needle`),
-    made after the monotonic time `after`."""
-
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method in ("sendMessage", "sendDocument")
-            and call.status == 200
-            and call.at > after
-            and call.params.get("chat_id") == chat_id
-            and needle in str(call.params.get("text", call.params.get("caption", "")))
+    async def press(
+        self, message: ApiCall, data: str, *, expect: int = 1
+    ) -> tuple[ApiCall, list[ApiCall]]:
+        """Press a button with `data` under `message`; return its answer and `expect` outputs."""
+        answers = len(self.api.calls("answerCallbackQuery"))
+        before = len(self.outputs())
+        self.api.press_button(self.user_id, data, message_id=message_id(message))
+        (*_, answer) = await asyncio.to_thread(
+            self.api.wait_for,
+            lambda call: call.method == "answerCallbackQuery",
+            count=answers + 1,
         )
+        return answer, await self._outputs_after(before, expect)
 
-    return matches
+    async def choose(self, question: ApiCall, label: str) -> ApiCall:
+        """Tap the button labelled `label` under a question that marks the choice in place and
+        asks the next one; return the next question."""
+        _, (_, following) = await self.press(question, button_data(question, label), expect=2)
+        return following
 
-
-def edit_in(chat_id: int, needle: str, *, after: float = 0.0) -> Callable[[ApiCall], bool]:
-    """A successful message edit in `chat_id` whose new text contains `needle`."""
-
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method == "editMessageText"
-            and call.status == 200
-            and call.at > after
-            and call.params.get("chat_id") == chat_id
-            and needle in str(call.params.get("text", ""))
-        )
-
-    return matches
-
-
-def bot_message_id(api: FakeBotApi, chat_id: int, needle: str) -> int:
-    """The id of the bot's latest message in `chat_id` whose current text contains `needle`.
-
-    The stand-in records requests, not the messages it answered with, so this looks at the
-    messages it keeps (the ones a user can press buttons under).
-    """
-    with api._cond:
-        found = [
-            message_id
-            for (chat, message_id), message in api._messages.items()
-            if chat == chat_id
-            and message["from"].get("is_bot")
-            and needle in message.get("text", "")
-        ]
-    assert found, f"no bot message in chat {chat_id} contains {needle!r}"
-    return max(found)
+    async def _outputs_after(self, before: int, expect: int) -> list[ApiCall]:
+        if expect:
+            await asyncio.to_thread(
+                self.api.wait_for,
+                lambda call: _output_to(call, self.user_id),
+                count=before + expect,
+            )
+        await self.app.update_queue.join()  # the handler has returned, its state is saved
+        return self.outputs()[before : before + expect]
 
 
-def button_data(call: ApiCall) -> list[str]:
-    """The callback data of every inline button of a sent or edited message, row by row."""
-    markup = call.params.get("reply_markup") or {}
-    return [button["callback_data"] for row in markup.get("inline_keyboard", []) for button in row]
+def text_of(call: ApiCall) -> str:
+    return str(call.params.get("text") or call.params.get("caption") or "")
 
 
-async def enrol_patient(
-    desk: DeskBot,
-    name: str,
-    *,
-    phone: str | None = None,
-    language: str = "en",
-    sessions: int = 1,
-    ahead: timedelta = timedelta(days=4),
-) -> Enrolment:
-    """Enrol through the domain (the desk's own enrolment is tested elsewhere)."""
-    booking = Booking(
-        full_name=name,
-        starts_at=desk.clock.now() + ahead,
-        language=language,
-        session_count=sessions,
-        area="face",
-        phone=phone,
-    )
-    return await desk.db(
-        enrol,
-        booking,
-        plan=desk.services.plan,
-        actor=f"telegram:{STAFF_ID}",
-        invite_days=14,
-        now=desk.clock.now(),
-    )
+def buttons(call: ApiCall) -> dict[str, str]:
+    """The inline buttons under a sent or edited message: label -> callback data."""
+    markup: dict[str, Any] = call.params.get("reply_markup") or {}
+    return {
+        button["text"]: button["callback_data"]
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    }
 
 
-async def link(desk: DeskBot, enrolment: Enrolment, chat_id: int) -> None:
-    """The patient opens their invite link, as they would in Telegram."""
-    desk.api.send_text(chat_id, f"/start {enrolment.token}")
-    await desk.wait_for(sent_to(chat_id, "Test Clinic"))
+def button_data(call: ApiCall, label: str) -> str:
+    """The data of the button labelled `label`, else of the one whose label contains it."""
+    labelled = buttons(call)
+    if label in labelled:
+        return labelled[label]
+    found = [data for text, data in labelled.items() if label in text]
+    assert len(found) == 1, f"{len(found)} buttons match {label!r}: {list(labelled)}"
+    return found[0]
+
+
+def message_id(call: ApiCall) -> int:
+    if call.method.startswith("edit"):
+        return int(call.params["message_id"])
+    assert call.result is not None, f"{call.method} failed: {call.status}"
+    return int(call.result["message_id"])
+
+
+def _output_to(call: ApiCall, chat_id: int) -> bool:
+    return call.method in OUTPUT_METHODS and call.params.get("chat_id") == chat_id

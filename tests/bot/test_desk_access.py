@@ -13,7 +13,7 @@ from bot.access import ADMIN_REFUSAL, REFUSAL
 from bot.handlers.desk import INVALID_BUTTON
 from care.clock import to_epoch
 from care.db import staff
-from tests.bot.harness import (
+from tests.bot.desk_harness import (
     STAFF_ID,
     DeskBot,
     bot_message_id,

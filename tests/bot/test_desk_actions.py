@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.enrolment import Enrolment
-from tests.bot.harness import (
+from tests.bot.desk_harness import (
     STAFF_ID,
     DeskBot,
     bot_message_id,

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from bot.handlers.export import PRIVATE_ONLY
-from tests.bot.harness import STAFF_ID, DeskBot, enrol_patient, sent_to
+from tests.bot.desk_harness import STAFF_ID, DeskBot, enrol_patient, sent_to
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
 

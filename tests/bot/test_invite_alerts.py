@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bot.harness import (
+from tests.bot.desk_harness import (
     STAFF_ID,
     DeskBot,
     bot_message_id,

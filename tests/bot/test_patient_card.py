@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.bot.harness import (
+from tests.bot.desk_harness import (
     STAFF_ID,
     DeskBot,
     bot_message_id,
