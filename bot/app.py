@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -18,14 +18,32 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import answers, enrol, fallback, journey, language, patient, start, stop
+from bot.handlers import (
+    agenda,
+    answers,
+    card,
+    desk,
+    enrol,
+    enrol_guided,
+    export,
+    fallback,
+    invite,
+    journey,
+    language,
+    patient,
+    staff,
+    start,
+    stop,
+)
+from bot.menus import show_patient_menus, show_staff_menus
 from bot.patient_view import say
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from care.catalog import PATIENT_COMMANDS, Catalog, check_catalog, load_catalog
+from care.catalog import Catalog, check_catalog, load_catalog
 from care.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.enrolment import CarePlan
+from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
@@ -35,11 +53,6 @@ from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = [
-    BotCommand("enrol", "Enrol a patient: name, date, time"),
-    BotCommand("schedule", "Care messages of an appointment"),
-    BotCommand("done", "Mark an appointment done"),
-]
 STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 
@@ -85,18 +98,43 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands, the patient's commands
-    and buttons, then the catch-all."""
+    """In order: deep links before plain /start (staff invites before patient invites), staff
+    commands (the guided /enrol before the one-line form), the patient's commands and buttons,
+    then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
             CommandHandler(
+                "start", staff.join_with_link, private & filters.Regex(r"^/start\s+staff_")
+            ),
+            CommandHandler(
                 "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
             ),
             CommandHandler("start", start.start_plain, private),
+            enrol_guided.enrol_conversation(),
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
+            CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
+            CommandHandler("invite", invite.invite),
+            CommandHandler("today", agenda.today),
+            CommandHandler("upcoming", agenda.upcoming),
+            CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
+            CommandHandler("staff", staff.staff_list),
+            CallbackQueryHandler(staff.staff_invite, pattern=rf"^{staff.INVITE}$"),
+            CallbackQueryHandler(staff.staff_remove_ask, pattern=staff.REMOVE_PATTERN),
+            CallbackQueryHandler(
+                staff.staff_remove_confirmed, pattern=staff.REMOVE_CONFIRMED_PATTERN
+            ),
+            CallbackQueryHandler(staff.staff_keep, pattern=rf"^{staff.KEEP}$"),
+            CallbackQueryHandler(staff.staff_button_invalid, pattern=r"^staff:"),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
+            CommandHandler("patient", card.find_patient),
+            CommandHandler("reschedule", desk.reschedule),
+            CommandHandler("cancel_appt", desk.cancel_appointment),
+            CommandHandler("noshow", desk.no_show),
+            CommandHandler("add_session", desk.add_session),
+            CommandHandler("export", export.export),
+            CallbackQueryHandler(desk.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
             # The patient's side (commands in private chats; buttons check who pressed them).
             CommandHandler("appointments", patient.appointments, private),
             CommandHandler("care", patient.care, private),
@@ -110,6 +148,10 @@ def _register_handlers(application: CareApp) -> None:
             CallbackQueryHandler(patient.faq_answer, pattern=patient.FAQ_PATTERN),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
         ]
+    )
+    # Group -1 sees text first: a date and time the desk asked a staff member for.
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, desk.take_typed_time), group=-1
     )
     application.add_error_handler(_on_error)
 
@@ -134,40 +176,26 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     assert application.job_queue is not None
     services.dispatcher = dispatcher
     services.delivery_clock = DeliveryClock(
-        application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
+        application.job_queue,
+        dispatcher,
+        services.settings.poll_seconds,
+        _checks_then_alerts(services, alerts),
     )
     services.delivery_clock.start()
-    await _set_patient_menu(application, services.catalog)
-    await _set_staff_menus(application, services.settings)
+    await show_patient_menus(application.bot, services.catalog)
+    await show_staff_menus(application.bot, services.settings, services.db)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
-async def _set_staff_menus(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    for admin_id in settings.admin_ids:
-        try:
-            await application.bot.set_my_commands(
-                STAFF_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as error:
-            log.warning("could not set the staff menu for an admin: %s", error)
+def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+    """After each delivery run: raise the alerts the schedule itself implies, then send every
+    stored alert."""
 
+    async def after_delivery() -> int:
+        await services.db.run(raise_invites_not_opened, services.clock.now())
+        return await alerts.flush()
 
-async def _set_patient_menu(application: Application, catalog: Catalog) -> None:  # type: ignore[type-arg]
-    """Every private chat shows the patient's commands, described in the language of the
-    user's Telegram app (English where there is no file for it); staff menus override it."""
-    default = "en" if "en" in catalog.languages else catalog.languages[0]
-    for lang in catalog.languages:
-        commands = [
-            BotCommand(name, catalog.text(lang, f"commands.{name}")) for name in PATIENT_COMMANDS
-        ]
-        try:
-            await application.bot.set_my_commands(
-                commands,
-                scope=BotCommandScopeAllPrivateChats(),
-                language_code=None if lang == default else lang,
-            )
-        except TelegramError as error:
-            log.warning("could not set the patient menu (%s): %s", lang, error)
+    return after_delivery
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

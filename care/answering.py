@@ -120,13 +120,10 @@ def _alert_staff(
 def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetime) -> None:
     """ "Not now": the next repetition of this step, already planned when this one was sent,
     is cancelled, and none is planned after it (care/delivered.py)."""
-    for later in messages.of_appointment(conn, message.appointment_id):
-        if later.step == message.step and later.state is MessageState.PENDING:
-            messages.transition(
-                conn,
-                later.id,
-                from_state=MessageState.PENDING,
-                to_state=MessageState.CANCELLED,
-                reason="the patient answered not now",
-                now=to_epoch(now),
-            )
+    messages.cancel_pending(
+        conn,
+        message.appointment_id,
+        reason="the patient answered not now",
+        now=to_epoch(now),
+        steps=frozenset({message.step}),
+    )

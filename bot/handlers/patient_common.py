@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 PatientHandler = Callable[[Update, CareContext, Patient], Coroutine[Any, Any, None]]
 
 
-def patient_only(handler: PatientHandler) -> Handler:
+def patient_only(handler: PatientHandler) -> Handler[None]:
     """Run `handler` with the sender's own patient record. A button is acknowledged first.
     Anyone else is answered as the catch-all answers them and nothing changes."""
 

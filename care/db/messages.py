@@ -182,6 +182,32 @@ def move(
     return cursor.rowcount == 1
 
 
+def cancel_pending(
+    conn: sqlite3.Connection,
+    appointment_id: int,
+    *,
+    reason: str,
+    now: int,
+    steps: frozenset[str] | None = None,
+) -> int:
+    """Cancel the appointment's pending messages (only those of `steps`, if given); how many."""
+    cancelled = 0
+    for message in of_appointment(conn, appointment_id):
+        if message.state is not MessageState.PENDING:
+            continue
+        if steps is not None and message.step not in steps:
+            continue
+        cancelled += transition(
+            conn,
+            message.id,
+            from_state=MessageState.PENDING,
+            to_state=MessageState.CANCELLED,
+            reason=reason,
+            now=now,
+        )
+    return cancelled
+
+
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     """Take up to `limit` due messages of reachable patients, oldest first, for sending.
 

@@ -12,7 +12,7 @@ import pytest
 from bot.alerts import WORDING
 from care.db import appointments
 from care.models import AlertKind, AppointmentStatus
-from tests.bot.harness import (
+from tests.bot.patient_harness import (
     CATALOG,
     STAFF_ID,
     LiveBot,

@@ -11,7 +11,7 @@ import pytest
 from bot.handlers.fallback import STAFF_HELP
 from care.catalog import FAQ_TOPICS, PATIENT_COMMANDS
 from care.dates import JALALI_MONTHS_FA, format_date, format_time
-from tests.bot.harness import (
+from tests.bot.patient_harness import (
     CATALOG,
     STAFF_ID,
     TEHRAN,

@@ -14,7 +14,7 @@ from bot.alerts import WORDING
 from care.clock import from_epoch
 from care.models import AlertKind
 from jobs.compose import isolate
-from tests.bot.harness import (
+from tests.bot.patient_harness import (
     CATALOG,
     CLINIC_PHONE,
     STAFF_ID,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.alerts import WORDING
 from care.models import AlertKind
-from tests.bot.harness import (
+from tests.bot.patient_harness import (
     CATALOG,
     STAFF_ID,
     LiveBot,

@@ -15,7 +15,7 @@ import pytest
 
 from bot.alerts import WORDING
 from care.models import AlertKind
-from tests.bot.harness import CATALOG, buttons, edit_of, opening, sent_id
+from tests.bot.patient_harness import CATALOG, buttons, edit_of, opening, sent_id
 from tests.e2e.harness import STAFF_ID, BotProcess, bot_env, text_to
 from tests.fakes.bot_api import FakeBotApi
 

@@ -138,7 +138,7 @@ class ApiCall:
     params: dict[str, Any]
     at: float
     status: int
-    result: Any = None  # what a successful call answered, e.g. the sent Message as a dict
+    result: Any = None  # the "result" of a successful answer, e.g. the Message sent
 
 
 class UploadedFile(bytes):
