@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import WORDING
+from care.actions import Action, Request, perform
 from care.db import appointments
-from care.models import AlertKind, AppointmentStatus
+from care.models import AlertKind
 from tests.bot.patient_harness import (
     CATALOG,
     STAFF_ID,
@@ -81,10 +82,22 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
 
 
+async def _staff_do(bot: LiveBot, action: Action, appointment: int, **change: object) -> None:
+    """What the desk does when staff confirm an action on the patient card."""
+    services = bot.services
+    found = await bot.db(appointments.get, appointment)
+    assert found is not None
+    request = Request(action, found.patient_id, appointment, **change)  # type: ignore[arg-type]
+    result = await bot.db(
+        perform, request, plan=services.plan, actor="test", now=services.clock.now()
+    )
+    assert result.ok, result.refusal
+
+
 @pytest.mark.parametrize("lang", ["fa", "en"])
 async def test_a_button_of_a_cancelled_appointment_is_stale(bot: LiveBot, lang: str) -> None:
     appointment, message = await _pre_care(bot, SARA, lang)
-    await bot.db(appointments.set_status, appointment, AppointmentStatus.CANCELLED)
+    await _staff_do(bot, Action.CANCEL, appointment)
     before = await bot.db(_dump)
     await bot.press(SARA, _data(message, "another_time"), message_id=sent_id(message))
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.button_stale")))
@@ -93,18 +106,22 @@ async def test_a_button_of_a_cancelled_appointment_is_stale(bot: LiveBot, lang: 
     assert await bot.db(_dump) == before
 
 
-async def test_a_button_of_a_rescheduled_appointment_is_stale(bot: LiveBot) -> None:
-    appointment, message = await _pre_care(bot, SARA, "en")
-    await bot.db(
-        lambda conn: conn.execute(
-            "UPDATE appointments SET starts_at = starts_at + 7 * 86400 WHERE id = ?",
-            (appointment,),
-        )
-    )
+async def test_after_a_reschedule_the_old_buttons_are_stale_and_the_new_ones_count(
+    bot: LiveBot,
+) -> None:
+    appointment, old = await _pre_care(bot, SARA, "en")
+    await _staff_do(bot, Action.RESCHEDULE, appointment, starts_at=bot.local(days=10, at="14:00"))
     before = await bot.db(_dump)
-    await bot.press(SARA, _data(message, "understood"), message_id=sent_id(message))
+    await bot.press(SARA, _data(old, "understood"), message_id=sent_id(old))
     await bot.wait_for(text_to(SARA, CATALOG.text("en", "patient.button_stale")))
     assert await bot.db(_dump) == before
+
+    await bot.advance_to(bot.local(days=9, at="12:00"))  # pre-care for the new time
+    *_, new = await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")), count=2)
+    await bot.press(SARA, _data(new, "another_time"), message_id=sent_id(new))
+    await bot.wait_for(text_to(SARA, opening("en", "replies.another_time")))
+    await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.ANOTHER_TIME]))
+    assert await bot.db(_alert_kinds) == ["another_time"]
 
 
 async def test_a_forged_button_from_another_chat_changes_nothing(bot: LiveBot) -> None:
