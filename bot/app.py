@@ -39,7 +39,13 @@ from bot.menus import show_patient_menus, show_staff_menus
 from bot.patient_view import say
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from care.catalog import Catalog, check_catalog, load_catalog
+from care.catalog import (
+    DEFAULT_MESSAGES_DIR,
+    Catalog,
+    check_against_defaults,
+    check_catalog,
+    load_catalog,
+)
 from care.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.enrolment import CarePlan
@@ -61,6 +67,7 @@ def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     protocol = load_protocol(settings.protocol_path)
     catalog = load_catalog(settings.messages_dir)
     check_catalog(catalog, protocol)
+    check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
 
 
