@@ -132,7 +132,8 @@ def courses(
     for patient in range(patients):
         count = per_patient + (1 if patient < extra else 0)
         offset = (patient * 7919 % max(patients, 1)) * spread_days * DAY // max(patients, 1)
-        first = first_start + offset - offset % 900  # sessions start on the quarter hour
+        first = first_start + offset
+        first -= first % 900  # sessions start on the quarter hour
         for index in range(count):
             session, step_index = divmod(index, len(SESSION_STEPS))
             step, due_offset, lifetime = SESSION_STEPS[step_index]
