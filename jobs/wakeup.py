@@ -38,6 +38,9 @@ class DeliveryClock:
         self._job_queue.run_repeating(
             self._run, interval=self._safety_tick, first=0.0, name=_TICK, job_kwargs=_JOB_OPTIONS
         )
+        # The tick's `first=0.0` is already past when the scheduler starts (after post_init),
+        # and APScheduler then waits a whole interval for it; a one-off run is not skipped.
+        self.poke()
 
     def poke(self) -> None:
         """Something changed the schedule (an enrolment, a link, /done): look again now."""

@@ -129,6 +129,11 @@ _STEPS: tuple[str, ...] = (
     """
     ALTER TABLE care_messages ADD COLUMN sent_for_start INTEGER;
     """,
+    # 4: start-up finds the messages a crash left mid-send without reading the whole schedule
+    # (a full scan took 0.1 s per million messages; this index holds only the few in flight).
+    """
+    CREATE INDEX care_messages_sending ON care_messages(state) WHERE state = 'sending';
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

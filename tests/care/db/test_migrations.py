@@ -25,15 +25,21 @@ def _columns(conn: sqlite3.Connection) -> set[str]:
     }
 
 
+def _schema(conn: sqlite3.Connection) -> set[str]:
+    """Every column as "table.column" and every index by name."""
+    indexes = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    return _columns(conn) | {f"index {row[0]}" for row in indexes}
+
+
 def test_each_step_applies_on_the_previous_version(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "stairs.db", isolation_level=None)
     seen: set[str] = set()
     for version in range(1, migrations.LATEST_VERSION + 1):
         migrations._apply(conn, version, migrations._STEPS[version - 1])
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
-        columns = _columns(conn)
-        assert seen < columns, f"step {version} added no table or column, or dropped one"
-        seen = columns
+        schema = _schema(conn)
+        assert seen < schema, f"step {version} added no column or index, or dropped one"
+        seen = schema
     assert migrations.migrate(conn) == migrations.LATEST_VERSION  # nothing left to do
     conn.close()
 

@@ -1,0 +1,1 @@
+"""Mesocare's benchmark: `python -m bench` (see the README's Benchmark section)."""

@@ -1,0 +1,1 @@
+"""The benchmark's scenarios; each takes the shared `Bench` and returns its figures."""
