@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -221,4 +222,7 @@ async def _on_error(update: object, context: CareContext) -> None:
             if is_admin
             else say(services, services.settings.default_language, "patient.error")
         )
-        await update.effective_message.reply_text(text)
+        try:
+            await update.effective_message.reply_text(text)
+        except TelegramError as error:  # e.g. the reply itself hit a rate limit
+            log.warning("could not tell the user about the error: %s", error)

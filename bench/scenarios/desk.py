@@ -15,10 +15,11 @@ reported as not available rather than measured.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
@@ -155,12 +156,13 @@ async def _one_run(bench: Bench, pending: int, commands: Sequence[DeskCommand]) 
                 rng=random.Random(6),
             )
             results: dict[str, Any] = {}
+            staff_turns = itertools.cycle(STAFF_IDS)  # one chat's next command comes later
             for command in commands:
                 if not _registered(application, command.name):
                     results[command.name] = NOT_AVAILABLE
                     continue
                 results[command.name] = await _measure(
-                    application, api, command, desk, bench.scale.desk_samples
+                    application, api, command, desk, bench.scale.desk_samples, staff_turns
                 )
             return {"commands": results, "too_many_requests": api.too_many_requests}
         finally:
@@ -172,12 +174,17 @@ async def _one_run(bench: Bench, pending: int, commands: Sequence[DeskCommand]) 
 
 
 async def _measure(
-    application: CareApp, api: FakeBotApi, command: DeskCommand, desk: Desk, samples: int
+    application: CareApp,
+    api: FakeBotApi,
+    command: DeskCommand,
+    desk: Desk,
+    samples: int,
+    staff_turns: Iterator[int],
 ) -> dict[str, Any]:
     before = len(api.calls("sendMessage"))
     seconds = []
     for sample in range(samples):
-        staff_id = STAFF_IDS[sample % len(STAFF_IDS)]
+        staff_id = next(staff_turns)
         update = Update.de_json(
             _message(sample, staff_id, command.text(sample, desk)), application.bot
         )
