@@ -7,7 +7,6 @@ import logging
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CommandHandler,
@@ -18,6 +17,7 @@ from telegram.ext import (
 
 from bot.alerts import StaffAlerts
 from bot.handlers import enrol, fallback, journey, start
+from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.catalog import Catalog, check_catalog, load_catalog
@@ -27,7 +27,8 @@ from care.enrolment import CarePlan
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
-from jobs.pacing import Pacer
+from jobs.pacing import Pacer, TelegramLimits
+from jobs.retry import RetryPolicy
 from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
@@ -54,13 +55,20 @@ def build_application(
     protocol: CareProtocol,
     catalog: Catalog,
     clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
 ) -> CareApp:
+    pacer = Pacer()
+    timeout = settings.request_timeout
     builder = (
         ApplicationBuilder()
+        .application_class(CareApplication)
         .token(settings.token)
         .context_types(ContextTypes(context=CareContext))
-        # Retries are ours to decide (jobs.delivery), so the limiter only paces.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Every message the bot sends shares one pace; retries are the sender's to decide.
+        .rate_limiter(TelegramLimits(pacer))
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
         .post_init(_open)
         .post_shutdown(_close)
     )
@@ -76,6 +84,8 @@ def build_application(
         plan=CarePlan(protocol, settings.timezone, settings.quiet_hours),
         composer=Composer(catalog, protocol, clinic, settings.timezone),
         clock=clock or SystemClock(),
+        pacer=pacer,
+        retry=retry or RetryPolicy(),
     )
     _register_handlers(application)
     return application
@@ -112,8 +122,9 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         quiet=services.settings.quiet_hours,
         tz_name=services.settings.timezone.key,
         clock=services.clock,
-        pacer=Pacer(),
+        pacer=services.pacer,
         on_alert=services.alert_raised,
+        retry=services.retry,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
@@ -138,6 +149,7 @@ async def _set_staff_menus(application: Application, settings: Settings) -> None
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
+    await services.drain_background()
     await services.db.close()
 
 

@@ -16,6 +16,8 @@ from care.db.worker import Database
 from care.enrolment import CarePlan
 from jobs.compose import Composer
 from jobs.delivery import Dispatcher
+from jobs.pacing import Pacer
+from jobs.retry import RetryPolicy
 from jobs.wakeup import DeliveryClock
 
 
@@ -31,6 +33,8 @@ class Services:
     delivery_clock: DeliveryClock | None = None
     alerts: StaffAlerts | None = None
     background: set[asyncio.Task[object]] = field(default_factory=set)
+    pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def delivery(self) -> DeliveryClock:
@@ -44,6 +48,13 @@ class Services:
         task: asyncio.Task[object] = asyncio.create_task(self.alerts.flush())
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+    async def drain_background(self) -> None:
+        """Wait for the staff alerts still being sent (at shutdown)."""
+        while self.background:
+            running = list(self.background)
+            await asyncio.gather(*running, return_exceptions=True)
+            self.background.difference_update(running)
 
 
 class CareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

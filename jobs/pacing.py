@@ -1,47 +1,114 @@
 """Keeping under Telegram's limits before Telegram has to say so.
 
-Telegram allows a bot about 30 messages a second overall and about one a second per chat.
-The pacer spaces sends evenly rather than in bursts, so any one-second window holds at most
-`per_second` of them.
+Telegram allows a bot about 30 messages a second overall, about one a second in a private
+chat and about 20 a minute in a group. The pacer spaces sends evenly rather than in bursts,
+a little under those numbers so that timing jitter on the way never adds up to a burst.
+`TelegramLimits` puts every outgoing message of the bot through it (care messages, replies,
+staff alerts), so they share one budget; a 429 answer holds everything for `retry_after`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+PER_SECOND = 25.0
+PRIVATE_CHAT_INTERVAL = 1.0
+GROUP_CHAT_INTERVAL = 3.0  # 20 a minute
+# Bot API methods that put a message in a chat; Telegram counts these against its limits.
+_SENDING_PREFIXES = ("send", "copy", "forward", "edit")
+
+ChatKey = int | str
 
 
 class Pacer:
     def __init__(
         self,
-        per_second: float = 29.0,
-        per_chat_interval: float = 1.0,
+        per_second: float = PER_SECOND,
+        private_interval: float = PRIVATE_CHAT_INTERVAL,
+        group_interval: float = GROUP_CHAT_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / per_second
-        self._per_chat_interval = per_chat_interval
+        self._private_interval = private_interval
+        self._group_interval = group_interval
         self._monotonic = monotonic
+        self._sleep = sleep
         self._next_slot = 0.0
-        self._next_for_chat: dict[int, float] = {}
+        self._held_until = 0.0
+        self._next_for_chat: dict[ChatKey, float] = {}
         self._lock = asyncio.Lock()
 
-    async def wait_turn(self, chat_id: int) -> None:
-        """Sleep until a message to `chat_id` may go out, and book that moment."""
+    async def wait_turn(self, chat: ChatKey) -> None:
+        """Sleep until a message to `chat` may go out, and book that moment."""
         async with self._lock:
             now = self._monotonic()
-            slot = max(now, self._next_slot, self._next_for_chat.get(chat_id, 0.0))
+            slot = max(now, self._next_slot, self._held_until, self._next_for_chat.get(chat, 0.0))
             self._next_slot = slot + self._interval
-            self._next_for_chat[chat_id] = slot + self._per_chat_interval
+            self._next_for_chat[chat] = slot + self._chat_interval(chat)
             self._forget_idle_chats(now)
         delay = slot - now
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     def hold(self, seconds: float) -> None:
         """Telegram asked us to wait: nothing goes out before `seconds` from now."""
-        self._next_slot = max(self._next_slot, self._monotonic() + seconds)
+        self._held_until = max(self._held_until, self._monotonic() + seconds)
+
+    def held_for(self) -> float:
+        """Seconds left of a hold Telegram asked for (0 when there is none)."""
+        return max(0.0, self._held_until - self._monotonic())
+
+    def _chat_interval(self, chat: ChatKey) -> float:
+        private = isinstance(chat, int) and chat > 0
+        return self._private_interval if private else self._group_interval
 
     def _forget_idle_chats(self, now: float) -> None:
         if len(self._next_for_chat) > 10_000:
             self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+
+
+class TelegramLimits(BaseRateLimiter[None]):
+    """python-telegram-bot's hook for rate limiting, backed by one shared Pacer.
+
+    It never retries: a care message that met a 429 is rescheduled by the sender, and a
+    reply that met one is logged (the pacing makes that rare)."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer = pacer
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the pacer lives as long as the application."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat = data.get("chat_id")
+        if isinstance(chat, int | str) and endpoint.startswith(_SENDING_PREFIXES):
+            await self._pacer.wait_turn(chat)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            self._pacer.hold(retry_after_seconds(error))
+            raise
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -33,6 +33,7 @@ class DeliveryClock:
         self._dispatcher = dispatcher
         self._safety_tick = safety_tick
         self._after_each_run = after_each_run
+        self._stopped = False
 
     def start(self) -> None:
         self._job_queue.run_repeating(
@@ -41,12 +42,25 @@ class DeliveryClock:
 
     def poke(self) -> None:
         """Something changed the schedule (an enrolment, a link, /done): look again now."""
-        self._arm(None)
+        if not self._stopped:
+            self._arm(None)
+
+    async def stop(self) -> None:
+        """Before the job queue shuts down: no timer fires again, and the send in flight
+        finishes and is recorded. (A timer still armed when APScheduler shuts down would be
+        cancelled mid-run, which it logs as an error with a traceback.)"""
+        self._stopped = True
+        for name in (_NEXT, _TICK):
+            for job in self._job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+        await self._dispatcher.stop()
 
     async def _run(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        if self._stopped:
+            return
         await self._dispatcher.deliver_due()
         at = await self._dispatcher.next_wake()
-        if at is not None:
+        if at is not None and not self._stopped:
             self._arm(at)
         await self._after_each_run()
 

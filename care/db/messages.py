@@ -161,10 +161,11 @@ def move(
 
 
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    """Take up to `limit` due messages of reachable patients, oldest first, for sending.
+    """Take up to `limit` due messages of reachable patients, in due order, for sending.
 
     Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
-    second sender can take them.
+    second sender can take them. Claiming is not an attempt: `note_attempt` counts the sends
+    that actually reach Telegram.
     """
     rows = conn.execute(
         "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, p.chat_id, p.id AS patient_id,"
@@ -175,7 +176,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         " JOIN appointments a ON a.id = m.appointment_id"
         " WHERE m.state = 'pending' AND m.wake_at <= ?"
         " AND p.chat_id IS NOT NULL AND p.status = 'active'"
-        " ORDER BY m.wake_at, m.id LIMIT ?",
+        " ORDER BY m.due_at, m.id LIMIT ?",
         (now, limit),
     ).fetchall()
     claims = [
@@ -198,12 +199,16 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     ]
     for claim in claims:
         conn.execute(
-            "UPDATE care_messages SET state = 'sending', attempts = attempts + 1,"
-            " updated_at = ? WHERE id = ?",
+            "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
         _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
     return claims
+
+
+def note_attempt(conn: sqlite3.Connection, message_id: int) -> None:
+    """Count one send that reached Telegram (a rate-limit refusal or a deferral is not one)."""
+    conn.execute("UPDATE care_messages SET attempts = attempts + 1 WHERE id = ?", (message_id,))
 
 
 def next_wake(conn: sqlite3.Connection) -> int | None:
@@ -237,8 +242,9 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
     """Messages left 'sending' by a crash go back to pending.
 
     Their outcome is unknown: Telegram may or may not have delivered them. We send again
-    rather than risk losing a care instruction, so a crash costs at most one duplicate of each
-    message that was in flight at that moment.
+    rather than risk losing a care instruction. The sender hands Telegram one message at a
+    time and records the answer before the next, so at most one of them had really gone out:
+    a crash costs at most one duplicate, and never a lost message.
     """
     reason = "sender stopped mid-send; outcome unknown, sending again"
     conn.execute(

@@ -1,0 +1,212 @@
+"""Attacks on the sender's promises: one message in flight, honest attempt counts, waits never
+cut short, nothing left claimed after a pause or a stop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import timedelta
+
+from care.clock import to_epoch
+from care.db import messages
+from care.db.messages import Claim
+from care.db.worker import Database
+from care.enrolment import CarePlan
+from care.models import MessageState
+from jobs.delivery import Dispatcher, take_turns
+from jobs.outcome import Outcome, Result
+from jobs.retry import RetryPolicy
+from tests.conftest import FakeClock
+from tests.jobs.support import Alerts, RecordingTransport, alert_kinds, enrol_linked, in_state
+
+
+def _row(conn: sqlite3.Connection, step: str, chat_id: int) -> sqlite3.Row:
+    row: sqlite3.Row = conn.execute(
+        "SELECT m.state, m.attempts, m.wake_at FROM care_messages m"
+        " JOIN patients p ON p.id = m.patient_id WHERE m.step = ? AND p.chat_id = ?",
+        (step, chat_id),
+    ).fetchone()
+    return row
+
+
+async def test_only_one_message_is_ever_in_flight(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+) -> None:
+    """The crash bound rests on this: one unanswered send at a time means one duplicate at
+    most when the process dies."""
+    for chat_id in range(600, 640):
+        await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=1)  # late booking
+    assert await dispatcher.deliver_due() == 40
+    assert transport.most_in_flight == 1
+    assert sorted(chat for chat, _ in transport.sent) == list(range(600, 640))
+
+
+def _claim(message_id: int, chat_id: int, due_at: int) -> Claim:
+    return Claim(
+        message_id=message_id,
+        step="pre_care",
+        attempts=1,
+        due_at=due_at,
+        expires_at=due_at + 100,
+        chat_id=chat_id,
+        patient_id=chat_id,
+        language="en",
+        patient_name="x",
+        appointment_id=1,
+        starts_at=due_at + 50,
+        session_number=1,
+        session_count=1,
+    )
+
+
+def test_chats_take_turns_and_each_chat_keeps_its_due_order() -> None:
+    claims = [_claim(1, 7, 10), _claim(2, 7, 11), _claim(3, 7, 12), _claim(4, 8, 13)]
+    order = [(c.chat_id, c.message_id) for c in take_turns(claims)]
+    assert order == [(7, 1), (8, 4), (7, 2), (7, 3)]
+
+
+async def test_a_rate_limit_wait_is_never_cut_short_by_rounding(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+) -> None:
+    await enrol_linked(db, plan, clock, chat_id=501)
+    clock.advance(days=2, seconds=0.6)  # pre-care is due; the clock is between two seconds
+    refused_at = clock.now()
+    transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=2)]
+    assert await dispatcher.deliver_due() == 0
+    row = await db.run(_row, "pre_care", 501)
+    assert row["state"] == MessageState.PENDING
+    assert row["wake_at"] >= (refused_at + timedelta(seconds=2)).timestamp()
+    assert row["attempts"] == 0  # Telegram refused to take it: not an attempt
+    clock.advance(seconds=1.9)
+    assert await dispatcher.deliver_due() == 0
+    clock.advance(seconds=1.1)
+    assert await dispatcher.deliver_due() == 1
+
+
+async def test_rate_limits_and_quiet_hours_do_not_use_up_the_retries(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+    alerts: Alerts,
+) -> None:
+    policy = RetryPolicy()
+    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    clock.advance(days=8, hours=22)  # pre-care due, appointment still a day away
+    refusals: list[Outcome | Exception] = [Outcome(Result.RATE_LIMITED, retry_after=1)] * 6
+    failures: list[Outcome | Exception] = [Outcome(Result.TRANSIENT, "TimedOut")] * (
+        policy.max_attempts - 1
+    )
+    transport.script[501] = refusals + failures
+    for _ in range(6 + policy.max_attempts - 1):
+        await dispatcher.deliver_due()
+        clock.advance(minutes=11)
+    assert await dispatcher.deliver_due() == 1  # the last allowed attempt gets through
+    row = await db.run(_row, "pre_care", 501)
+    assert (row["state"], row["attempts"]) == (MessageState.SENT, policy.max_attempts)
+    assert await db.run(alert_kinds) == []
+    assert alerts.pokes == 0
+
+
+async def test_a_rate_limit_puts_the_rest_of_the_batch_back_unsent(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+) -> None:
+    for chat_id in (501, 502, 503):
+        await enrol_linked(db, plan, clock, chat_id=chat_id)
+    clock.advance(days=2)
+    transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=30)]
+    assert await dispatcher.deliver_due() == 0
+    assert transport.tried == [501]  # nothing else was offered to Telegram during the wait
+    assert await db.run(in_state, MessageState.SENDING) == 0
+    for chat_id in (502, 503):
+        row = await db.run(_row, "pre_care", chat_id)
+        assert row["state"] == MessageState.PENDING
+        assert row["attempts"] == 0
+        assert row["wake_at"] >= to_epoch(clock.now()) + 30
+    clock.advance(seconds=30)
+    assert await dispatcher.deliver_due() == 3
+
+
+async def test_stop_lets_the_send_in_flight_finish_and_puts_the_rest_back(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+) -> None:
+    for chat_id in (501, 502, 503):
+        await enrol_linked(db, plan, clock, chat_id=chat_id)
+    clock.advance(days=2)
+    transport.gate = asyncio.Event()
+    sending = asyncio.create_task(dispatcher.deliver_due())
+    await transport.started.wait()  # the first message is with "Telegram"
+    stopping = asyncio.create_task(dispatcher.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # stop waits for the send in flight
+    transport.gate.set()
+    await stopping
+    assert await sending == 1
+    assert await db.run(in_state, MessageState.SENT) == 1
+    assert await db.run(in_state, MessageState.SENDING) == 0
+    assert await dispatcher.deliver_due() == 0  # a stopped sender sends nothing more
+
+
+async def test_a_blocked_patients_other_messages_are_held_without_another_try(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+    alerts: Alerts,
+) -> None:
+    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    await enrol_linked(db, plan, clock, chat_id=502, days_ahead=10)
+    clock.advance(days=9, hours=11, minutes=15)  # 21:45 Tehran: pre-care and day-of are due
+    transport.script[501] = [Outcome(Result.UNREACHABLE, "Forbidden: bot was blocked")]
+    assert await dispatcher.deliver_due() == 2
+    assert transport.tried.count(501) == 1
+    assert sorted(chat for chat, _ in transport.sent) == [502, 502]
+    assert await db.run(alert_kinds) == ["unreachable"]
+    assert alerts.pokes == 1
+    assert await db.run(in_state, MessageState.PENDING) >= 2
+
+
+async def test_a_surprise_from_the_transport_leaves_nothing_claimed(
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+) -> None:
+    await enrol_linked(db, plan, clock, chat_id=501)
+    clock.advance(days=2)
+    transport.script[501] = [RuntimeError("the HTTP client was closed")]
+    assert await dispatcher.deliver_due() == 0
+    assert await db.run(in_state, MessageState.SENDING) == 0
+    clock.advance(minutes=1)
+    assert await dispatcher.deliver_due() == 1
+
+
+async def test_recovery_puts_back_only_what_was_claimed(
+    dispatcher: Dispatcher, db: Database, plan: CarePlan, clock: FakeClock
+) -> None:
+    await enrol_linked(db, plan, clock, chat_id=501)
+    clock.advance(days=2)
+    await db.run(messages.claim_due, to_epoch(clock.now()), 10)  # then the process "dies"
+    assert await db.run(in_state, MessageState.SENDING) == 1
+    assert await dispatcher.recover() == 1
+    assert await db.run(in_state, MessageState.SENDING) == 0
+    assert await dispatcher.recover() == 0
