@@ -115,23 +115,15 @@ class Dispatcher:
             return
 
     async def _send_batch(self, claims: list[Claim]) -> int:
-        queue = take_turns(claims)
-        unreachable: set[int] = set()
         delivered = 0
-        for index, claim in enumerate(queue):
+        for index, claim in enumerate(claims):
             pause = self._pause()
             if pause is not None:
-                rest = queue[index:]
+                rest = claims[index:]
                 await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
                 log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
-            if claim.patient_id in unreachable:
-                await self._db.run(_hold, claim, self._clock.now())
-                continue
-            result = await self._send_one(claim)
-            delivered += result is Result.SENT
-            if result is Result.UNREACHABLE:
-                unreachable.add(claim.patient_id)
+            delivered += await self._send_one(claim)
         return delivered
 
     def _pause(self) -> _Pause | None:
@@ -143,16 +135,16 @@ class Dispatcher:
             return _Pause("Telegram asked us to wait; not sent yet", wake)
         return None
 
-    async def _send_one(self, claim: Claim) -> Result | None:
-        """Deliver one claimed message and record the outcome; None if it was not sent."""
+    async def _send_one(self, claim: Claim) -> int:
+        """Deliver one claimed message and record the outcome; 1 if it was delivered."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(_skip, claim, "expired before sending", now)
-            return None
+            return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
             await self._db.run(_retry, claim, _ceil_epoch(later), "quiet hours", now, False)
-            return None
+            return 0
         message = self._composer.care_message(claim)
         try:
             outcome = await self._transport.deliver(claim.chat_id, message)
@@ -160,7 +152,7 @@ class Dispatcher:
             log.exception("unexpected error while sending message %d", claim.message_id)
             outcome = Outcome(Result.TRANSIENT, type(error).__name__)
         await self._record(claim, outcome)
-        return outcome.result
+        return int(outcome.result is Result.SENT)
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime) must not wake anyone: hold it until morning if it
@@ -208,18 +200,6 @@ class Dispatcher:
         await self._db.run(_fail, claim, f"gave up: {outcome.detail}", now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
         self._on_alert()
-
-
-def take_turns(claims: list[Claim]) -> list[Claim]:
-    """Chats take turns: each chat's messages stay in due order, but a chat's second message
-    comes after every other chat's first, so one chat's 1-second spacing never stalls the rest."""
-    turns: dict[int, int] = {}
-    ranked: list[tuple[int, int, Claim]] = []
-    for index, claim in enumerate(claims):
-        turn = turns.get(claim.chat_id, 0)
-        turns[claim.chat_id] = turn + 1
-        ranked.append((turn, index, claim))
-    return [claim for _, _, claim in sorted(ranked, key=lambda item: item[:2])]
 
 
 def _ceil_epoch(at: datetime) -> int:
@@ -311,14 +291,6 @@ def _fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> No
 
 
 _HELD_REASON = "patient unreachable; held until they return"
-
-
-def _hold(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
-    """The patient just turned out unreachable: keep this one for when they come back."""
-    with transaction(conn):
-        messages.retry_later(
-            conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
-        )
 
 
 def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:

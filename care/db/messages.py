@@ -161,7 +161,8 @@ def move(
 
 
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    """Take up to `limit` due messages of reachable patients, in due order, for sending.
+    """Take up to `limit` due messages of reachable patients, in due order, for sending;
+    at most one per patient, their earliest, so a batch never waits on one chat's pace.
 
     Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
     second sender can take them. Claiming is not an attempt: `note_attempt` counts the sends
@@ -171,11 +172,12 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, p.chat_id, p.id AS patient_id,"
         " p.language, p.full_name, a.id AS appointment_id, a.starts_at, a.session_number,"
         " a.session_count"
-        " FROM care_messages m"
+        " FROM (SELECT id, step, attempts, due_at, expires_at, patient_id, appointment_id,"
+        "   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY due_at, id) AS turn"
+        "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
         " JOIN appointments a ON a.id = m.appointment_id"
-        " WHERE m.state = 'pending' AND m.wake_at <= ?"
-        " AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        " WHERE m.turn = 1 AND p.chat_id IS NOT NULL AND p.status = 'active'"
         " ORDER BY m.due_at, m.id LIMIT ?",
         (now, limit),
     ).fetchall()

@@ -9,11 +9,10 @@ from datetime import timedelta
 
 from care.clock import to_epoch
 from care.db import messages
-from care.db.messages import Claim
 from care.db.worker import Database
 from care.enrolment import CarePlan
 from care.models import MessageState
-from jobs.delivery import Dispatcher, take_turns
+from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
@@ -45,28 +44,19 @@ async def test_only_one_message_is_ever_in_flight(
     assert sorted(chat for chat, _ in transport.sent) == list(range(600, 640))
 
 
-def _claim(message_id: int, chat_id: int, due_at: int) -> Claim:
-    return Claim(
-        message_id=message_id,
-        step="pre_care",
-        attempts=1,
-        due_at=due_at,
-        expires_at=due_at + 100,
-        chat_id=chat_id,
-        patient_id=chat_id,
-        language="en",
-        patient_name="x",
-        appointment_id=1,
-        starts_at=due_at + 50,
-        session_number=1,
-        session_count=1,
-    )
-
-
-def test_chats_take_turns_and_each_chat_keeps_its_due_order() -> None:
-    claims = [_claim(1, 7, 10), _claim(2, 7, 11), _claim(3, 7, 12), _claim(4, 8, 13)]
-    order = [(c.chat_id, c.message_id) for c in take_turns(claims)]
-    assert order == [(7, 1), (8, 4), (7, 2), (7, 3)]
+async def test_a_batch_takes_one_message_per_patient_in_due_order(
+    db: Database, plan: CarePlan, clock: FakeClock
+) -> None:
+    """One patient's 1-second pace must not stall everyone else's messages."""
+    first = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    second = await enrol_linked(db, plan, clock, chat_id=502, days_ahead=10)
+    clock.advance(days=9, hours=11, minutes=15)  # pre-care and day-of of both are due
+    claims = await db.run(messages.claim_due, to_epoch(clock.now()), 10)
+    assert [(c.chat_id, c.step) for c in claims] == [(501, "pre_care"), (502, "pre_care")]
+    assert {c.appointment_id for c in claims} == {
+        first.appointment_ids[0],
+        second.appointment_ids[0],
+    }
 
 
 async def test_a_rate_limit_wait_is_never_cut_short_by_rounding(
