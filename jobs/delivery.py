@@ -85,7 +85,11 @@ class Dispatcher:
         """At start-up: messages a crash left half-sent go back to the schedule."""
         count = await self._db.run(_release_interrupted, to_epoch(self._clock.now()))
         if count:
-            log.warning("%d message(s) were mid-send when the bot stopped; sending again", count)
+            log.warning(
+                "%d claimed message(s) had no recorded answer when the bot stopped (at most one"
+                " of them had reached Telegram); they go back to the schedule",
+                count,
+            )
         return count
 
     async def next_wake(self) -> datetime | None:
@@ -141,12 +145,16 @@ class Dispatcher:
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(_skip, claim, "expired before sending", now)
             return 0
+        if not self._protocol.has_step(claim.step):
+            await self._db.run(_skip, claim, "its step is no longer in the care protocol", now)
+            log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
+            return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
             await self._db.run(_retry, claim, _ceil_epoch(later), "quiet hours", now, False)
             return 0
-        message = self._composer.care_message(claim)
         try:
+            message = self._composer.care_message(claim)
             outcome = await self._transport.deliver(claim.chat_id, message)
         except Exception as error:  # never leave a message claimed because of a surprise
             log.exception("unexpected error while sending message %d", claim.message_id)

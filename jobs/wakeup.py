@@ -36,9 +36,17 @@ class DeliveryClock:
         self._stopped = False
 
     def start(self) -> None:
+        """Look at once, then every `safety_tick` seconds. (The tick alone would first fire a
+        whole interval after the job queue starts: APScheduler moves an interval's start that
+        has already passed to the next interval.)"""
         self._job_queue.run_repeating(
-            self._run, interval=self._safety_tick, first=0.0, name=_TICK, job_kwargs=_JOB_OPTIONS
+            self._run,
+            interval=self._safety_tick,
+            first=self._safety_tick,
+            name=_TICK,
+            job_kwargs=_JOB_OPTIONS,
         )
+        self._arm(None)
 
     def poke(self) -> None:
         """Something changed the schedule (an enrolment, a link, /done): look again now."""

@@ -7,13 +7,17 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 
+from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.db import messages
 from care.db.worker import Database
 from care.enrolment import CarePlan
 from care.models import MessageState
+from care.protocol import CareProtocol
+from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result
+from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
 from tests.jobs.support import Alerts, RecordingTransport, alert_kinds, enrol_linked, in_state
@@ -200,3 +204,35 @@ async def test_recovery_puts_back_only_what_was_claimed(
     assert await dispatcher.recover() == 1
     assert await db.run(in_state, MessageState.SENDING) == 0
     assert await dispatcher.recover() == 0
+
+
+async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+    alerts: Alerts,
+) -> None:
+    """The clinic may drop a step from protocol.toml while messages for it are planned."""
+    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    clock.advance(days=9, hours=11, minutes=15)  # pre-care and day-of are due
+    trimmed = CareProtocol(
+        plan.protocol.appointment_minutes,
+        tuple(step for step in plan.protocol.steps if step.key != "pre_care"),
+    )
+    catalog = load_catalog(DEFAULT_MESSAGES_DIR)
+    dispatcher = Dispatcher(
+        db=db,
+        transport=transport,
+        composer=Composer(catalog, trimmed, Clinic("C", "-", "-"), plan.tz),
+        protocol=trimmed,
+        quiet=plan.quiet,
+        tz_name=plan.tz.key,
+        clock=clock,
+        pacer=Pacer(per_second=1e6, private_interval=0.0, group_interval=0.0),
+        on_alert=alerts,
+    )
+    assert await dispatcher.deliver_due() == 1  # day-of still goes out
+    row = await db.run(_row, "pre_care", 501)
+    assert row["state"] == MessageState.SKIPPED
+    assert await db.run(in_state, MessageState.SENDING) == 0
