@@ -57,7 +57,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
         timezone=_timezone(get("CLINIC_TIMEZONE", "Asia/Tehran")),
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
-        database_path=Path(get("DATABASE_PATH", "data/mesocare.db")),
+        database_path=database_path(values),
         protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
         messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
         quiet_hours=_quiet_hours(get("QUIET_HOURS", "22:00-08:00")),
@@ -68,6 +68,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "TELEGRAM_TIMEOUT_SECONDS", get("TELEGRAM_TIMEOUT_SECONDS", "10"), 0.1, 120
         ),
     )
+
+
+def database_path(env: Mapping[str, str] | None = None) -> Path:
+    """DATABASE_PATH alone: enough for `python -m bot backup`, which needs no token."""
+    values = os.environ if env is None else env
+    return Path(values.get("DATABASE_PATH", "").strip() or "data/mesocare.db")
 
 
 def _token(raw: str) -> str:
