@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -16,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, fallback, journey, start
+from bot.handlers import enrol, fallback, journey, privacy, start
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
@@ -38,6 +39,8 @@ STAFF_COMMANDS = [
     BotCommand("enrol", "Enrol a patient: name, date, time"),
     BotCommand("schedule", "Care messages of an appointment"),
     BotCommand("done", "Mark an appointment done"),
+    BotCommand("export_patient", "Admin: everything stored about a patient"),
+    BotCommand("forget", "Admin: erase a patient's personal data"),
 ]
 
 
@@ -103,7 +106,12 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
+            CommandHandler("forget", privacy.forget),
+            CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
+            CommandHandler("export_patient", privacy.export),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
+            # Keep last: a button nothing above recognised still gets an answer.
+            CallbackQueryHandler(fallback.answer_unknown_button),
         ]
     )
     application.add_error_handler(_on_error)

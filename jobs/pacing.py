@@ -1,26 +1,39 @@
 """Keeping under Telegram's limits before Telegram has to say so.
 
-Telegram allows a bot about 30 messages a second overall, about one a second in a private
-chat and about 20 a minute in a group. The pacer spaces sends evenly rather than in bursts,
-a little under those numbers so that timing jitter on the way never adds up to a burst.
-`TelegramLimits` puts every outgoing message of the bot through it (care messages, replies,
-staff alerts), so they share one budget; a 429 answer holds everything for `retry_after`.
+Telegram allows a bot about 30 messages a second overall; in a private chat about one a
+second, with short bursts; in a group 20 a minute. The pacer spaces sends evenly at a little
+under the overall rate, so that timing jitter on the way never adds up to a burst, and keeps
+each chat within a sliding window: at most 3 in any 3 seconds in a private chat (a burst of
+three, then one a second) and 20 in any 61 seconds in a group. `TelegramLimits` puts every
+outgoing message of the bot through it (care messages, replies, staff alerts), so they share
+one budget; a 429 answer holds everything for `retry_after`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+
+@dataclass(frozen=True)
+class ChatLimit:
+    """At most `count` messages in any `span` seconds."""
+
+    count: int
+    span: float
+
+
 PER_SECOND = 25.0
-PRIVATE_CHAT_INTERVAL = 1.0
-GROUP_CHAT_INTERVAL = 3.0  # 20 a minute
+PRIVATE_CHAT = ChatLimit(3, 3.0)
+GROUP_CHAT = ChatLimit(20, 61.0)  # Telegram's 20 a minute, with a second to spare
 # Bot API methods that put a message in a chat; Telegram counts these against its limits.
 _SENDING_PREFIXES = ("send", "copy", "forward", "edit")
 
@@ -31,28 +44,31 @@ class Pacer:
     def __init__(
         self,
         per_second: float = PER_SECOND,
-        private_interval: float = PRIVATE_CHAT_INTERVAL,
-        group_interval: float = GROUP_CHAT_INTERVAL,
+        private: ChatLimit = PRIVATE_CHAT,
+        group: ChatLimit = GROUP_CHAT,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / per_second
-        self._private_interval = private_interval
-        self._group_interval = group_interval
+        self._private = private
+        self._group = group
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_slot = 0.0
         self._held_until = 0.0
-        self._next_for_chat: dict[ChatKey, float] = {}
+        self._recent: dict[ChatKey, deque[float]] = {}  # the chat's latest booked slots
         self._lock = asyncio.Lock()
 
     async def wait_turn(self, chat: ChatKey) -> None:
         """Sleep until a message to `chat` may go out, and book that moment."""
         async with self._lock:
             now = self._monotonic()
-            slot = max(now, self._next_slot, self._held_until, self._next_for_chat.get(chat, 0.0))
+            limit = self._limit(chat)
+            recent = self._recent.setdefault(chat, deque(maxlen=limit.count))
+            chat_ready = recent[0] + limit.span if len(recent) == limit.count else 0.0
+            slot = max(now, self._next_slot, self._held_until, chat_ready)
             self._next_slot = slot + self._interval
-            self._next_for_chat[chat] = slot + self._chat_interval(chat)
+            recent.append(slot)
             self._forget_idle_chats(now)
         delay = slot - now
         if delay > 0:
@@ -66,13 +82,14 @@ class Pacer:
         """Seconds left of a hold Telegram asked for (0 when there is none)."""
         return max(0.0, self._held_until - self._monotonic())
 
-    def _chat_interval(self, chat: ChatKey) -> float:
+    def _limit(self, chat: ChatKey) -> ChatLimit:
         private = isinstance(chat, int) and chat > 0
-        return self._private_interval if private else self._group_interval
+        return self._private if private else self._group
 
     def _forget_idle_chats(self, now: float) -> None:
-        if len(self._next_for_chat) > 10_000:
-            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+        if len(self._recent) > 10_000:
+            quiet_since = now - max(self._private.span, self._group.span)
+            self._recent = {c: r for c, r in self._recent.items() if r[-1] > quiet_since}
 
 
 class TelegramLimits(BaseRateLimiter[None]):

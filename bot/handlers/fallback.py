@@ -13,7 +13,9 @@ STAFF_HELP = (
     "Staff commands:\n"
     "/enrol <full name> <date> <time> — enrol a patient and get their invite link\n"
     "/schedule <appointment> — the care messages of an appointment and their state\n"
-    "/done <appointment> — mark it done; the after-care message goes out at once"
+    "/done <appointment> — mark it done; the after-care message goes out at once\n"
+    "/export_patient <patient> — admin: everything stored about a patient, as a file\n"
+    "/forget <patient> — admin: erase a patient's personal data (asks first)"
 )
 
 
@@ -34,3 +36,17 @@ async def answer_anything(update: Update, context: CareContext) -> None:
         )
         return
     await message.reply_text(say(services, patient.language, "patient.free_text"))
+
+
+async def answer_unknown_button(update: Update, context: CareContext) -> None:
+    """A button no handler recognises (forged, or from an old message): say so, change
+    nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    patient = None
+    if update.effective_user is not None:
+        patient = await services.db.run(patients.by_chat, update.effective_user.id)
+    lang = patient.language if patient is not None else services.settings.default_language
+    await query.answer(say(services, lang, "patient.button_stale"), show_alert=True)

@@ -15,7 +15,7 @@ from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.pacing import Pacer
 from tests.conftest import FakeClock
-from tests.jobs.support import Alerts, RecordingTransport
+from tests.jobs.support import UNPACED, Alerts, RecordingTransport
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def dispatcher(
         clock=clock,
         pacer=Pacer(
             per_second=1e6,
-            private_interval=0.0,
-            group_interval=0.0,
+            private=UNPACED,
+            group=UNPACED,
             monotonic=lambda: clock.now().timestamp(),  # Telegram's waits pass on the fake clock
         ),
         on_alert=alerts,

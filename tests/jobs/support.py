@@ -12,7 +12,10 @@ from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
 from care.models import MessageState
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, Result
+from jobs.pacing import ChatLimit
 from tests.conftest import FakeClock
+
+UNPACED = ChatLimit(1, 0.0)  # no per-chat limit: unit tests of the sender do not pace
 
 
 class RecordingTransport:

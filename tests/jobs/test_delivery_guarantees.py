@@ -20,7 +20,14 @@ from jobs.outcome import Outcome, Result
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
-from tests.jobs.support import Alerts, RecordingTransport, alert_kinds, enrol_linked, in_state
+from tests.jobs.support import (
+    UNPACED,
+    Alerts,
+    RecordingTransport,
+    alert_kinds,
+    enrol_linked,
+    in_state,
+)
 
 
 def _row(conn: sqlite3.Connection, step: str, chat_id: int) -> sqlite3.Row:
@@ -229,7 +236,7 @@ async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
         quiet=plan.quiet,
         tz_name=plan.tz.key,
         clock=clock,
-        pacer=Pacer(per_second=1e6, private_interval=0.0, group_interval=0.0),
+        pacer=Pacer(per_second=1e6, private=UNPACED, group=UNPACED),
         on_alert=alerts,
     )
     assert await dispatcher.deliver_due() == 1  # day-of still goes out

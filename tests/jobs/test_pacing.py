@@ -51,15 +51,21 @@ async def test_a_burst_to_many_chats_never_exceeds_the_global_rate(
     assert time.sends[-1] - time.sends[0] == pytest.approx(199 / PER_SECOND)
 
 
-async def test_one_private_chat_gets_one_message_a_second(pacer: Pacer, time: FakeTime) -> None:
-    first = await _send(pacer, time, 42)
-    second = await _send(pacer, time, 42)
-    assert second - first == pytest.approx(1.0)
+async def test_a_private_chat_gets_a_burst_of_three_then_one_a_second(
+    pacer: Pacer, time: FakeTime
+) -> None:
+    stamps = [await _send(pacer, time, 42) for _ in range(6)]
+    assert stamps[2] - stamps[0] < 0.1  # a short burst
+    assert stamps[3] - stamps[0] == pytest.approx(3.0)
+    for first, later in zip(stamps, stamps[3:], strict=False):
+        assert later - first >= 3.0 - 1e-9  # never more than 3 in 3 seconds
 
 
 async def test_a_group_gets_twenty_messages_a_minute(pacer: Pacer, time: FakeTime) -> None:
-    stamps = [await _send(pacer, time, -1001234) for _ in range(21)]
+    stamps = [await _send(pacer, time, -1001234) for _ in range(41)]
+    assert stamps[19] - stamps[0] < 1.0
     assert stamps[20] - stamps[0] >= 60.0
+    assert stamps[40] - stamps[20] >= 60.0
 
 
 async def test_a_hold_delays_everything_until_it_ends(pacer: Pacer, time: FakeTime) -> None:
@@ -85,13 +91,13 @@ class _Recorder:
 async def test_the_limiter_paces_messages_but_not_polling(pacer: Pacer, time: FakeTime) -> None:
     limits = TelegramLimits(pacer)
     call = _Recorder()
-    await limits.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
-    await limits.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
-    assert time.now == pytest.approx(101.0)  # the second message to chat 5 waited a second
+    for _ in range(4):
+        await limits.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert time.now == pytest.approx(103.0)  # the fourth message to chat 5 waited
     await limits.process_request(call, (), {}, "getUpdates", {"timeout": 10}, None)
     await limits.process_request(call, (), {}, "answerCallbackQuery", {"text": "x"}, None)
-    assert time.now == pytest.approx(101.0)
-    assert call.calls == 4
+    assert time.now == pytest.approx(103.0)
+    assert call.calls == 6
 
 
 async def test_a_429_holds_every_later_message(pacer: Pacer, time: FakeTime) -> None:
