@@ -34,8 +34,8 @@ class ForgetResult:
 def forget_patient(
     conn: sqlite3.Connection, patient_id: int, *, actor: str, now: datetime
 ) -> ForgetResult:
-    """Erase the patient's name, phone, Telegram link, treatment areas and answers; cancel
-    their pending messages; keep an audit row that names them by number only."""
+    """Erase the patient's name, phone, Telegram link, treatment areas, answers and alerts;
+    cancel their pending messages; keep an audit row that names them by number only."""
     with transaction(conn):
         patient = patients.get(conn, patient_id)
         if patient is None:

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 AlertRaised = Callable[[], None]
 
 BATCH = 25  # about a second of sending: claimed messages wait in 'sending' only briefly
+# A chat that has just had its share (a welcome, replies) would make the sender, and with it
+# every other patient, wait; its message is put back until the chat is free instead.
+CHAT_WAIT_TOLERANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,12 @@ class Dispatcher:
                 await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
                 log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
+            busy_for = self._pacer.chat_free_in(claim.chat_id)
+            if busy_for > CHAT_WAIT_TOLERANCE:
+                wake = _ceil_epoch(self._clock.now() + timedelta(seconds=busy_for))
+                pause = _Pause("the chat had several messages just now; not sent yet", wake)
+                await self._db.run(_give_back, [claim], pause, to_epoch(self._clock.now()))
+                continue
             delivered += await self._send_one(claim)
         return delivered
 

@@ -74,6 +74,14 @@ class Pacer:
         if delay > 0:
             await self._sleep(delay)
 
+    def chat_free_in(self, chat: ChatKey) -> float:
+        """Seconds until the chat's window has room again (0 when it has now)."""
+        recent = self._recent.get(chat)
+        limit = self._limit(chat)
+        if recent is None or len(recent) < limit.count:
+            return 0.0
+        return max(0.0, recent[0] + limit.span - self._monotonic())
+
     def hold(self, seconds: float) -> None:
         """Telegram asked us to wait: nothing goes out before `seconds` from now."""
         self._held_until = max(self._held_until, self._monotonic() + seconds)

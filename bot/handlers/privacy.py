@@ -56,8 +56,9 @@ async def forget(update: Update, context: CareContext) -> None:
     )
     await update.effective_message.reply_text(
         f"Erase the personal data of {patient.full_name} (patient #{patient_id})?\n"
-        "Their name, phone, Telegram link, treatment areas and answers are removed and their "
-        "pending messages cancelled. Appointment times and message history stay, anonymous. "
+        "Their name, phone, Telegram link, treatment areas, answers and alerts are removed and "
+        "their pending messages cancelled. Appointment times and message history stay, "
+        "anonymous. "
         "This cannot be undone.",
         reply_markup=buttons,
     )

@@ -1,8 +1,9 @@
 """A patient's personal data as a whole: everything to export, everything to erase.
 
 Personal data here: the name (and its search key), the phone, the Telegram chat, the treatment
-area and the patient's own answers. What stays after erasure is anonymous: appointment times,
-message states and their history, and audit rows, which name the patient by number only.
+area, the patient's own answers and the staff alerts they caused. What stays after erasure is
+anonymous: appointment times, message states and their history, and audit rows, which name
+the patient by number only.
 """
 
 from __future__ import annotations
@@ -71,9 +72,6 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         " AND revoked_at IS NULL",
         (now, patient_id),
     )
-    # Alerts not yet sent would name someone who no longer exists here.
-    conn.execute(
-        "UPDATE alerts SET delivered_at = ? WHERE patient_id = ? AND delivered_at IS NULL",
-        (now, patient_id),
-    )
+    # An alert says what the patient told us (a blood thinner, symptoms): health data.
+    conn.execute("DELETE FROM alerts WHERE patient_id = ?", (patient_id,))
     return cancelled

@@ -243,3 +243,45 @@ async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
     row = await db.run(_row, "pre_care", 501)
     assert row["state"] == MessageState.SKIPPED
     assert await db.run(in_state, MessageState.SENDING) == 0
+
+
+async def test_a_busy_chat_waits_without_holding_up_the_others(
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    transport: RecordingTransport,
+    alerts: Alerts,
+) -> None:
+    """Patient 501 just had three messages (a welcome and replies): their care message waits
+    for the chat's window, and patient 502's goes out meanwhile."""
+    pacer = Pacer(monotonic=lambda: clock.now().timestamp(), sleep=_no_sleep)
+    for _ in range(3):
+        await pacer.wait_turn(501)
+    catalog = load_catalog(DEFAULT_MESSAGES_DIR)
+    dispatcher = Dispatcher(
+        db=db,
+        transport=transport,
+        composer=Composer(catalog, plan.protocol, Clinic("C", "-", "-"), plan.tz),
+        protocol=plan.protocol,
+        quiet=plan.quiet,
+        tz_name=plan.tz.key,
+        clock=clock,
+        pacer=pacer,
+        on_alert=alerts,
+    )
+    for chat_id in (501, 502):
+        await enrol_linked(db, plan, clock, chat_id=chat_id)
+    clock.advance(days=2)
+    for _ in range(3):
+        await pacer.wait_turn(501)  # the chat's window is full again, right now
+    assert await dispatcher.deliver_due() == 1
+    assert transport.tried == [502]
+    row = await db.run(_row, "pre_care", 501)
+    assert (row["state"], row["attempts"]) == (MessageState.PENDING, 0)
+    clock.advance(seconds=3)
+    assert await dispatcher.deliver_due() == 1
+    assert transport.tried == [502, 501]
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
