@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.alerts import StaffAlerts
 from bot.settings import Settings
+from bot.throttle import FailedAttempts
 from care.catalog import Catalog
 from care.clock import Clock
 from care.db.worker import Database
@@ -35,6 +36,7 @@ class Services:
     background: set[asyncio.Task[object]] = field(default_factory=set)
     pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    invite_failures: FailedAttempts = field(default_factory=FailedAttempts)
 
     @property
     def delivery(self) -> DeliveryClock:
