@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
 
 from bot.access import actor, admin_only
 from bot.handlers.journey import parse_appointment_id as parse_number
@@ -72,11 +73,11 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     await query.answer()
     parts = (query.data or "").removeprefix(FORGET_PREFIX).split(":")
     if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in (_CONFIRM, _KEEP):
-        await query.edit_message_text("This button is no longer valid; nothing was changed.")
+        await _settle(query, "This button is no longer valid; nothing was changed.")
         return
     patient_id = int(parts[0])
     if parts[1] == _KEEP:
-        await query.edit_message_text(f"Nothing was erased; patient #{patient_id} is kept.")
+        await _settle(query, f"Nothing was erased; patient #{patient_id} is kept.")
         return
     services = context.services
     result = await services.db.run(
@@ -92,7 +93,17 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
             f"Patient #{patient_id}'s personal data is erased; "
             f"{result.cancelled} pending message(s) cancelled."
         )
-    await query.edit_message_text(text)
+    await _settle(query, text)
+
+
+async def _settle(query: CallbackQuery, text: str) -> None:
+    """Replace the question with the outcome. A second tap on the same button, before the
+    first edit removed it, finds the text already there: nothing to do."""
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
 
 
 @admin_only
