@@ -34,7 +34,7 @@ def _delivered(api: FakeBotApi) -> Counter[tuple[int, str | None]]:
     )
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_mid_send_finishes_the_send_and_leaves_nothing_claimed(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
