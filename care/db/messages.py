@@ -225,19 +225,15 @@ def next_wake(conn: sqlite3.Connection) -> int | None:
 
 def skip_expired(conn: sqlite3.Connection, now: int) -> int:
     """Skip every pending message that is no longer useful; never send it late."""
-    reason = "expired before it could be sent"
-    conn.execute(
-        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
-        " SELECT id, ?, 'pending', 'skipped', ? FROM care_messages"
-        " WHERE state = 'pending' AND expires_at <= ?",
-        (now, reason, now),
+    return _move_all(
+        conn,
+        "expires_at <= ?",
+        (now,),
+        from_state=MessageState.PENDING,
+        to_state=MessageState.SKIPPED,
+        reason="expired before it could be sent",
+        now=now,
     )
-    cursor = conn.execute(
-        "UPDATE care_messages SET state = 'skipped', reason = ?, updated_at = ?"
-        " WHERE state = 'pending' AND expires_at <= ?",
-        (reason, now, now),
-    )
-    return cursor.rowcount
 
 
 def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
@@ -248,16 +244,52 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
     time and records the answer before the next, so at most one of them had really gone out:
     a crash costs at most one duplicate, and never a lost message.
     """
-    reason = "sender stopped mid-send; outcome unknown, sending again"
+    return _move_all(
+        conn,
+        "1 = 1",
+        (),
+        from_state=MessageState.SENDING,
+        to_state=MessageState.PENDING,
+        reason="sender stopped mid-send; outcome unknown, sending again",
+        now=now,
+    )
+
+
+def cancel_pending_of_patient(
+    conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int
+) -> int:
+    return _move_all(
+        conn,
+        "patient_id = ?",
+        (patient_id,),
+        from_state=MessageState.PENDING,
+        to_state=MessageState.CANCELLED,
+        reason=reason,
+        now=now,
+    )
+
+
+def _move_all(
+    conn: sqlite3.Connection,
+    condition: str,
+    values: tuple[int, ...],
+    *,
+    from_state: MessageState,
+    to_state: MessageState,
+    reason: str,
+    now: int,
+) -> int:
+    """Move every message in `from_state` that meets `condition` (fixed SQL, values bound)
+    to `to_state`, logging each move; return how many moved."""
     conn.execute(
         "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
-        " SELECT id, ?, 'sending', 'pending', ? FROM care_messages WHERE state = 'sending'",
-        (now, reason),
+        f" SELECT id, ?, ?, ?, ? FROM care_messages WHERE state = ? AND {condition}",
+        (now, from_state, to_state, reason, from_state, *values),
     )
     cursor = conn.execute(
-        "UPDATE care_messages SET state = 'pending', reason = ?, updated_at = ?"
-        " WHERE state = 'sending'",
-        (reason, now),
+        "UPDATE care_messages SET state = ?, reason = ?, updated_at = ?"
+        f" WHERE state = ? AND {condition}",
+        (to_state, reason, now, from_state, *values),
     )
     return cursor.rowcount
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from care.db import messages
+
 ERASED_NAME = "erased"
 
 Record = dict[str, Any]
@@ -56,17 +58,7 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         "UPDATE care_messages SET answer = NULL, answered_at = NULL WHERE patient_id = ?",
         (patient_id,),
     )
-    conn.execute(
-        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
-        " SELECT id, ?, 'pending', 'cancelled', ? FROM care_messages"
-        " WHERE patient_id = ? AND state = 'pending'",
-        (now, reason, patient_id),
-    )
-    cancelled = conn.execute(
-        "UPDATE care_messages SET state = 'cancelled', reason = ?, updated_at = ?"
-        " WHERE patient_id = ? AND state = 'pending'",
-        (reason, now, patient_id),
-    ).rowcount
+    cancelled = messages.cancel_pending_of_patient(conn, patient_id, reason=reason, now=now)
     conn.execute(
         "UPDATE invites SET revoked_at = ? WHERE patient_id = ? AND used_at IS NULL"
         " AND revoked_at IS NULL",

@@ -37,6 +37,14 @@ def _line(lines: list[str], subject: str) -> str:
     return found
 
 
+def _failure(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> tuple[str, list[str]]:
+    """Run the check with `env`; it must fail: return the failed line and all lines."""
+    _use(monkeypatch, env)
+    ok, lines = _check()
+    assert not ok
+    return _line(lines, "FAILED"), lines
+
+
 def test_all_is_well(api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _use(monkeypatch, harness_env(api, tmp_path))
     connect(tmp_path / "mesocare.db").close()
@@ -77,11 +85,9 @@ def test_an_unreachable_telegram_is_reported_not_fatal(
 def test_a_refused_token_fails(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use(monkeypatch, harness_env(api, tmp_path))
     api.fail_next("getMe", status=401)
-    ok, lines = _check()
-    assert not ok
-    assert "@BotFather" in _line(lines, "FAILED")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    assert "@BotFather" in failed
 
 
 def test_a_broken_protocol_fails_and_names_the_file(
@@ -89,10 +95,7 @@ def test_a_broken_protocol_fails_and_names_the_file(
 ) -> None:
     protocol = tmp_path / "protocol.toml"
     protocol.write_text('[steps.pre_care]\nwhen = "start - 2h"\nexpires = "start"\n')
-    _use(monkeypatch, harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
-    ok, lines = _check()
-    assert not ok
-    failed = _line(lines, "FAILED")
+    failed, lines = _failure(monkeypatch, harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
     assert str(protocol) in failed and "24h" in failed
     assert _line(lines, "message files").startswith("--")
     assert main(["check"]) == 2
@@ -108,20 +111,16 @@ def test_a_message_file_missing_a_text_fails(
         if lang == "en":
             text = text.replace("wash_ok = ", "washed_ok = ", 1)
         (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
-    _use(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
-    ok, lines = _check()
-    assert not ok
-    assert "wash_ok" in _line(lines, "FAILED")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    assert "wash_ok" in failed
 
 
 def test_a_damaged_database_fails(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "mesocare.db").write_bytes(b"this is not a database" * 100)
-    _use(monkeypatch, harness_env(api, tmp_path))
-    ok, lines = _check()
-    assert not ok
-    assert "cannot be used" in _line(lines, "FAILED")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    assert "cannot be used" in failed
 
 
 def test_bad_settings_fail_and_the_rest_waits(

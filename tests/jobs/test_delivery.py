@@ -98,23 +98,6 @@ async def test_a_crash_mid_send_costs_at_most_one_duplicate(
     assert states["pre_care"] is MessageState.SENT
 
 
-async def test_rate_limit_waits_exactly_retry_after(
-    dispatcher: Dispatcher,
-    db: Database,
-    plan: CarePlan,
-    clock: FakeClock,
-    transport: RecordingTransport,
-) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501)
-    clock.advance(days=2)
-    transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=7)]
-    assert await dispatcher.deliver_due() == 0
-    clock.advance(seconds=6)
-    assert await dispatcher.deliver_due() == 0
-    clock.advance(seconds=1)
-    assert await dispatcher.deliver_due() == 1
-
-
 async def test_network_trouble_retries_then_gives_up_and_tells_staff(
     dispatcher: Dispatcher,
     db: Database,

@@ -118,6 +118,13 @@ async def test_rate_limits_and_quiet_hours_do_not_use_up_the_retries(
     assert alerts.pokes == 0
 
 
+async def _three_patients_due(db: Database, plan: CarePlan, clock: FakeClock) -> None:
+    """Patients in chats 501, 502 and 503, each with pre-care due now."""
+    for chat_id in (501, 502, 503):
+        await enrol_linked(db, plan, clock, chat_id=chat_id)
+    clock.advance(days=2)
+
+
 async def test_a_rate_limit_puts_the_rest_of_the_batch_back_unsent(
     dispatcher: Dispatcher,
     db: Database,
@@ -125,9 +132,7 @@ async def test_a_rate_limit_puts_the_rest_of_the_batch_back_unsent(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    for chat_id in (501, 502, 503):
-        await enrol_linked(db, plan, clock, chat_id=chat_id)
-    clock.advance(days=2)
+    await _three_patients_due(db, plan, clock)
     transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=30)]
     assert await dispatcher.deliver_due() == 0
     assert transport.tried == [501]  # nothing else was offered to Telegram during the wait
@@ -148,9 +153,7 @@ async def test_stop_lets_the_send_in_flight_finish_and_puts_the_rest_back(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    for chat_id in (501, 502, 503):
-        await enrol_linked(db, plan, clock, chat_id=chat_id)
-    clock.advance(days=2)
+    await _three_patients_due(db, plan, clock)
     transport.gate = asyncio.Event()
     sending = asyncio.create_task(dispatcher.deliver_due())
     await transport.started.wait()  # the first message is with "Telegram"
