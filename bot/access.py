@@ -7,18 +7,24 @@ import logging
 import sqlite3
 from collections.abc import Callable, Coroutine
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 
+from bot.patient_view import say
 from bot.services import CareContext
 from care.db import patients, staff
+from care.models import Patient
+from care.patient_actions import linked_patient as _linked_patient
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, CareContext], Coroutine[Any, Any, None]]
+T = TypeVar("T")
+# A handler returns None, or (inside a conversation) its next state; a refused one returns None,
+# which leaves a conversation where it was.
+Handler = Callable[[Update, CareContext], Coroutine[Any, Any, T]]
 
-REFUSAL = "Sorry, this command is for the clinic's staff only."
+REFUSAL = "Sorry, staff commands work only in a private chat with the bot or in the staff group."
 ADMIN_REFUSAL = "Sorry, only the clinic's admin can do this."
 
 
@@ -48,6 +54,14 @@ def _stored_role(conn: sqlite3.Connection, user_id: int) -> Role:
     return Role.STRANGER
 
 
+async def linked_patient(update: Update, context: CareContext) -> Patient | None:
+    """The sender's own patient record, in a private chat; None for anyone else."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != chat.PRIVATE:
+        return None
+    return await context.services.db.run(_linked_patient, user.id)
+
+
 def is_staff(role: Role) -> bool:
     return role in (Role.ADMIN, Role.STAFF)
 
@@ -60,33 +74,43 @@ def _in_allowed_chat(update: Update, context: CareContext) -> bool:
     return chat.type == chat.PRIVATE or chat.id == context.services.settings.staff_chat_id
 
 
-def staff_only(handler: Handler) -> Handler:
+def staff_only(handler: Handler[T]) -> Handler[T | None]:
     """Refuse politely, and change nothing, unless the sender is staff in an allowed chat."""
     return _guard(handler, allowed=(Role.ADMIN, Role.STAFF))
 
 
-def admin_only(handler: Handler) -> Handler:
+def admin_only(handler: Handler[T]) -> Handler[T | None]:
     """Refuse politely, and change nothing, unless the sender is an admin in an allowed chat."""
     return _guard(handler, allowed=(Role.ADMIN,))
 
 
-def _guard(handler: Handler, allowed: tuple[Role, ...]) -> Handler:
+def _guard(handler: Handler[T], allowed: tuple[Role, ...]) -> Handler[T | None]:
     @functools.wraps(handler)
-    async def guarded(update: Update, context: CareContext) -> None:
+    async def guarded(update: Update, context: CareContext) -> T | None:
         role = await role_of(update, context)
         if role not in allowed or not _in_allowed_chat(update, context):
             user_id = update.effective_user.id if update.effective_user else None
-            log.info("refused %s to non-staff user %s", handler.__name__, user_id)
+            log.info("refused %s to user %s (%s)", handler.__name__, user_id, role.value)
+            text = await _refusal(update, context, role, allowed)
             if update.callback_query is not None:
-                await update.callback_query.answer(REFUSAL, show_alert=True)
+                await update.callback_query.answer(text, show_alert=True)
             elif update.effective_message is not None:
-                await update.effective_message.reply_text(
-                    REFUSAL if Role.STAFF in allowed else ADMIN_REFUSAL
-                )
-            return
-        await handler(update, context)
+                await update.effective_message.reply_text(text)
+            return None
+        return await handler(update, context)
 
     return guarded
+
+
+async def _refusal(
+    update: Update, context: CareContext, role: Role, allowed: tuple[Role, ...]
+) -> str:
+    """Staff read English; patients and strangers read the message files, in their language."""
+    if is_staff(role):  # in a chat where staff commands do not work, or not an admin
+        return REFUSAL if role in allowed else ADMIN_REFUSAL
+    patient = await linked_patient(update, context)
+    lang = patient.language if patient else context.services.settings.default_language
+    return say(context.services, lang, "patient.staff_only")
 
 
 def actor(update: Update) -> str:

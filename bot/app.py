@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -17,14 +17,40 @@ from telegram.ext import (
 )
 
 from bot.alerts import StaffAlerts
-from bot.handlers import enrol, fallback, journey, privacy, start
+from bot.handlers import (
+    agenda,
+    answers,
+    card,
+    desk,
+    enrol,
+    enrol_guided,
+    export,
+    fallback,
+    invite,
+    journey,
+    language,
+    patient,
+    privacy,
+    staff,
+    start,
+    stop,
+)
 from bot.lifecycle import CareApplication
+from bot.menus import show_patient_menus, show_staff_menus
+from bot.patient_view import say
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from care.catalog import Catalog, check_catalog, load_catalog
+from care.catalog import (
+    DEFAULT_MESSAGES_DIR,
+    Catalog,
+    check_against_defaults,
+    check_catalog,
+    load_catalog,
+)
 from care.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.enrolment import CarePlan
+from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
@@ -35,13 +61,7 @@ from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
 
-STAFF_COMMANDS = [
-    BotCommand("enrol", "Enrol a patient: name, date, time"),
-    BotCommand("schedule", "Care messages of an appointment"),
-    BotCommand("done", "Mark an appointment done"),
-    BotCommand("export_patient", "Admin: everything stored about a patient"),
-    BotCommand("forget", "Admin: erase a patient's personal data"),
-]
+STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
@@ -49,6 +69,7 @@ def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     protocol = load_protocol(settings.protocol_path)
     catalog = load_catalog(settings.messages_dir)
     check_catalog(catalog, protocol)
+    check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
 
 
@@ -95,24 +116,65 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep-link /start before plain /start, staff commands, then the catch-all."""
+    """In order: deep links before plain /start (staff invites before patient invites), staff
+    commands (the guided /enrol before the one-line form), the patient's commands and buttons,
+    then the catch-all."""
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
             CommandHandler(
+                "start", staff.join_with_link, private & filters.Regex(r"^/start\s+staff_")
+            ),
+            CommandHandler(
                 "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
             ),
             CommandHandler("start", start.start_plain, private),
+            enrol_guided.enrol_conversation(),
             CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
+            CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
+            CommandHandler("invite", invite.invite),
+            CommandHandler("today", agenda.today),
+            CommandHandler("upcoming", agenda.upcoming),
+            CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
+            CommandHandler("staff", staff.staff_list),
+            CallbackQueryHandler(staff.staff_invite, pattern=rf"^{staff.INVITE}$"),
+            CallbackQueryHandler(staff.staff_remove_ask, pattern=staff.REMOVE_PATTERN),
+            CallbackQueryHandler(
+                staff.staff_remove_confirmed, pattern=staff.REMOVE_CONFIRMED_PATTERN
+            ),
+            CallbackQueryHandler(staff.staff_keep, pattern=rf"^{staff.KEEP}$"),
+            CallbackQueryHandler(staff.staff_button_invalid, pattern=r"^staff:"),
             CommandHandler("done", journey.done),
             CommandHandler("schedule", journey.schedule),
+            CommandHandler("patient", card.find_patient),
+            CommandHandler("reschedule", desk.reschedule),
+            CommandHandler("cancel_appt", desk.cancel_appointment),
+            CommandHandler("noshow", desk.no_show),
+            CommandHandler("add_session", desk.add_session),
+            CommandHandler("export", export.export),
+            CommandHandler("export_patient", privacy.export),
             CommandHandler("forget", privacy.forget),
             CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
-            CommandHandler("export_patient", privacy.export),
+            CallbackQueryHandler(desk.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
+            # The patient's side (commands in private chats; buttons check who pressed them).
+            CommandHandler("appointments", patient.appointments, private),
+            CommandHandler("care", patient.care, private),
+            CommandHandler("faq", patient.faq, private),
+            CommandHandler("help", patient.help_command, private),
+            CommandHandler("language", language.language, private),
+            CommandHandler("stop", stop.stop, private),
+            CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
+            CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
+            CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
+            CallbackQueryHandler(patient.faq_answer, pattern=patient.FAQ_PATTERN),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
             # Keep last: a button nothing above recognised still gets an answer.
             CallbackQueryHandler(fallback.answer_unknown_button),
         ]
+    )
+    # Group -1 sees text first: a date and time the desk asked a staff member for.
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND, desk.take_typed_time), group=-1
     )
     application.add_error_handler(_on_error)
 
@@ -138,21 +200,26 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     assert application.job_queue is not None
     services.dispatcher = dispatcher
     services.delivery_clock = DeliveryClock(
-        application.job_queue, dispatcher, services.settings.poll_seconds, alerts.flush
+        application.job_queue,
+        dispatcher,
+        services.settings.poll_seconds,
+        _checks_then_alerts(services, alerts),
     )
     services.delivery_clock.start()
-    await _set_staff_menus(application, services.settings)
+    await show_patient_menus(application.bot, services.catalog)
+    await show_staff_menus(application.bot, services.settings, services.db)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
-async def _set_staff_menus(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    for admin_id in settings.admin_ids:
-        try:
-            await application.bot.set_my_commands(
-                STAFF_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
-        except TelegramError as error:
-            log.warning("could not set the staff menu for an admin: %s", error)
+def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+    """After each delivery run: raise the alerts the schedule itself implies, then send every
+    stored alert."""
+
+    async def after_delivery() -> int:
+        await services.db.run(raise_invites_not_opened, services.clock.now())
+        return await alerts.flush()
+
+    return after_delivery
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]
@@ -164,6 +231,12 @@ async def _close(application: Application) -> None:  # type: ignore[type-arg]
 async def _on_error(update: object, context: CareContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
-        await update.effective_message.reply_text(
-            "Sorry, something went wrong on our side. The clinic has been told."
+        services = context.services
+        user = update.effective_user
+        is_admin = user is not None and user.id in services.settings.admin_ids
+        text = (
+            STAFF_ERROR
+            if is_admin
+            else say(services, services.settings.default_language, "patient.error")
         )
+        await update.effective_message.reply_text(text)

@@ -1,8 +1,10 @@
 """The command line: settings and care files are checked before anything connects.
 
-python -m bot [run]        run the bot (the default)
-python -m bot check        check settings, care files, database and token, then exit
-python -m bot backup FILE  copy the database consistently, even while the bot runs
+python -m bot [run]             run the bot (the default)
+python -m bot check             check settings, care files, database and token, then exit
+python -m bot backup FILE       copy the database consistently, even while the bot runs
+python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
+                                their times and texts, without a token or a network
 """
 
 from __future__ import annotations
@@ -17,16 +19,32 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import build_application, load_care
 from bot.check import run_check
 from bot.logs import configure_logging
-from bot.settings import SettingsError, database_path, load_settings
+from bot.preview import PreviewRequest, render_preview
+from bot.settings import LANGUAGES, SettingsError, database_path, load_settings
 from care.catalog import CatalogError
+from care.clock import SystemClock
+from care.dates import DateInputError, parse_local_datetime
 from care.db.backup import BackupError, backup
 from care.db.lock import AlreadyRunning, exclusive
 from care.protocol import ProtocolError
 
 EXIT_CONFIG = 2
+MAX_SESSIONS = 20
+MAX_INTERVAL_DAYS = 365
 
 
 def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "preview":
+        return preview(args)
+    if args.command == "check":
+        return 0 if run_check() else EXIT_CONFIG
+    if args.command == "backup":
+        return backup_database(args.file)
+    return run()
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Mesocare Telegram bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
@@ -37,15 +55,25 @@ def main(argv: list[str]) -> int:
         "backup", help="copy the database consistently, even while the bot runs"
     )
     copy.add_argument("file", type=Path, help="where to write the copy")
-    args = parser.parse_args(argv)
-    if args.command == "check":
-        return 0 if run_check() else EXIT_CONFIG
-    if args.command == "backup":
-        return _backup(args.file)
-    return _run()
+    show = commands.add_parser(
+        "preview",
+        help="print the messages an appointment would get, with their times and texts",
+        description="Print every care message an appointment on DATE would get, with its send "
+        "time (clinic time) and full text, as if it were booked now. Checks the care protocol "
+        "and the message files; needs no token and sends nothing.",
+    )
+    show.add_argument("date", help="the first session's date: 2027-03-10 or Solar Hijri 1405-12-19")
+    show.add_argument("--time", default="10:00", help="start time, clinic time (default 10:00)")
+    show.add_argument("--lang", choices=LANGUAGES, help="language (default: DEFAULT_LANGUAGE)")
+    show.add_argument(
+        "--sessions", type=int, default=1, help=f"sessions in the course, 1 to {MAX_SESSIONS}"
+    )
+    show.add_argument("--interval", type=int, default=14, help="days between sessions (default 14)")
+    show.add_argument("--name", default="Sara Ahmadi", help="the patient's name in the texts")
+    return parser
 
 
-def _backup(target: Path) -> int:
+def backup_database(target: Path) -> int:
     source = database_path()
     try:
         backup(source, target)
@@ -56,7 +84,7 @@ def _backup(target: Path) -> int:
     return 0
 
 
-def _run() -> int:
+def run() -> int:
     try:
         settings = load_settings()
         protocol, catalog = load_care(settings)
@@ -84,3 +112,37 @@ def _run() -> int:
         )
         return 1
     return 0
+
+
+def preview(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(need_telegram=False)
+        protocol, catalog = load_care(settings)
+        starts_at = parse_local_datetime(args.date, args.time, settings.timezone)
+    except (SettingsError, ProtocolError, CatalogError, DateInputError) as error:
+        print(f"mesocare: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    now = SystemClock().now()
+    problem = _course_problem(args, starts_at > now)
+    if problem:
+        print(f"mesocare: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    request = PreviewRequest(
+        starts_at=starts_at,
+        language=args.lang or settings.default_language,
+        sessions=args.sessions,
+        interval_days=args.interval,
+        patient_name=args.name,
+    )
+    print(render_preview(request, settings=settings, protocol=protocol, catalog=catalog, now=now))
+    return 0
+
+
+def _course_problem(args: argparse.Namespace, in_future: bool) -> str | None:
+    if not in_future:
+        return f"{args.date} {args.time} has already passed; give a future date and time"
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        return f"--sessions must be from 1 to {MAX_SESSIONS}, not {args.sessions}"
+    if not 1 <= args.interval <= MAX_INTERVAL_DAYS:
+        return f"--interval must be from 1 to {MAX_INTERVAL_DAYS} days, not {args.interval}"
+    return None

@@ -51,6 +51,20 @@ def welcome(services: Services, patient: Patient, booked: list[Appointment]) -> 
     )
 
 
+def appointments_text(services: Services, patient: Patient, booked: list[Appointment]) -> str:
+    lang = patient.language
+    if not booked:
+        return say(services, lang, "patient.no_upcoming")
+    return services.catalog.text(
+        lang, "patient.appointments", appointment_list=appointment_list(services, booked, lang)
+    )
+
+
+def faq_question(services: Services, lang: str, topic: str) -> str:
+    """The first line of a /faq answer is its question."""
+    return say(services, lang, f"faq.{topic}").splitlines()[0]
+
+
 def say(services: Services, lang: str, key: str) -> str:
     """A catalog text that needs only the clinic's details."""
     return services.catalog.text(lang, key, **services.composer.clinic_values(lang))

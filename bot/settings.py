@@ -41,16 +41,20 @@ class Settings:
     request_timeout: float = 10.0
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Build the settings from `env` (default: the process environment)."""
+def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
+    """Build the settings from `env` (default: the process environment).
+
+    `need_telegram=False` is for commands that never connect (`preview`): the token and the
+    admin ids are then neither required nor read.
+    """
     values = os.environ if env is None else env
 
     def get(name: str, default: str = "") -> str:
         return values.get(name, default).strip()
 
     return Settings(
-        token=_token(get("TELEGRAM_BOT_TOKEN")),
-        admin_ids=_admin_ids(get("ADMIN_IDS")),
+        token=_token(get("TELEGRAM_BOT_TOKEN")) if need_telegram else "",
+        admin_ids=_admin_ids(get("ADMIN_IDS")) if need_telegram else frozenset(),
         staff_chat_id=_optional_int("STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
         clinic_name=_text("CLINIC_NAME", get("CLINIC_NAME", "Mesocare Clinic")),
         clinic_phone=_text("CLINIC_PHONE", get("CLINIC_PHONE", "-")),

@@ -33,6 +33,25 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "days",
     }
 )
+# What every care message (steps.*) is given to fill in; other texts get what their shipped
+# default uses (see check_against_defaults).
+STEP_PLACEHOLDERS = frozenset(
+    {
+        "patient_name",
+        "clinic_name",
+        "clinic_phone",
+        "clinic_address",
+        "appointment_date",
+        "appointment_time",
+        "session_number",
+        "session_count",
+    }
+)
+
+# The patient's command menu, in order; each needs commands.<name> (its description).
+PATIENT_COMMANDS: tuple[str, ...] = ("appointments", "care", "faq", "language", "stop", "help")
+# /faq questions, in order; each is faq.<topic>, whose first line is the question.
+FAQ_TOPICS: tuple[str, ...] = ("what", "sessions", "side_effects", "permanent", "before_after")
 
 # Texts the bot itself uses; steps.<step>, answers.<answer>, replies.<answer> and
 # language.<code> are required as well, derived from the protocol and the languages.
@@ -57,10 +76,15 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
         "too_many_attempts",
         "button_stale",
         "already_answered",
+        "stop_kept",
+        "appointments",
+        "error",
+        "staff_only",
     ),
     "buttons": ("yes", "no", "stop_confirm"),
-    "faq": ("title", "what", "sessions", "side_effects", "permanent", "before_after"),
+    "faq": ("title", *FAQ_TOPICS),
     "care": ("before", "after_24h", "general"),
+    "commands": PATIENT_COMMANDS,
 }
 REQUIRED_KEYS: tuple[str, ...] = tuple(
     f"{group}.{name}" for group, names in _BOT_TEXTS.items() for name in names
@@ -123,6 +147,28 @@ def check_catalog(catalog: Catalog, protocol: CareProtocol) -> None:
         for key in needed:
             if not catalog.has(lang, key):
                 _fail(catalog._files[lang].source, key, "missing; the bot needs this text")
+
+
+def check_against_defaults(catalog: Catalog, defaults: Catalog) -> None:
+    """A clinic's own message files may use, in each text, only the placeholders the bot fills
+    in for it: what the shipped text uses, or for a care message every STEP_PLACEHOLDERS name.
+    Caught here, a mistake stops the bot at start-up instead of failing when a patient asks."""
+    lang = catalog.languages[0]
+    for key in sorted(catalog.keys(lang)):
+        if key.startswith("steps."):
+            allowed = STEP_PLACEHOLDERS
+        elif key in defaults.keys(lang):
+            allowed = defaults.placeholders(lang, key)
+        else:
+            continue
+        extra = catalog.placeholders(lang, key) - allowed
+        if extra:
+            _fail(
+                catalog._files[lang].source,
+                key,
+                f"{_show(frozenset(extra))} cannot be filled in here; this text may use "
+                f"{_show(allowed)}",
+            )
 
 
 def _load_file(path: Path) -> _File:

@@ -117,7 +117,12 @@ def parse_local_datetime(date_text: str, time_text: str, tz: ZoneInfo) -> dateti
     A time that occurs twice (clocks going back) is taken at its first occurrence (fold=0).
     A time that never occurs (clocks jumping forward) is refused with DateInputError.
     """
-    local = datetime.combine(parse_date(date_text), parse_time(time_text), tzinfo=tz)
+    return local_instant(parse_date(date_text), parse_time(time_text), tz)
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which the clocks in `tz` show `day` at `at`; see parse_local_datetime."""
+    local = datetime.combine(day, at, tzinfo=tz)
     instant = local.astimezone(UTC)
     shown = instant.astimezone(tz)
     if shown.replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -170,6 +175,16 @@ def format_both_calendars(d: date) -> str:
     """For staff: "2026-12-02 (1405-09-11)", Gregorian then Solar Hijri."""
     j = jdatetime.date.fromgregorian(date=d)
     return f"{d.isoformat()} ({j.year:04d}-{j.month:02d}-{j.day:02d})"
+
+
+def both_calendars_label(d: date, *, with_year: bool = True) -> str:
+    """For staff, in words: "Sun 13 Dec 2026 · 22 Azar 1405" (or without the years)."""
+    j = jdatetime.date.fromgregorian(date=d)
+    gregorian = f"{WEEKDAYS_EN[d.weekday()]} {d.day} {GREGORIAN_MONTHS_EN[d.month - 1][:3]}"
+    jalali = f"{j.day} {JALALI_MONTHS_EN[j.month - 1]}"
+    if with_year:
+        return f"{gregorian} {d.year} · {jalali} {j.year}"
+    return f"{gregorian} · {jalali}"
 
 
 def iso_local(at_utc: datetime, tz: ZoneInfo) -> str:

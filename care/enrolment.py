@@ -9,10 +9,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from care.clock import to_epoch
-from care.db import appointments, audit, invites, messages, patients
+from care.course import plan_messages
+from care.db import appointments, audit, invites, patients
 from care.db.connection import transaction
-from care.models import Patient
-from care.planning import SessionTimes, plan_session
+from care.models import Patient, PatientStatus
+from care.planning import SessionTimes
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
 from care.text_input import fold_for_search
@@ -115,17 +116,14 @@ def _add_session(
         area=area,
         now=to_epoch(now),
     )
-    for planned in plan_session(plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now):
-        messages.add(
-            conn,
-            appointment_id=appointment_id,
-            patient_id=patient_id,
-            step=planned.step,
-            due_at=to_epoch(planned.due_at),
-            expires_at=to_epoch(planned.expires_at),
-            now=to_epoch(now),
-            skip_reason=planned.skip_reason,
-        )
+    plan_messages(
+        conn,
+        appointment_id=appointment_id,
+        patient_id=patient_id,
+        session=session,
+        plan=plan,
+        now=now,
+    )
     return appointment_id
 
 
@@ -190,3 +188,34 @@ def redeem_invite(
         )
         linked = patients.get(conn, patient.id)
     return LinkResult(LinkOutcome.LINKED, linked)
+
+
+class InviteOutcome(StrEnum):
+    ISSUED = "issued"
+    NOT_FOUND = "not_found"
+    ERASED = "erased"  # an erased patient's record is gone; nobody may link to it
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    outcome: InviteOutcome
+    patient: Patient | None = None
+    token: str = ""
+    expires_at: datetime | None = None
+
+
+def reissue_invite(
+    conn: sqlite3.Connection, patient_id: int, *, actor: str, invite_days: int, now: datetime
+) -> NewInvite:
+    """A fresh invite for the patient; every earlier unused one stops working."""
+    with transaction(conn):
+        patient = patients.get(conn, patient_id)
+        if patient is None:
+            return NewInvite(InviteOutcome.NOT_FOUND)
+        if patient.status is PatientStatus.ERASED:
+            return NewInvite(InviteOutcome.ERASED, patient)
+        token, expires = issue_invite(conn, patient_id, invite_days, now)
+        audit.record(
+            conn, at=to_epoch(now), actor=actor, action="invite", subject=f"patient:{patient_id}"
+        )
+    return NewInvite(InviteOutcome.ISSUED, patient, token, expires)

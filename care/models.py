@@ -65,6 +65,7 @@ class CareMessage:
     attempts: int
     sent_at: datetime | None
     answer: str | None
+    sent_for_start: datetime | None = None  # the appointment start it described when sent
 
 
 class AlertKind(StrEnum):

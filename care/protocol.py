@@ -41,6 +41,8 @@ NEEDS_HUMAN = frozenset(
     {"blood_thinner", "another_time", "still_symptoms", "something_wrong", "book_me"}
 )
 URGENT = frozenset({"something_wrong"})
+# Answers after which a repeating step (the six-monthly follow-up) is not planned again.
+STOPS_REPEATS = frozenset({"not_now"})
 
 _PRE_CARE_LEAD = timedelta(hours=24)
 _UNITS = {
@@ -161,12 +163,12 @@ class _Reader:
         return CareProtocol(minutes, tuple(self.step(key, body) for key, body in steps.items()))
 
     def step(self, key: str, body: object) -> Step:
+        where = f"[steps.{key}]"
         if not _STEP_NAME.fullmatch(key):
             self.fail(
-                f"[steps.{key}]",
+                where,
                 "a step name uses only lowercase letters, digits and _, starting with a letter",
             )
-        where = f"[steps.{key}]"
         if not isinstance(body, dict):
             self.fail(where, f"must be a table: write [steps.{key}] with its keys below it")
         self.refuse_unknown(where, body, _STEP_KEYS)
@@ -183,7 +185,7 @@ class _Reader:
             sessions=cast(Sessions, self.choice(where, "sessions", body, ("each", "last"))),
             repeat_months=self.repeat(where, body.get("repeat")),
         )
-        self.check_timing(step)
+        self.check_timing(step, body["when"], body["expires"])
         return step
 
     def refuse_unknown(self, where: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
@@ -207,6 +209,7 @@ class _Reader:
     def choice(
         self, where: str, name: str, body: Mapping[str, Any], options: tuple[str, ...]
     ) -> str:
+        """One of `options`; the first is the default when the key is left out."""
         value = body.get(name, options[0])
         if value not in options:
             self.fail(f"{where} {name}", f"{value!r} is not one of {', '.join(options)}")
@@ -231,37 +234,43 @@ class _Reader:
             self.fail(f"{where} repeat", f'{raw!r} must be a positive number of months, e.g. "6mo"')
         return int(match[1])
 
-    def check_timing(self, step: Step) -> None:
+    def check_timing(self, step: Step, when_text: str, expires_text: str) -> None:
         where = f"[steps.{step.key}]"
         if not _always_after(step.when, step.expires):
             self.fail(
                 f"{where} expires",
-                "can come before (or at) the time in `when` for some appointments; "
-                "a message must still be useful when it is due",
+                f'"{expires_text}" can come before (or together with) when "{when_text}" for '
+                "some appointments; a message must still be useful when it is due",
             )
         if step.repeat_months and step.expires.anchor != "due":
             self.fail(
                 f"{where} expires", 'a repeated step must expire after "due", e.g. "due + 30d"'
             )
         if step.key == "pre_care":
-            self.check_pre_care(step)
+            self.check_pre_care(step, when_text)
 
-    def check_pre_care(self, step: Step) -> None:
+    def check_pre_care(self, step: Step, when_text: str) -> None:
         why = (
             "patients must take no aspirin, ibuprofen-type painkillers or anticoagulants in "
             "the 24 hours before the session, so pre-care must arrive before those 24 hours"
         )
         when = step.when
-        if when.anchor != "start" or when.months or when.at is not None:
+        if (
+            when.anchor != "start"
+            or when.months
+            or when.at is not None
+            or when.offset > -_PRE_CARE_LEAD
+        ):
             self.fail(
-                "[steps.pre_care] when", f'must be "start - <at least 24h>" with no "at": {why}'
+                "[steps.pre_care] when",
+                f'"{when_text}" is too late or not fixed: pre-care must be due at least 24 hours '
+                f'before the start, with no "at" (e.g. "start - 26h"), because {why}',
             )
-        if when.offset > -_PRE_CARE_LEAD:
-            self.fail("[steps.pre_care] when", f'must be at least 24h before "start": {why}')
         if step.quiet_hours == "later":
             self.fail(
                 "[steps.pre_care] quiet_hours",
-                f'"later" could push it into the last 24 hours; use "earlier" or "ignore": {why}',
+                f'"later" could push it into the last 24 hours; use "earlier" or "ignore", '
+                f"because {why}",
             )
 
 

@@ -137,3 +137,27 @@ def _refused_characters(name: str) -> list[str]:
         if not allowed:
             refused[char] = None
     return list(refused)
+
+
+class InvalidPhone(ValueError):  # noqa: N818 - reads as a verdict, like InvalidName
+    """A typed phone number that cannot be stored; `str()` says what to type."""
+
+
+_PHONE_SEPARATORS = re.compile(r"[ ().\-]")
+_PHONE_SHAPE = re.compile(r"\+?[0-9]{7,15}")
+
+
+def clean_phone(raw: str) -> str:
+    """A phone number as ASCII digits with no separators; a leading + is kept and 00 becomes +.
+
+    «۰۹۱۲ ۳۴۵ ۶۷۸۹» becomes "09123456789"; "0098 912-345-6789" becomes "+989123456789".
+    """
+    text = _PHONE_SEPARATORS.sub("", normalize_digits(_drop_invisible(_spaces_for_whitespace(raw))))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not _PHONE_SHAPE.fullmatch(text):
+        raise InvalidPhone(
+            "That does not look like a phone number. Type 7 to 15 digits (spaces and dashes are "
+            "fine, Persian digits too), e.g. 0912 345 6789 or +98 912 345 6789."
+        )
+    return text

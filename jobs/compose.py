@@ -55,10 +55,11 @@ class Composer:
             "clinic_address": isolate(self._clinic.address, lang),
         }
 
-    def care_message(self, claim: Claim) -> Outgoing:
+    def step_values(self, claim: Claim) -> dict[str, str]:
+        """What a care message can show: care.catalog.STEP_PLACEHOLDERS, filled in."""
         lang = claim.language
         starts = from_epoch(claim.starts_at).astimezone(self._tz)
-        values = {
+        return {
             **self.clinic_values(lang),
             "patient_name": isolate(claim.patient_name, lang),
             "appointment_date": format_date(starts.date(), lang),
@@ -66,7 +67,10 @@ class Composer:
             "session_number": number(claim.session_number, lang),
             "session_count": number(claim.session_count, lang),
         }
-        text = self._catalog.text(lang, f"steps.{claim.step}", **values)
+
+    def care_message(self, claim: Claim) -> Outgoing:
+        lang = claim.language
+        text = self._catalog.text(lang, f"steps.{claim.step}", **self.step_values(claim))
         buttons = tuple(
             (
                 self._catalog.text(lang, f"answers.{answer}"),

@@ -27,6 +27,8 @@ from care.db import alerts, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.db.worker import Database
+from care.delivered import after_delivery
+from care.enrolment import CarePlan
 from care.models import AlertKind, MessageState, PatientStatus
 from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
@@ -41,8 +43,8 @@ log = logging.getLogger(__name__)
 AlertRaised = Callable[[], None]
 
 BATCH = 25  # about a second of sending: claimed messages wait in 'sending' only briefly
-# A chat that has just had its share (a welcome, replies) would make the sender, and with it
-# every other patient, wait; its message is put back until the chat is free instead.
+# A chat that has just had its share (a welcome, replies) would make the one-at-a-time sender,
+# and with it every other patient, wait; such a chat's message goes last in its batch.
 CHAT_WAIT_TOLERANCE = 0.5
 
 
@@ -122,20 +124,19 @@ class Dispatcher:
             return
 
     async def _send_batch(self, claims: list[Claim]) -> int:
+        # A batch has one message per patient, so sending the others first frees no chat
+        # sooner, but lets time pass for the busy ones.
+        queue = sorted(
+            claims, key=lambda c: self._pacer.chat_free_in(c.chat_id) > CHAT_WAIT_TOLERANCE
+        )
         delivered = 0
-        for index, claim in enumerate(claims):
+        for index, claim in enumerate(queue):
             pause = self._pause()
             if pause is not None:
-                rest = claims[index:]
+                rest = queue[index:]
                 await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
                 log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
-            busy_for = self._pacer.chat_free_in(claim.chat_id)
-            if busy_for > CHAT_WAIT_TOLERANCE:
-                wake = _ceil_epoch(self._clock.now() + timedelta(seconds=busy_for))
-                pause = _Pause("the chat had several messages just now; not sent yet", wake)
-                await self._db.run(_give_back, [claim], pause, to_epoch(self._clock.now()))
-                continue
             delivered += await self._send_one(claim)
         return delivered
 
@@ -162,6 +163,7 @@ class Dispatcher:
         if later is not None:
             await self._db.run(_retry, claim, _ceil_epoch(later), "quiet hours", now, False)
             return 0
+        await self._pacer.wait_for_chat(claim.chat_id)
         try:
             message = self._composer.care_message(claim)
             outcome = await self._transport.deliver(claim.chat_id, message)
@@ -187,7 +189,8 @@ class Dispatcher:
         match outcome.result:
             case Result.SENT:
                 assert outcome.telegram_message_id is not None
-                await self._db.run(_sent, claim, outcome.telegram_message_id, now)
+                plan = CarePlan(self._protocol, self._tz, self._quiet)
+                await self._db.run(_sent, claim, outcome.telegram_message_id, now, plan)
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
             case Result.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)
@@ -239,10 +242,13 @@ def _claim(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         return messages.claim_due(conn, now, limit)
 
 
-def _sent(conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime) -> None:
+def _sent(
+    conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime, plan: CarePlan
+) -> None:
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
-        messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now))
+        if messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now)):
+            after_delivery(conn, claim, plan=plan, now=now)
 
 
 def _retry(

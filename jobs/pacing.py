@@ -3,10 +3,15 @@
 Telegram allows a bot about 30 messages a second overall; in a private chat about one a
 second, with short bursts; in a group 20 a minute. The pacer spaces sends evenly at a little
 under the overall rate, so that timing jitter on the way never adds up to a burst, and keeps
-each chat within a sliding window: at most 3 in any 3 seconds in a private chat (a burst of
-three, then one a second) and 20 in any 61 seconds in a group. `TelegramLimits` puts every
-outgoing message of the bot through it (care messages, replies, staff alerts), so they share
-one budget; a 429 answer holds everything for `retry_after`.
+a window per chat: at most 3 in any 3 seconds in a private chat (a burst of three, then one a
+second) and 20 in any 61 seconds in a group.
+
+`TelegramLimits` puts every outgoing message of the bot through it (care messages, replies,
+staff alerts), so they share the overall budget and every message counts in its chat's
+window; a 429 answer holds everything for `retry_after`. A group's window holds any message
+back. In a private chat only the care sender waits for the window (`wait_for_chat`): a reply
+answers the person's own tap or text, so people set that pace, and making the staff's guided
+enrolment wait a second per step would help no one.
 """
 
 from __future__ import annotations
@@ -60,17 +65,26 @@ class Pacer:
         self._lock = asyncio.Lock()
 
     async def wait_turn(self, chat: ChatKey) -> None:
-        """Sleep until a message to `chat` may go out, and book that moment."""
+        """Sleep until a message to `chat` may go out (a group's window included), and book
+        that moment in the overall pace and in the chat's window."""
         async with self._lock:
             now = self._monotonic()
             limit = self._limit(chat)
             recent = self._recent.setdefault(chat, deque(maxlen=limit.count))
-            chat_ready = recent[0] + limit.span if len(recent) == limit.count else 0.0
-            slot = max(now, self._next_slot, self._held_until, chat_ready)
+            window_opens = 0.0
+            if not _private(chat) and len(recent) == limit.count:
+                window_opens = recent[0] + limit.span
+            slot = max(now, self._next_slot, self._held_until, window_opens)
             self._next_slot = slot + self._interval
             recent.append(slot)
             self._forget_idle_chats(now)
         delay = slot - now
+        if delay > 0:
+            await self._sleep(delay)
+
+    async def wait_for_chat(self, chat: ChatKey) -> None:
+        """The care sender, before a message: sleep until the chat's window has room."""
+        delay = self.chat_free_in(chat)
         if delay > 0:
             await self._sleep(delay)
 
@@ -91,13 +105,17 @@ class Pacer:
         return max(0.0, self._held_until - self._monotonic())
 
     def _limit(self, chat: ChatKey) -> ChatLimit:
-        private = isinstance(chat, int) and chat > 0
-        return self._private if private else self._group
+        return self._private if _private(chat) else self._group
 
     def _forget_idle_chats(self, now: float) -> None:
         if len(self._recent) > 10_000:
             quiet_since = now - max(self._private.span, self._group.span)
             self._recent = {c: r for c, r in self._recent.items() if r[-1] > quiet_since}
+
+
+def _private(chat: ChatKey) -> bool:
+    """Private chats have positive ids; groups negative ones (or an @username)."""
+    return isinstance(chat, int) and chat > 0
 
 
 class TelegramLimits(BaseRateLimiter[None]):

@@ -1,4 +1,5 @@
-"""/enrol in one line: `/enrol <full name> <YYYY-MM-DD> <HH:MM>`."""
+"""/enrol in one line (`/enrol <full name> <YYYY-MM-DD> <HH:MM>`), and the answer every
+enrolment gets: the appointment(s), the invite link and its QR code."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from datetime import datetime, timedelta
 from telegram import Update
 
 from bot.access import actor, staff_only
+from bot.invite_qr import invite_link, send_qr
 from bot.services import CareContext
-from care.dates import DateInputError, format_both_calendars, iso_local, parse_local_datetime
+from care.dates import DateInputError, both_calendars_label, iso_local, parse_local_datetime
+from care.enrol_input import EnrolInputError, check_start
 from care.enrolment import Booking, Enrolment, enrol
 from care.text_input import InvalidName, clean_name
 
@@ -19,19 +22,15 @@ log = logging.getLogger(__name__)
 USAGE = (
     "To enrol a patient, send:\n/enrol <full name> <date> <time>\n"
     "e.g. /enrol Sara Ahmadi 2026-12-05 14:30\n"
-    "The date may be Solar Hijri (1405-09-14) and the time is clinic time."
+    "The date may be Solar Hijri (1405-09-14) and the time is clinic time.\n"
+    "Or send /enrol alone in a private chat with me to be guided step by step."
 )
-FURTHEST_AHEAD = timedelta(days=400)
 
 
 @dataclass(frozen=True)
 class EnrolRequest:
     full_name: str
     starts_at: datetime
-
-
-class EnrolInputError(ValueError):
-    """What staff typed cannot be enrolled; the message says why and what to type."""
 
 
 def parse_enrol(args: list[str], *, context: CareContext, now: datetime) -> EnrolRequest:
@@ -44,23 +43,16 @@ def parse_enrol(args: list[str], *, context: CareContext, now: datetime) -> Enro
         raise EnrolInputError(str(error)) from None
     try:
         starts_at = parse_local_datetime(date_text, time_text, context.services.settings.timezone)
-    except DateInputError as error:
-        raise EnrolInputError(str(error)) from None
-    if starts_at <= now:
-        raise EnrolInputError(
-            "That time has already passed. Give a future date and time, e.g. "
-            f"/enrol {full_name} {(now + timedelta(days=1)):%Y-%m-%d} 14:30"
-        )
-    if starts_at - now > FURTHEST_AHEAD:
-        raise EnrolInputError(
-            "That is more than 400 days away; please check the year and send it again."
-        )
+        check_start(starts_at, now)
+    except (DateInputError, EnrolInputError) as error:
+        example = f"/enrol {full_name} {(now + timedelta(days=1)):%Y-%m-%d} 14:30"
+        raise EnrolInputError(f"{error}\ne.g. {example}") from None
     return EnrolRequest(full_name, starts_at)
 
 
 @staff_only
 async def enrol_one_line(update: Update, context: CareContext) -> None:
-    """Enrol a patient from one line and answer with the appointment and the invite link."""
+    """Enrol a patient from one line and answer with the appointment and the invite."""
     assert update.effective_message is not None
     services = context.services
     now = services.clock.now()
@@ -74,33 +66,66 @@ async def enrol_one_line(update: Update, context: CareContext) -> None:
         starts_at=request.starts_at,
         language=services.settings.default_language,
     )
+    await enrol_and_announce(update, context, booking)
+
+
+async def enrol_and_announce(update: Update, context: CareContext, booking: Booking) -> None:
+    """Enrol the booking, then send staff the appointment, the invite link and its QR code."""
+    assert update.effective_chat is not None
+    services = context.services
     enrolment = await services.db.run(
         enrol,
         booking,
         plan=services.plan,
         actor=actor(update),
         invite_days=services.settings.invite_days,
-        now=now,
+        now=services.clock.now(),
     )
     log.info("enrolled patient %d", enrolment.patient_id)
     services.delivery.poke()
-    await update.effective_message.reply_text(
-        describe_enrolment(enrolment, request, context), disable_web_page_preview=True
+    chat_id = update.effective_chat.id
+    link = invite_link(context.bot.username, enrolment.token)
+    await context.bot.send_message(
+        chat_id,
+        describe_enrolment(enrolment, booking, link, context),
+        disable_web_page_preview=True,
+    )
+    await send_qr(context.bot, chat_id, link, qr_caption(booking.full_name, enrolment.patient_id))
+
+
+def describe_enrolment(
+    enrolment: Enrolment, booking: Booking, link: str, context: CareContext
+) -> str:
+    tz = context.services.settings.timezone
+    local = booking.starts_at.astimezone(tz)
+    ids = enrolment.appointment_ids
+    lines = [
+        f"Enrolled {booking.full_name}: appointment #{ids[0]}",
+        f"{iso_local(booking.starts_at, tz)} clinic time ({both_calendars_label(local.date())})",
+    ]
+    if len(ids) > 1:
+        lines.append(
+            f"Course: {len(ids)} sessions, every {booking.interval_days} days "
+            f"(appointments #{ids[0]} to #{ids[-1]})"
+        )
+    lines += [
+        f"Patient #{enrolment.patient_id}",
+        "",
+        invite_text(link, enrolment.invite_expires_at, context),
+    ]
+    return "\n".join(lines)
+
+
+def invite_text(link: str, expires_at: datetime, context: CareContext) -> str:
+    tz = context.services.settings.timezone
+    return (
+        f"Invite link for the patient (single use, valid until "
+        f"{iso_local(expires_at, tz)}):\n{link}"
     )
 
 
-def invite_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start={token}"
-
-
-def describe_enrolment(enrolment: Enrolment, request: EnrolRequest, context: CareContext) -> str:
-    tz = context.services.settings.timezone
-    local = request.starts_at.astimezone(tz)
-    link = invite_link(context.bot.username, enrolment.token)
+def qr_caption(full_name: str, patient_id: int) -> str:
     return (
-        f"Enrolled {request.full_name}: appointment #{enrolment.appointment_ids[0]}\n"
-        f"{iso_local(request.starts_at, tz)} clinic time "
-        f"({format_both_calendars(local.date())})\n\n"
-        f"Invite link for the patient (single use, valid until "
-        f"{iso_local(enrolment.invite_expires_at, tz)}):\n{link}"
+        f"Invite QR code for {full_name} (patient #{patient_id}): the patient scans it with "
+        f"the phone's camera to open the clinic's bot. A new one: /invite {patient_id}"
     )

@@ -20,7 +20,7 @@ def parse_appointment_id(args: list[str]) -> int | None:
     if len(args) != 1:
         return None
     text = normalize_digits(args[0]).removeprefix("#")
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None
     return int(text)
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from telegram import Update
 
+from bot.handlers.language import WELCOME, language_keyboard
+from bot.handlers.patient_common import tell
 from bot.patient_view import say, upcoming, welcome
 from bot.services import CareContext
-from care.db import patients
-from care.db.connection import transaction
 from care.enrolment import LinkOutcome, redeem_invite
-from care.models import Appointment, Patient, PatientStatus
+from care.models import Appointment, Patient
+from care.patient_actions import come_back
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def start_with_token(update: Update, context: CareContext) -> None:
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
         log.info("patient %d linked a chat", result.patient.id)
         services.delivery.poke()
-        await _welcome(update, context, result.patient)
+        await _welcome(update, context, result.patient, offer_language=True)
     elif result.outcome is LinkOutcome.ALREADY_LINKED:
         await start_plain(update, context)
     elif result.outcome is LinkOutcome.OTHER_CHAT:
@@ -47,29 +47,33 @@ async def start_with_token(update: Update, context: CareContext) -> None:
 
 
 async def start_plain(update: Update, context: CareContext) -> None:
-    """A bare /start: welcome back a patient (resuming their messages), guide anyone else."""
+    """A bare /start: welcome back a patient (resuming paused or held messages), guide
+    anyone else."""
     assert update.effective_message is not None and update.effective_chat is not None
     services = context.services
-    patient = await services.db.run(_resume, update.effective_chat.id)
-    if patient is None:
+    now = services.clock.now()
+    returned = await services.db.run(come_back, update.effective_chat.id, now=now)
+    if returned is None:
         text = say(services, services.settings.default_language, "patient.start_unknown")
         await update.effective_message.reply_text(text)
         return
     services.delivery.poke()
-    await _welcome(update, context, patient)
+    if returned.resumed:
+        log.info("patient %d resumed their messages", returned.patient.id)
+        await tell(update, context, say(services, returned.patient.language, "patient.resumed"))
+    await _welcome(update, context, returned.patient, offer_language=False)
 
 
-async def _welcome(update: Update, context: CareContext, patient: Patient) -> None:
-    assert update.effective_message is not None
+async def _welcome(
+    update: Update, context: CareContext, patient: Patient, *, offer_language: bool
+) -> None:
+    """The welcome with the patient's appointments; when they first link, with a choice of
+    language under it."""
     services = context.services
     booked: list[Appointment] = await services.db.run(upcoming, patient.id, services.clock.now())
-    await update.effective_message.reply_text(welcome(services, patient, booked))
-
-
-def _resume(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
-    """A patient who comes back after blocking the bot is reachable again."""
-    with transaction(conn):
-        patient = patients.by_chat(conn, chat_id)
-        if patient is not None and patient.status is PatientStatus.UNREACHABLE:
-            patients.set_status(conn, patient.id, PatientStatus.ACTIVE)
-    return patient
+    text = welcome(services, patient, booked)
+    if not offer_language:
+        await tell(update, context, text)
+        return
+    prompt = say(services, patient.language, "patient.language_prompt")
+    await tell(update, context, f"{text}\n\n{prompt}", language_keyboard(services, WELCOME))

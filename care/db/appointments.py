@@ -69,3 +69,21 @@ def finish(conn: sqlite3.Connection, appointment_id: int, ends_at: int) -> bool:
 
 def set_status(conn: sqlite3.Connection, appointment_id: int, status: AppointmentStatus) -> None:
     conn.execute("UPDATE appointments SET status = ? WHERE id = ?", (status.value, appointment_id))
+
+
+def reschedule(
+    conn: sqlite3.Connection, appointment_id: int, *, starts_at: int, ends_at: int
+) -> None:
+    conn.execute(
+        "UPDATE appointments SET starts_at = ?, ends_at = ? WHERE id = ?",
+        (starts_at, ends_at, appointment_id),
+    )
+
+
+def renumber(
+    conn: sqlite3.Connection, appointment_id: int, *, session_number: int, session_count: int
+) -> None:
+    conn.execute(
+        "UPDATE appointments SET session_number = ?, session_count = ? WHERE id = ?",
+        (session_number, session_count, appointment_id),
+    )

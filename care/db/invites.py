@@ -35,8 +35,20 @@ def by_hash(conn: sqlite3.Connection, token_hash: str) -> InviteRow | None:
         "SELECT id, patient_id, expires_at, used_at, revoked_at FROM invites WHERE token_hash = ?",
         (token_hash,),
     ).fetchone()
-    if row is None:
-        return None
+    return _invite(row) if row else None
+
+
+def latest(conn: sqlite3.Connection, patient_id: int) -> InviteRow | None:
+    """The patient's most recent invite, whatever became of it."""
+    row = conn.execute(
+        "SELECT id, patient_id, expires_at, used_at, revoked_at FROM invites"
+        " WHERE patient_id = ? ORDER BY id DESC LIMIT 1",
+        (patient_id,),
+    ).fetchone()
+    return _invite(row) if row else None
+
+
+def _invite(row: sqlite3.Row) -> InviteRow:
     return InviteRow(
         id=row["id"],
         patient_id=row["patient_id"],

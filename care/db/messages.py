@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 from care.clock import from_epoch
 from care.models import CareMessage, MessageState
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
-    " sent_at, answer"
+    " sent_at, answer, sent_for_start"
 )
 
 
@@ -29,9 +30,14 @@ def _message(row: sqlite3.Row) -> CareMessage:
         state=MessageState(row["state"]),
         reason=row["reason"],
         attempts=row["attempts"],
-        sent_at=from_epoch(row["sent_at"]) if row["sent_at"] is not None else None,
+        sent_at=_maybe_time(row["sent_at"]),
         answer=row["answer"],
+        sent_for_start=_maybe_time(row["sent_for_start"]),
     )
+
+
+def _maybe_time(seconds: int | None) -> datetime | None:
+    return from_epoch(seconds) if seconds is not None else None
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,22 @@ def record_sent(conn: sqlite3.Connection, message_id: int, telegram_id: int, now
     return True
 
 
+def note_sent_for_start(conn: sqlite3.Connection, message_id: int, starts_at: int) -> None:
+    """Remember which appointment start the delivered text described."""
+    conn.execute(
+        "UPDATE care_messages SET sent_for_start = ? WHERE id = ?", (starts_at, message_id)
+    )
+
+
+def record_answer(conn: sqlite3.Connection, message_id: int, answer: str, now: int) -> bool:
+    """Store the patient's one-tap answer; False if the message already had one."""
+    cursor = conn.execute(
+        "UPDATE care_messages SET answer = ?, answered_at = ? WHERE id = ? AND answer IS NULL",
+        (answer, now, message_id),
+    )
+    return cursor.rowcount == 1
+
+
 def retry_later(
     conn: sqlite3.Connection, message_id: int, *, wake_at: int, reason: str, now: int
 ) -> bool:
@@ -158,6 +180,32 @@ def move(
     if cursor.rowcount == 1:
         _log(conn, message_id, now, "pending", "pending", "due time recomputed")
     return cursor.rowcount == 1
+
+
+def cancel_pending(
+    conn: sqlite3.Connection,
+    appointment_id: int,
+    *,
+    reason: str,
+    now: int,
+    steps: frozenset[str] | None = None,
+) -> int:
+    """Cancel the appointment's pending messages (only those of `steps`, if given); how many."""
+    cancelled = 0
+    for message in of_appointment(conn, appointment_id):
+        if message.state is not MessageState.PENDING:
+            continue
+        if steps is not None and message.step not in steps:
+            continue
+        cancelled += transition(
+            conn,
+            message.id,
+            from_state=MessageState.PENDING,
+            to_state=MessageState.CANCELLED,
+            reason=reason,
+            now=now,
+        )
+    return cancelled
 
 
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:

@@ -124,6 +124,11 @@ _STEPS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_undelivered ON alerts(created_at) WHERE delivered_at IS NULL;
     """,
+    # 3: the appointment start a care message described when it was sent, so an answer button
+    # under it can tell that the appointment has moved since.
+    """
+    ALTER TABLE care_messages ADD COLUMN sent_for_start INTEGER;
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

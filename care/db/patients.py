@@ -65,3 +65,33 @@ def set_status(conn: sqlite3.Connection, patient_id: int, status: PatientStatus)
         (status.value, patient_id, status.value),
     )
     return cursor.rowcount == 1
+
+
+def set_language(conn: sqlite3.Connection, patient_id: int, language: str) -> None:
+    conn.execute("UPDATE patients SET language = ? WHERE id = ?", (language, patient_id))
+
+
+def with_name_parts(conn: sqlite3.Connection, parts: list[str]) -> list[Patient]:
+    """Patients (erased ones aside) whose search key contains every one of `parts`, which
+    are already folded with `care.text_input.fold_for_search`; newest first."""
+    conditions = " AND ".join("name_key LIKE ? ESCAPE '\\'" for _ in parts)
+    patterns = [f"%{_escape_like(part)}%" for part in parts]
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM patients WHERE status != 'erased' AND {conditions}"
+        " ORDER BY id DESC",
+        patterns,
+    ).fetchall()
+    return [_patient(row) for row in rows]
+
+
+def with_phone(conn: sqlite3.Connection) -> list[Patient]:
+    """Every patient with a phone number (erased ones aside), newest first."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM patients WHERE phone IS NOT NULL AND status != 'erased'"
+        " ORDER BY id DESC"
+    ).fetchall()
+    return [_patient(row) for row in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

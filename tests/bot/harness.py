@@ -1,187 +1,170 @@
-"""The real application, in this process, polling the local Bot API stand-in.
+"""Runs the real application inside the test's event loop against the local Bot API stand-in.
 
-Much faster than starting `python -m bot` (tests/e2e/harness.py), and the test can reach in:
-the clock, the retry policy, the database file. The application runs on its own event loop
-in a background thread, in the order `run_polling` uses (initialize, post_init, polling,
-start ... updater.stop, stop, post_stop, shutdown, post_shutdown), so a test stays a plain
-function (hypothesis needs that) that blocks on the stand-in's `wait_for`::
+    async with running_desk(tmp_path, clock) as desk:
+        admin = desk.chat(ADMIN_ID)
+        (reply,) = await admin.send("/today")
+        answer, (edited,) = await admin.press(reply, button_data(reply, "▶"))
 
-    with FakeBotApi() as api, InProcessBot(api, harness_env(api, tmp_path)) as bot:
-        reply = bot.say(ADMIN_ID, "/schedule 1")
+The application is the one `python -m bot` runs (`build_application`, with its post_init), with
+a FakeClock for the domain's time. Each `send` or `press` waits until the bot has produced the
+number of outputs (messages sent or edited in that chat) the test expects and until the
+application has finished with the update, and returns the outputs; a `press` also waits for the
+button's answerCallbackQuery. Updates are fed one at a time, so counting outputs per chat is
+deterministic.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
-import threading
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_application, load_care
-from bot.services import Services
+from bot.services import CareApp, Services
 from bot.settings import load_settings
-from care.clock import Clock
-from care.db.connection import connect
-from jobs.retry import RetryPolicy
-from tests.fakes.bot_api import MESSAGE_METHODS, ApiCall, FakeBotApi
+from tests.conftest import FakeClock
+from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-TOKEN = "123456:TEST-token-for-the-local-stand-in"
 ADMIN_ID = 1001
-POLL_TIMEOUT = timedelta(seconds=1)  # short long-polls, so stopping is quick
+TOKEN = "123456:TEST-token-for-the-local-stand-in"
+OUTPUT_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def harness_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """Settings for a bot that talks only to `api` and keeps its database in `tmp_path`."""
-    env = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": str(ADMIN_ID),
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
-        "DATABASE_PATH": str(tmp_path / "mesocare.db"),
-        "CLINIC_NAME": "Test Clinic",
-        "CLINIC_PHONE": "+98 21 1234 5678",
-        "CLINIC_ADDRESS": "1 Test Street",
-        "DEFAULT_LANGUAGE": "en",
-        "QUIET_HOURS": "00:00-00:00",
-        "POLL_SECONDS": "1",
-    }
-    env.update(overrides)
-    return env
+@dataclass
+class Desk:
+    api: FakeBotApi
+    app: CareApp
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
+        return Chat(self.api, self.app, user_id, first_name=first_name)
 
 
-class InProcessBot:
-    """The application built by `build_application`, served from a background thread."""
+@asynccontextmanager
+async def running_desk(tmp_path: Path, clock: FakeClock, **env: str) -> AsyncIterator[Desk]:
+    """The stand-in and the application, polling it, until the block ends."""
+    with FakeBotApi() as api:
+        settings = load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "ADMIN_IDS": str(ADMIN_ID),
+                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
+                "DATABASE_PATH": str(tmp_path / "mesocare.db"),
+                "CLINIC_NAME": "Test Clinic",
+                "DEFAULT_LANGUAGE": "en",
+                "QUIET_HOURS": "00:00-00:00",
+                "POLL_SECONDS": "60",
+                **env,
+            }
+        )
+        protocol, catalog = load_care(settings)
+        app = build_application(settings, protocol=protocol, catalog=catalog, clock=clock)
+        async with app:
+            assert app.post_init is not None and app.post_shutdown is not None
+            assert app.updater is not None
+            await app.post_init(app)
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            await app.start()
+            try:
+                yield Desk(api, app)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                await app.post_shutdown(app)
+
+
+class Chat:
+    """One Telegram user in their private chat with the bot."""
 
     def __init__(
-        self,
-        api: FakeBotApi,
-        env: dict[str, str],
-        *,
-        clock: Clock | None = None,
-        retry: RetryPolicy | None = None,
+        self, api: FakeBotApi, app: CareApp, user_id: int, *, first_name: str = "Test"
     ) -> None:
         self.api = api
-        settings = load_settings(env)
-        protocol, catalog = load_care(settings)
-        self.app = build_application(
-            settings, protocol=protocol, catalog=catalog, clock=clock, retry=retry
+        self.app = app
+        self.user_id = user_id
+        self.first_name = first_name
+
+    def outputs(self) -> list[ApiCall]:
+        """Every message the bot sent or edited in this chat, in order."""
+        return [call for call in self.api.calls() if _output_to(call, self.user_id)]
+
+    async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
+        """Type `text`; return the `expect` outputs it causes."""
+        before = len(self.outputs())
+        self.api.send_text(self.user_id, text, first_name=self.first_name)
+        return await self._outputs_after(before, expect)
+
+    async def press(
+        self, message: ApiCall, data: str, *, expect: int = 1
+    ) -> tuple[ApiCall, list[ApiCall]]:
+        """Press a button with `data` under `message`; return its answer and `expect` outputs."""
+        answers = len(self.api.calls("answerCallbackQuery"))
+        before = len(self.outputs())
+        self.api.press_button(self.user_id, data, message_id=message_id(message))
+        (*_, answer) = await asyncio.to_thread(
+            self.api.wait_for,
+            lambda call: call.method == "answerCallbackQuery",
+            count=answers + 1,
         )
-        self.services: Services = self.app.bot_data["services"]
-        self.db_path = settings.database_path
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
+        return answer, await self._outputs_after(before, expect)
 
-    def __enter__(self) -> InProcessBot:
-        self.start()
-        return self
+    async def choose(self, question: ApiCall, label: str) -> ApiCall:
+        """Tap the button labelled `label` under a question that marks the choice in place and
+        asks the next one; return the next question."""
+        _, (_, following) = await self.press(question, button_data(question, label), expect=2)
+        return following
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def start(self, timeout: float = 15.0) -> None:
-        self._thread = threading.Thread(target=self._serve, name="in-process-bot", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout) or self._error is not None:
-            self.stop()
-            raise AssertionError(f"the bot did not start: {self._error!r}")
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop as on SIGTERM; re-raise anything that went wrong in the bot's thread."""
-        if self._thread is None:
-            return
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout)
-        alive = self._thread.is_alive()
-        self._thread = None
-        if alive:
-            raise AssertionError("the bot did not stop in time")
-        if self._error is not None:
-            raise self._error
-
-    # talking to it ----------------------------------------------------------------------
-
-    def say(
-        self,
-        user_id: int,
-        text: str,
-        *,
-        chat_id: int | None = None,
-        chat_type: str = "private",
-        timeout: float = 10.0,
-    ) -> ApiCall:
-        """Send `text` as `user_id`; return the bot's next message in that chat."""
-        chat = user_id if chat_id is None else chat_id
-        before = len(self.api.messages_to(chat))
-        self.api.send_text(user_id, text, chat_id=chat_id, chat_type=chat_type)
-        return self.api.wait_for(_message_to(chat), count=before + 1, timeout=timeout)[-1]
-
-    def press(
-        self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
-    ) -> ApiCall:
-        """Press an inline button; return the bot's answerCallbackQuery."""
-        before = len(self.api.calls("answerCallbackQuery"))
-        self.api.press_button(user_id, data, message_id=message_id, chat_id=chat_id)
-        answered = self.api.wait_for(_answer, count=before + 1)
-        return answered[-1]
-
-    # the database -----------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def db(self) -> Iterator[sqlite3.Connection]:
-        """A second connection to the bot's database (WAL: it may write while the bot runs)."""
-        conn = connect(self.db_path)
-        try:
-            yield conn
-        finally:
-            conn.close()
-
-    def dump(self) -> str:
-        """The whole database as SQL, to compare before and after."""
-        with self.db() as conn:
-            return "\n".join(conn.iterdump())
-
-    # the bot's thread -------------------------------------------------------------------
-
-    def _serve(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as error:  # reported by stop()
-            self._error = error
-            self._ready.set()
-
-    async def _main(self) -> None:
-        app: Any = self.app
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
-        await app.start()
-        self._ready.set()
-        await self._stop.wait()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await app.post_shutdown(app)
+    async def _outputs_after(self, before: int, expect: int) -> list[ApiCall]:
+        if expect:
+            await asyncio.to_thread(
+                self.api.wait_for,
+                lambda call: _output_to(call, self.user_id),
+                count=before + expect,
+            )
+        await self.app.update_queue.join()  # the handler has returned, its state is saved
+        return self.outputs()[before : before + expect]
 
 
-def _message_to(chat_id: int) -> Any:
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method in MESSAGE_METHODS
-            and call.status == 200
-            and call.params.get("chat_id") == chat_id
-        )
-
-    return matches
+def text_of(call: ApiCall) -> str:
+    return str(call.params.get("text") or call.params.get("caption") or "")
 
 
-def _answer(call: ApiCall) -> bool:
-    return call.method == "answerCallbackQuery"
+def buttons(call: ApiCall) -> dict[str, str]:
+    """The inline buttons under a sent or edited message: label -> callback data."""
+    markup: dict[str, Any] = call.params.get("reply_markup") or {}
+    return {
+        button["text"]: button["callback_data"]
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    }
+
+
+def button_data(call: ApiCall, label: str) -> str:
+    """The data of the button labelled `label`, else of the one whose label contains it."""
+    labelled = buttons(call)
+    if label in labelled:
+        return labelled[label]
+    found = [data for text, data in labelled.items() if label in text]
+    assert len(found) == 1, f"{len(found)} buttons match {label!r}: {list(labelled)}"
+    return found[0]
+
+
+def message_id(call: ApiCall) -> int:
+    if call.method.startswith("edit"):
+        return int(call.params["message_id"])
+    assert call.result is not None, f"{call.method} failed: {call.status}"
+    return int(call.result["message_id"])
+
+
+def _output_to(call: ApiCall, chat_id: int) -> bool:
+    return call.method in OUTPUT_METHODS and call.params.get("chat_id") == chat_id

@@ -12,7 +12,7 @@ from bot.check import run_check
 from bot.cli import main
 from care.catalog import DEFAULT_MESSAGES_DIR
 from care.db.connection import connect
-from tests.bot.harness import harness_env
+from tests.bot.in_thread import harness_env
 from tests.fakes.bot_api import FakeBotApi
 
 
@@ -96,7 +96,7 @@ def test_a_broken_protocol_fails_and_names_the_file(
     protocol = tmp_path / "protocol.toml"
     protocol.write_text('[steps.pre_care]\nwhen = "start - 2h"\nexpires = "start"\n')
     failed, lines = _failure(monkeypatch, harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
-    assert str(protocol) in failed and "24h" in failed
+    assert str(protocol) in failed and "24 hours" in failed
     assert _line(lines, "message files").startswith("--")
     assert main(["check"]) == 2
 

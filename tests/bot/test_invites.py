@@ -15,7 +15,7 @@ from bot.settings import load_settings
 from bot.throttle import FailedAttempts
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.enrolment import Booking, CarePlan, enrol, issue_invite
-from tests.bot.harness import InProcessBot, harness_env
+from tests.bot.in_thread import InProcessBot, harness_env
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
 

@@ -14,7 +14,7 @@ import pytest
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
 from care.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.harness import ADMIN_ID, InProcessBot, harness_env
+from tests.bot.in_thread import ADMIN_ID, InProcessBot, harness_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import seed_linked_patients
 
@@ -86,7 +86,7 @@ def test_forget_asks_first_then_erases_and_keeps_an_anonymous_audit_row(
     assert "pending" not in states and "cancelled" in states
     assert tuple(audit[-1])[:3] == (f"telegram:{ADMIN_ID}", "forget", "patient:1")
     dump = bot.dump()
-    for trace in (NAME, "Patient", PHONE, "912", "blood_thinner", "face"):
+    for trace in (NAME, "Patient", PHONE, "345 6789", "blood_thinner", "face"):
         assert trace not in dump, trace
 
     # Replayed: the same button again changes nothing and says so.

@@ -46,3 +46,12 @@ def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, say
     assert name in message
     assert says in message
     assert "\n" not in message
+
+
+def test_commands_that_never_connect_need_no_token_or_admins() -> None:
+    settings = load_settings({"CLINIC_NAME": "Test Clinic"}, need_telegram=False)
+    assert settings.token == ""
+    assert settings.admin_ids == frozenset()
+    assert settings.clinic_name == "Test Clinic"
+    with pytest.raises(SettingsError, match="QUIET_HOURS"):  # everything else is still checked
+        load_settings({"QUIET_HOURS": "late"}, need_telegram=False)

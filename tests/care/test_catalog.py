@@ -12,6 +12,7 @@ from care.catalog import (
     REQUIRED_KEYS,
     Catalog,
     CatalogError,
+    check_against_defaults,
     check_catalog,
     load_catalog,
 )
@@ -92,6 +93,8 @@ def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
             assert "appointment_list" not in used, key
         elif key == "patient.welcome":
             assert used <= CLINIC | {"patient_name", "appointment_list"}
+        elif key == "patient.appointments":
+            assert used == {"appointment_list"}
         elif key == "patient.appointment_line":
             assert used == {
                 "appointment_date",
@@ -270,3 +273,28 @@ def test_every_protocol_step_needs_its_text() -> None:
     )
     with pytest.raises(CatalogError, match=r"steps\.massage: missing"):
         check_catalog(SHIPPED, protocol)
+
+
+def _copy_defaults(tmp_path: Path, key: str, text: str) -> Path:
+    """The shipped message files, with `key = text` in the [patient] table of both."""
+    folder = tmp_path / "messages"
+    folder.mkdir()
+    name = key.split(".", 1)[1]
+    for lang in ("fa", "en"):
+        source = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        source = re.sub(rf"(?m)^{name} = .*$", f'{name} = "{text}"', source, count=1)
+        (folder / f"{lang}.toml").write_text(source, encoding="utf-8")
+    return folder
+
+
+def test_a_clinic_text_may_not_use_a_placeholder_its_caller_cannot_fill(tmp_path: Path) -> None:
+    folder = _copy_defaults(
+        tmp_path, "patient.invite_invalid", "Call {clinic_phone}, {patient_name}"
+    )
+    with pytest.raises(CatalogError, match=r"patient\.invite_invalid.*\{patient_name\}"):
+        check_against_defaults(load_catalog(folder), load_catalog(DEFAULT_MESSAGES_DIR))
+
+
+def test_a_clinic_text_may_drop_placeholders(tmp_path: Path) -> None:
+    folder = _copy_defaults(tmp_path, "patient.invite_invalid", "Ask reception for a new link.")
+    check_against_defaults(load_catalog(folder), load_catalog(DEFAULT_MESSAGES_DIR))

@@ -5,17 +5,19 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from care.db import messages, patients
+from care.db import audit, messages, patients
 from care.enrolment import (
     Booking,
     CarePlan,
     Enrolment,
+    InviteOutcome,
     LinkOutcome,
     enrol,
     issue_invite,
     redeem_invite,
+    reissue_invite,
 )
-from care.models import MessageState
+from care.models import MessageState, PatientStatus
 from care.tokens import token_hash
 from tests.conftest import FakeClock
 
@@ -102,3 +104,34 @@ def test_a_new_invite_voids_the_old_one(
         redeem_invite(conn, enrolment.token, chat_id=1, now=clock.now()).outcome
         is LinkOutcome.INVALID
     )
+
+
+def test_reissuing_an_invite_voids_the_old_link_and_is_audited(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    enrolment = _book(conn, plan, clock)
+    fresh = reissue_invite(
+        conn, enrolment.patient_id, actor="telegram:7", invite_days=14, now=clock.now()
+    )
+    assert fresh.outcome is InviteOutcome.ISSUED and fresh.token != enrolment.token
+    old = redeem_invite(conn, enrolment.token, chat_id=1, now=clock.now())
+    assert old.outcome is LinkOutcome.INVALID
+    new = redeem_invite(conn, fresh.token, chat_id=1, now=clock.now())
+    assert new.outcome is LinkOutcome.LINKED
+    assert audit.actions(conn, f"patient:{enrolment.patient_id}") == ["enrol", "invite", "link"]
+
+
+def test_no_invite_for_an_unknown_or_erased_patient(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    enrolment = _book(conn, plan, clock)
+    patients.set_status(conn, enrolment.patient_id, PatientStatus.ERASED)
+    for patient_id, outcome in (
+        (enrolment.patient_id, InviteOutcome.ERASED),
+        (999, InviteOutcome.NOT_FOUND),
+    ):
+        result = reissue_invite(
+            conn, patient_id, actor="telegram:7", invite_days=14, now=clock.now()
+        )
+        assert result.outcome is outcome
+    assert conn.execute("SELECT count(*) FROM invites").fetchone()[0] == 1  # none new

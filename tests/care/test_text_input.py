@@ -8,7 +8,9 @@ from care.text_input import (
     MAX_NAME_LENGTH,
     ZWNJ,
     InvalidName,
+    InvalidPhone,
     clean_name,
+    clean_phone,
     fold_for_search,
     normalize_digits,
     normalize_letters,
@@ -181,3 +183,25 @@ def test_fold_for_search_finds_a_patient_by_part_of_the_name() -> None:
 def test_fold_for_search_is_idempotent(text: str) -> None:
     folded = fold_for_search(text)
     assert fold_for_search(folded) == folded
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("۰۹۱۲ ۳۴۵ ۶۷۸۹", "09123456789"),
+        ("٠٩١٢-٣٤٥-٦٧٨٩", "09123456789"),
+        ("+98 (912) 345-6789", "+989123456789"),
+        ("0098 912 345 6789", "+989123456789"),
+        ("\u200e0912.345.6789\u200f", "09123456789"),
+    ],
+)
+def test_clean_phone_keeps_digits_and_a_leading_plus(typed: str, stored: str) -> None:
+    assert clean_phone(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "123456", "1234567890123456", "0912 abc", "++989123456789", "12+34567"]
+)
+def test_clean_phone_refuses_what_cannot_be_dialled(typed: str) -> None:
+    with pytest.raises(InvalidPhone, match="7 to 15 digits"):
+        clean_phone(typed)

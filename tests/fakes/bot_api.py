@@ -138,6 +138,7 @@ class ApiCall:
     params: dict[str, Any]
     at: float
     status: int
+    result: Any = None  # the "result" of a successful answer, e.g. the Message sent
 
 
 class UploadedFile(bytes):
@@ -664,7 +665,7 @@ class FakeBotApi:
             self._stopping.wait(seconds)
         status, answer = self._answer(method, params)
         with self._cond:
-            self._calls.append(ApiCall(method, params, at, status))
+            self._calls.append(ApiCall(method, params, at, status, answer.get("result")))
             self._in_flight -= int(busy)
             if busy:
                 self._last_activity = time.monotonic()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from care.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.harness import InProcessBot, harness_env
+from tests.bot.in_thread import InProcessBot, harness_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import opening, seed_linked_patients
 

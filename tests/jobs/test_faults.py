@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.retry import RetryPolicy
-from tests.bot.harness import ADMIN_ID, InProcessBot, harness_env
+from tests.bot.in_thread import ADMIN_ID, InProcessBot, harness_env
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import (
     DELIVERY_PROTOCOL,

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.bot.harness import InProcessBot, harness_env
+from tests.bot.in_thread import InProcessBot, harness_env
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
 

@@ -1,0 +1,222 @@
+"""Acting on a patient's record from the desk: every action is asked, confirmed, then done.
+
+Buttons on the card lead here, and so do /reschedule, /cancel_appt, /noshow and /add_session.
+Each request is checked against the record as it stands when it is asked and again when it is
+confirmed; a refused request changes nothing and says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot import awaiting, desk_buttons
+from bot.access import actor, is_staff, role_of, staff_only
+from bot.card_view import back_keyboard, confirm_keyboard
+from bot.desk_buttons import TIMED, Step
+from bot.desk_text import TIME_EXAMPLE, ask_for_time, outcome, question, refusal
+from bot.handlers.card import render_card, replace_message, show_card, show_session_menu
+from bot.handlers.journey import parse_appointment_id
+from bot.patient_notice import staff_note, tell_patient
+from bot.services import CareContext
+from care.actions import Action, Request, check, perform
+from care.dates import DateInputError, parse_local_datetime
+from care.db import appointments
+
+log = logging.getLogger(__name__)
+
+ANSWER_LIMIT = 200  # characters Telegram shows in a button's pop-up answer
+INVALID_BUTTON = "This button is not valid. Open the patient's card again with /patient."
+_USAGE = {
+    Action.RESCHEDULE: "/reschedule <appointment> <date> <time>, e.g. /reschedule 12 2026-12-20 "
+    "15:00",
+    Action.CANCEL: "/cancel_appt <appointment>, e.g. /cancel_appt 12",
+    Action.NO_SHOW: "/noshow <appointment>, e.g. /noshow 12",
+    Action.ADD_SESSION: "/add_session <patient> <date> <time>, e.g. /add_session 7 2026-12-20 "
+    "15:00",
+}
+
+
+@staff_only
+async def press_button(update: Update, context: CareContext) -> None:
+    """Every desk button: its data is read strictly, then the record is re-read."""
+    query = update.callback_query
+    assert query is not None
+    button = desk_buttons.decode(query.data or "")
+    if button is None:
+        log.info("refused a malformed desk button")
+        await query.answer(INVALID_BUTTON, show_alert=True)
+        return
+    if button.step is Step.SESSION_MENU:
+        assert button.appointment_id is not None
+        await show_session_menu(update, context, button.patient_id, button.appointment_id)
+        return
+    if button.step in (Step.CARD, Step.CARD_IN_PLACE):
+        await query.answer()
+        await show_card(update, context, button.patient_id, new=button.step is Step.CARD)
+        return
+    assert button.request is not None
+    if button.step is Step.ASK:
+        await _ask(update, context, button.request)
+    else:
+        await _confirm(update, context, button.request)
+
+
+async def _ask(update: Update, context: CareContext, request: Request) -> None:
+    """An action was chosen on the card: ask for its time, or ask for confirmation."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    services = context.services
+    now = services.clock.now()
+    awaiting.forget(context.user_data)
+    found = await services.db.run(check, request, now)
+    tz = services.settings.timezone
+    if not found.ok:
+        await _refuse(update, context, request, refusal(request, found, tz))
+        return
+    await query.answer()
+    if request.action in TIMED and request.starts_at is None:
+        asked = awaiting.Awaiting(request, update.effective_chat.id, now)
+        awaiting.expect_time(context.user_data, asked)
+        text = ask_for_time(request, found, tz)
+        await replace_message(update, text, back_keyboard(request.patient_id))
+        return
+    await replace_message(update, question(request, found, tz), confirm_keyboard(request))
+
+
+async def _confirm(update: Update, context: CareContext, request: Request) -> None:
+    """Confirmed: carry it out (if the record still allows it) and show the card again."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    now = services.clock.now()
+    tz = services.settings.timezone
+    result = await services.db.run(
+        perform, request, plan=services.plan, actor=actor(update), now=now
+    )
+    if not result.ok:
+        log.info("refused %s on patient %d: %s", request.action, request.patient_id, result.refusal)
+        await _refuse(update, context, request, refusal(request, result, tz))
+        return
+    await query.answer()
+    log.info("%s done on patient %d", request.action, request.patient_id)
+    services.delivery.poke()
+    told = await tell_patient(context.bot, services, request.action, result, now)
+    banner = f"{outcome(request, result, tz)} {staff_note(request.action, told)}".strip()
+    text, markup = await render_card(context, request.patient_id, banner=banner)
+    await replace_message(update, text, markup)
+
+
+async def _refuse(update: Update, context: CareContext, request: Request, reason: str) -> None:
+    """Say why in a pop-up, and show the card as it stands under the reason."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(reason[:ANSWER_LIMIT], show_alert=True)
+    text, markup = await render_card(context, request.patient_id, banner=reason)
+    await replace_message(update, text, markup)
+
+
+async def take_typed_time(update: Update, context: CareContext) -> None:
+    """Runs before the other text handlers: when this staff member was asked for a date and
+    time, their next text is it; otherwise the text goes on to the other handlers."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or not message.text:
+        return
+    services = context.services
+    now = services.clock.now()
+    request = awaiting.awaited(context.user_data, chat.id, now)
+    if request is None:
+        return
+    if not is_staff(await role_of(update, context)):
+        awaiting.forget(context.user_data)
+        return
+    parts = message.text.split()
+    try:
+        if len(parts) != 2:
+            raise DateInputError(f"Type the date, a space, then the time: {TIME_EXAMPLE}.")
+        starts = parse_local_datetime(parts[0], parts[1], services.settings.timezone)
+    except DateInputError as error:
+        await message.reply_text(f"{error}\nOr press Back to leave it.")
+        raise ApplicationHandlerStop from None
+    awaiting.forget(context.user_data)
+    await _propose(update, context, replace(request, starts_at=starts))
+    raise ApplicationHandlerStop
+
+
+async def _propose(update: Update, context: CareContext, request: Request) -> None:
+    """Answer a typed request with its confirmation question, or why it cannot be done."""
+    assert update.effective_message is not None
+    services = context.services
+    tz = services.settings.timezone
+    found = await services.db.run(check, request, services.clock.now())
+    if not found.ok:
+        await update.effective_message.reply_text(refusal(request, found, tz))
+        return
+    await update.effective_message.reply_text(
+        question(request, found, tz), reply_markup=confirm_keyboard(request)
+    )
+
+
+@staff_only
+async def reschedule(update: Update, context: CareContext) -> None:
+    """/reschedule <appointment> <date> <time>"""
+    await _on_appointment(update, context, Action.RESCHEDULE, timed=True)
+
+
+@staff_only
+async def cancel_appointment(update: Update, context: CareContext) -> None:
+    """/cancel_appt <appointment>"""
+    await _on_appointment(update, context, Action.CANCEL, timed=False)
+
+
+@staff_only
+async def no_show(update: Update, context: CareContext) -> None:
+    """/noshow <appointment>"""
+    await _on_appointment(update, context, Action.NO_SHOW, timed=False)
+
+
+@staff_only
+async def add_session(update: Update, context: CareContext) -> None:
+    """/add_session <patient> <date> <time>"""
+    assert update.effective_message is not None
+    args = context.args or []
+    patient_id = parse_appointment_id(args[:1]) if len(args) == 3 else None
+    if patient_id is None:
+        await update.effective_message.reply_text(f"Send {_USAGE[Action.ADD_SESSION]}")
+        return
+    try:
+        starts = parse_local_datetime(args[1], args[2], context.services.settings.timezone)
+    except DateInputError as error:
+        await update.effective_message.reply_text(str(error))
+        return
+    await _propose(update, context, Request(Action.ADD_SESSION, patient_id, starts_at=starts))
+
+
+async def _on_appointment(
+    update: Update, context: CareContext, chosen: Action, *, timed: bool
+) -> None:
+    assert update.effective_message is not None
+    args = context.args or []
+    appointment_id = parse_appointment_id(args[:1]) if len(args) == (3 if timed else 1) else None
+    if appointment_id is None:
+        await update.effective_message.reply_text(f"Send {_USAGE[chosen]}")
+        return
+    services = context.services
+    starts = None
+    if timed:
+        try:
+            starts = parse_local_datetime(args[1], args[2], services.settings.timezone)
+        except DateInputError as error:
+            await update.effective_message.reply_text(str(error))
+            return
+    appointment = await services.db.run(appointments.get, appointment_id)
+    if appointment is None:
+        await update.effective_message.reply_text(
+            f"There is no appointment #{appointment_id}. Check the number and try again."
+        )
+        return
+    request = Request(chosen, appointment.patient_id, appointment_id, starts_at=starts)
+    await _propose(update, context, request)

@@ -1,0 +1,165 @@
+"""`python -m bot preview`: every message an appointment would get, with its send time and its
+full text, so the doctor can read a change to the protocol or the message files before it goes
+live. It connects to nothing and writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.settings import Settings
+from care.catalog import Catalog
+from care.clock import to_epoch
+from care.dates import format_both_calendars, iso_local
+from care.db.messages import Claim
+from care.planning import PlannedMessage, SessionTimes, plan_session
+from care.protocol import STOPS_REPEATS, CareProtocol
+from jobs.compose import Clinic, Composer
+
+_RULE = "─" * 72
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    starts_at: datetime
+    language: str
+    sessions: int = 1
+    interval_days: int = 14
+    patient_name: str = "Sara Ahmadi"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    planned: PlannedMessage
+    session: SessionTimes
+    number: int
+
+
+def render_preview(
+    request: PreviewRequest,
+    *,
+    settings: Settings,
+    protocol: CareProtocol,
+    catalog: Catalog,
+    now: datetime,
+) -> str:
+    """The timeline as text, in due order, as if the appointment were booked at `now`."""
+    tz = settings.timezone
+    clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
+    preview = _Preview(request, settings, protocol, Composer(catalog, protocol, clinic, tz), now)
+    entries = sorted(preview.entries(), key=lambda e: (e.planned.due_at, e.number))
+    lines = preview.header()
+    for index, entry in enumerate(entries, start=1):
+        lines += preview.entry(index, entry)
+    return "\n".join(lines)
+
+
+class _Preview:
+    def __init__(
+        self,
+        request: PreviewRequest,
+        settings: Settings,
+        protocol: CareProtocol,
+        composer: Composer,
+        now: datetime,
+    ) -> None:
+        self.request = request
+        self.settings = settings
+        self.protocol = protocol
+        self.composer = composer
+        self.now = now
+
+    def when(self, at: datetime) -> str:
+        """Both calendars and the clinic's clock, as staff read dates."""
+        local = at.astimezone(self.settings.timezone)
+        return f"{format_both_calendars(local.date())} {local:%H:%M}"
+
+    def entries(self) -> list[_Entry]:
+        length = timedelta(minutes=self.protocol.appointment_minutes)
+        found = []
+        for number in range(1, self.request.sessions + 1):
+            start = self.request.starts_at + timedelta(
+                days=self.request.interval_days * (number - 1)
+            )
+            session = SessionTimes(start, start + length, number == self.request.sessions)
+            for planned in plan_session(
+                self.protocol,
+                session,
+                tz=self.settings.timezone,
+                quiet=self.settings.quiet_hours,
+                now=self.now,
+            ):
+                found.append(_Entry(planned, session, number))
+        return found
+
+    def header(self) -> list[str]:
+        request, quiet = self.request, self.settings.quiet_hours
+        count = request.sessions
+        course = (
+            f"{count} sessions, {request.interval_days} days apart" if count > 1 else "1 session"
+        )
+        return [
+            f"Preview: {course}, the first on {self.when(request.starts_at)}, "
+            f"language {request.language}",
+            f"Clinic time {self.settings.timezone.key}; quiet hours "
+            f"{quiet.start:%H:%M}-{quiet.end:%H:%M}; as if booked now, "
+            f"{iso_local(self.now, self.settings.timezone)}.",
+            "Protocol and message files checked: no mistakes found.",
+        ]
+
+    def entry(self, index: int, entry: _Entry) -> list[str]:
+        planned, session = entry.planned, entry.session
+        step = self.protocol.step(planned.step)
+        lines = [
+            "",
+            _RULE,
+            f"{index}. {planned.step}: session {entry.number} of {self.request.sessions}",
+            f"   sent    {self.when(planned.due_at)}{self.shift_note(entry)}",
+            f"   useful  until {self.when(planned.expires_at)}; skipped if not sent by then",
+        ]
+        if planned.skip_reason:
+            lines.append(f"   NOT SENT: {planned.skip_reason}")
+            return lines
+        outgoing = self.composer.care_message(self.claim(planned, session, entry.number))
+        lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
+        if outgoing.buttons:
+            lines.append("   buttons: " + "  ".join(f"[{label}]" for label, _ in outgoing.buttons))
+        if step.repeat_months:
+            labels = dict(zip(step.answers, (label for label, _ in outgoing.buttons), strict=True))
+            stoppers = [labels[answer] for answer in step.answers if answer in STOPS_REPEATS]
+            until = f'the patient taps "{stoppers[0]}" or ' if stoppers else ""
+            lines.append(
+                f"   then again every {step.repeat_months} months after it is sent, "
+                f"until {until}the patient stops their messages"
+            )
+        return lines
+
+    def shift_note(self, entry: _Entry) -> str:
+        planned, session = entry.planned, entry.session
+        step = self.protocol.step(planned.step)
+        wanted = step.when.resolve(
+            start=session.starts_at, end=session.ends_at, due=None, tz=self.settings.timezone
+        )
+        if planned.due_at == wanted:
+            return ""
+        if wanted < self.now:
+            return "  (booked late: sent as soon as possible once the patient has linked)"
+        return f"  (moved out of quiet hours; planned for {self.when(wanted)})"
+
+    def claim(self, planned: PlannedMessage, session: SessionTimes, number: int) -> Claim:
+        """The message as the sender would take it from the schedule."""
+        return Claim(
+            message_id=0,
+            step=planned.step,
+            attempts=0,
+            due_at=to_epoch(planned.due_at),
+            expires_at=to_epoch(planned.expires_at),
+            chat_id=0,
+            patient_id=0,
+            language=self.request.language,
+            patient_name=self.request.patient_name,
+            appointment_id=0,
+            starts_at=to_epoch(session.starts_at),
+            session_number=number,
+            session_count=self.request.sessions,
+        )

@@ -1,0 +1,223 @@
+"""The real application, run inside the test's event loop against the local Bot API stand-in,
+with a FakeClock, so a test reaches any day of the care journey without sleeping.
+
+    async with live_bot(api, tmp_path) as bot:
+        appointment = await bot.patient(PATIENT, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
+        await bot.advance_to(bot.local(days=2, at="12:00"))   # and deliver what is due
+        await bot.wait_for(text_to(PATIENT, opening("en", "steps.pre_care")))
+
+Only the fake clock decides what is due, and messages go out at two moments only: when the
+test calls `deliver` (or `advance_to`), and when the bot pokes its sender after a change to
+the schedule (a link, /done, /start after /stop). For that, the wake-up clock
+(jobs.wakeup.DeliveryClock, which arms JobQueue timers on real time) is replaced by
+`PromptWakeUp`, which delivers at once by the fake clock. The real one would arm its timers at
+the fake clock's dates, over a year ahead, and a poke could be lost to such a timer; it is
+exercised by the tests that run the bot as a process (tests/e2e).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application, load_care
+from bot.services import CareApp, Services
+from bot.settings import load_settings
+from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from jobs.compose import isolate
+from tests.conftest import FakeClock
+from tests.e2e.harness import STAFF_ID, bot_env, text_to
+from tests.fakes.bot_api import ApiCall, FakeBotApi
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+CLINIC_PHONE = "+98 21 1234 5678"  # as tests/e2e/harness.py sets it
+CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
+_INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
+_APPOINTMENT = re.compile(r"#(\d+)")
+
+T = TypeVar("T")
+
+
+def first_day() -> datetime:
+    """Midnight in Tehran, over a year after the real today (see the module docstring)."""
+    day = (datetime.now(UTC) + timedelta(days=400)).date()
+    return datetime.combine(day, time(0, 0), tzinfo=TEHRAN)
+
+
+class PromptWakeUp:
+    """Stands in for jobs.wakeup.DeliveryClock: a poke delivers what is due, at once."""
+
+    def __init__(self, deliver: Callable[[], Awaitable[None]]) -> None:
+        self._deliver = deliver
+        self.running: set[asyncio.Task[None]] = set()
+
+    def poke(self) -> None:
+        task = asyncio.create_task(self._deliver())
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+
+    async def stop(self) -> None:
+        """At shutdown, like the real one: let the deliveries under way finish."""
+        await asyncio.gather(*self.running, return_exceptions=True)
+
+
+class LiveBot:
+    def __init__(self, app: CareApp, api: FakeBotApi, clock: FakeClock, day0: datetime) -> None:
+        self.app = app
+        self.api = api
+        self.clock = clock
+        self.day0 = day0
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def local(self, *, days: int = 0, at: str = "10:00") -> datetime:
+        """The UTC instant when Tehran's clocks show `at` on day `days` of the test."""
+        hours, minutes = (int(part) for part in at.split(":"))
+        wall = self.day0 + timedelta(days=days)
+        return wall.replace(hour=hours, minute=minutes).astimezone(UTC)
+
+    async def send(self, user_id: int, text: str) -> None:
+        self.api.send_text(user_id, text)
+
+    async def press(self, user_id: int, data: str, *, message_id: int) -> None:
+        self.api.press_button(user_id, data, message_id=message_id)
+
+    async def wait_for(
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
+    ) -> list[ApiCall]:
+        return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
+
+    async def settle(self) -> None:
+        """Wait until the bot has stopped talking to the stand-in."""
+        await asyncio.to_thread(self.api.wait_until_idle, quiet=0.3)
+
+    async def deliver(self) -> None:
+        """Send every care message due by the fake clock, then every stored staff alert."""
+        services = self.services
+        assert services.dispatcher is not None and services.alerts is not None
+        await services.dispatcher.deliver_due()
+        await services.alerts.flush()
+
+    async def advance_to(self, at: datetime) -> None:
+        assert at >= self.clock.now(), "the fake clock only moves forward"
+        self.clock.at = at
+        await self.deliver()
+
+    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(connection, ...)` on the bot's own database thread."""
+        return await self.services.db.run(work, *args, **kwargs)
+
+    async def patient(self, chat_id: int, name: str, starts_at: datetime, lang: str) -> int:
+        """Enrol, open the invite and choose `lang`: a linked patient; their appointment id."""
+        appointment, token = await self.enrol(name, starts_at)
+        await self.link(chat_id, token, lang)
+        return appointment
+
+    async def link(self, chat_id: int, token: str, lang: str) -> None:
+        """Open the invite as the patient and pick `lang` under the welcome."""
+        await self.send(chat_id, f"/start {token}")
+        (welcome,) = await self.wait_for(text_to(chat_id, opening("fa", "patient.language_prompt")))
+        await self.press(chat_id, f"lang:welcome:{lang}", message_id=sent_id(welcome))
+        await self.wait_for(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
+
+    async def enrol(self, name: str, starts_at: datetime) -> tuple[int, str]:
+        """Enrol through /enrol as staff; the appointment id and the invite token."""
+        local = starts_at.astimezone(TEHRAN)
+        before = len([call for call in self.api.calls() if _invite_to_staff(call)])
+        await self.send(STAFF_ID, f"/enrol {name} {local:%Y-%m-%d %H:%M}")
+        calls = await self.wait_for(_invite_to_staff, count=before + 1)
+        text = str(calls[-1].params["text"])
+        appointment = _APPOINTMENT.search(text)
+        token = _INVITE.search(text)
+        assert appointment is not None and token is not None, text
+        return int(appointment[1]), token[1]
+
+
+def opening(lang: str, key: str) -> str:
+    """A stretch of a catalog text that no placeholder interrupts: enough to tell which
+    message arrived, whatever the names and dates in it."""
+    marker = "§"
+    blank = CATALOG.text(lang, key, **dict.fromkeys(CATALOG.placeholders(lang, key), marker))
+    return max(blank.split(marker), key=len).strip()[:30]
+
+
+def say(lang: str, key: str) -> str:
+    """A catalog text as the bot writes it when it needs only the clinic's phone."""
+    return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
+
+
+def buttons(call: ApiCall) -> list[tuple[str, str]]:
+    """(label, callback data) of each button in the inline keyboard a call carried."""
+    markup = call.params.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return [(button["text"], button["callback_data"]) for row in rows for button in row]
+
+
+def sent_id(call: ApiCall) -> int:
+    """The Telegram message id the stand-in gave a sent message."""
+    assert call.status == 200 and isinstance(call.result, dict), call
+    return int(call.result["message_id"])
+
+
+def edit_of(method: str, chat_id: int, message_id: int) -> Callable[[ApiCall], bool]:
+    """Matches a successful edit (`editMessageText`, `editMessageReplyMarkup`) of a message."""
+
+    def matches(call: ApiCall) -> bool:
+        return (
+            call.method == method
+            and call.status == 200
+            and call.params.get("chat_id") == chat_id
+            and call.params.get("message_id") == message_id
+        )
+
+    return matches
+
+
+def _invite_to_staff(call: ApiCall) -> bool:
+    return (
+        call.method == "sendMessage"
+        and call.params.get("chat_id") == STAFF_ID
+        and "?start=" in str(call.params.get("text", ""))
+    )
+
+
+@asynccontextmanager
+async def live_bot(
+    api: FakeBotApi, tmp_path: Path, *, start: str = "10:00", **env: str
+) -> AsyncIterator[LiveBot]:
+    """Run the application as `run_polling` would (post_init, polling, post_shutdown), with
+    the fake clock at `start` Tehran time on day 0; `env` overrides settings."""
+    # The process harness's settings, with Persian first, real quiet hours, and no safety tick
+    # to deliver behind the test's back.
+    defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00", "POLL_SECONDS": "300"}
+    settings = load_settings(bot_env(api, tmp_path, **(defaults | env)))
+    protocol, catalog = load_care(settings)
+    day0 = first_day()
+    clock = FakeClock(day0)
+    app = build_application(settings, protocol=protocol, catalog=catalog, clock=clock)
+    bot = LiveBot(app, api, clock, day0)
+    clock.at = bot.local(at=start)
+    assert app.post_init is not None and app.post_shutdown is not None
+    assert app.updater is not None
+    async with app:
+        await app.post_init(app)
+        wake_up = PromptWakeUp(bot.deliver)
+        bot.services.delivery_clock = wake_up  # type: ignore[assignment]
+        await app.updater.start_polling(poll_interval=0)
+        await app.start()
+        try:
+            yield bot
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await asyncio.gather(*wake_up.running, *bot.services.background)
+    await app.post_shutdown(app)

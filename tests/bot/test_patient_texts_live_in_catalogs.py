@@ -1,0 +1,164 @@
+"""Every text a patient reads comes from the message files, never from code.
+
+Two checks over bot/ and jobs/: no Persian (Arabic-script) character anywhere in the code, and
+no literal with words in it handed to a call that shows text to a user (a reply, a sent or
+edited message, a pop-up, a button, a menu entry) inside a function, except in staff modules.
+A staff module is one that guards its commands with `staff_only` / `admin_only`, or one of
+STAFF_MODULES, whose every reader is staff. Module-level names (STAFF_HELP, REFUSAL) are
+staff-facing by convention and reviewed as such; what this catches is the quick
+`reply_text("...")` in a handler that patients use.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("jobs").rglob("*.py")])
+# Modules whose every reader is staff, without a guard of their own to show it.
+STAFF_MODULES = frozenset({"bot/alerts.py", "bot/card_view.py"})
+STAFF_GUARDS = frozenset({"staff_only", "admin_only"})
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# Calls whose text argument a user reads: the position of that argument, and its keyword.
+SHOWS_TEXT: dict[str, tuple[int, str]] = {
+    "reply_text": (0, "text"),
+    "reply_html": (0, "text"),
+    "reply_markdown": (0, "text"),
+    "send_message": (1, "text"),
+    "edit_message_text": (0, "text"),
+    "edit_text": (0, "text"),
+    "answer": (0, "text"),
+    "send_photo": (2, "caption"),
+    "send_document": (2, "caption"),
+    "InlineKeyboardButton": (0, "text"),
+    "BotCommand": (1, "description"),
+}
+
+
+def literal_texts_shown(source: str) -> list[tuple[int, str]]:
+    """(line, literal) for each string with letters passed as shown text inside a function."""
+    tree = ast.parse(source)
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Call):
+                continue
+            argument = _shown_argument(node)
+            if argument is not None and _has_words(argument):
+                found.append((node.lineno, ast.unparse(argument)))
+    return sorted(found)
+
+
+def _shown_argument(call: ast.Call) -> ast.expr | None:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name not in SHOWS_TEXT:
+        return None
+    position, keyword = SHOWS_TEXT[name]
+    for given in call.keywords:
+        if given.arg == keyword:
+            return given.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def _has_words(node: ast.expr) -> bool:
+    """A string literal (or the fixed parts of an f-string) containing a letter."""
+    parts: list[str] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            parts.append(inner.value)
+    if not isinstance(node, ast.Constant | ast.JoinedStr | ast.BinOp | ast.IfExp):
+        return False
+    return any(unicodedata.category(ch).startswith("L") for part in parts for ch in part)
+
+
+def is_staff_module(relative: str, source: str) -> bool:
+    if relative in STAFF_MODULES:
+        return True
+    imported = {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    return bool(imported & STAFF_GUARDS)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_persian_in_code(path: Path) -> None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assert not ARABIC_SCRIPT.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_words_sent_to_patients_from_code(path: Path) -> None:
+    relative = str(path.relative_to(ROOT))
+    source = path.read_text(encoding="utf-8")
+    if is_staff_module(relative, source):
+        return
+    assert literal_texts_shown(source) == [], f"{relative}: move these texts to the catalogs"
+
+
+def test_the_scan_covers_the_patient_modules() -> None:
+    scanned = {str(p.relative_to(ROOT)) for p in SOURCES}
+    patient_side = {
+        "bot/handlers/start.py",
+        "bot/handlers/answers.py",
+        "bot/handlers/patient.py",
+        "bot/handlers/language.py",
+        "bot/handlers/stop.py",
+        "bot/handlers/fallback.py",
+        "bot/patient_view.py",
+        "bot/app.py",
+        "jobs/compose.py",
+    }
+    assert patient_side <= scanned
+    staff = {p for p in scanned if is_staff_module(p, ROOT.joinpath(p).read_text("utf-8"))}
+    assert not staff & patient_side
+    assert {"bot/handlers/enrol.py", "bot/handlers/journey.py"} <= staff
+
+
+# --- the checks themselves catch what they are for ------------------------------------------
+
+BAD_HANDLER = """
+async def hello(update, context):
+    await update.effective_message.reply_text("Welcome back!")
+    await context.bot.send_message(chat_id, f"Your session is at {when}")
+    await query.answer(text="Thanks")
+    button = InlineKeyboardButton("Yes", callback_data="x")
+"""
+FINE_HANDLER = """
+STAFF_HELP = "module-level names are reviewed by hand"
+
+async def hello(update, context):
+    await update.effective_message.reply_text(say(services, lang, "patient.help"))
+    await context.bot.send_message(chat_id, f"{text}\\n\\n{prompt}")
+    await query.answer()
+    button = InlineKeyboardButton(f"✓ {label}", callback_data="ans:1:understood")
+    await update.effective_message.reply_text(STAFF_HELP)
+"""
+
+
+def test_the_scan_finds_literal_texts() -> None:
+    found = [text for _, text in literal_texts_shown(BAD_HANDLER)]
+    assert found == ["'Welcome back!'", "f'Your session is at {when}'", "'Thanks'", "'Yes'"]
+    assert literal_texts_shown(FINE_HANDLER) == []
+
+
+def test_a_module_guarded_for_staff_may_speak_english() -> None:
+    staff = "from bot.access import staff_only\n" + BAD_HANDLER
+    assert is_staff_module("bot/handlers/desk.py", staff)
+    assert not is_staff_module("bot/handlers/desk.py", BAD_HANDLER)
+
+
+def test_persian_is_found() -> None:
+    assert ARABIC_SCRIPT.search('reply_text("سلام")')
+    assert ARABIC_SCRIPT.search("x = 'ي'")  # Arabic yeh
+    assert not ARABIC_SCRIPT.search('reply_text("Hello — ✓")')

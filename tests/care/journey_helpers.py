@@ -1,0 +1,56 @@
+"""Building blocks for care/ tests: a linked patient, and sending what is due the way the
+sender records it (claim, then record the send and run its hook in one transaction)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from care.clock import to_epoch
+from care.db import messages
+from care.db.connection import transaction
+from care.db.messages import Claim
+from care.delivered import after_delivery
+from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
+from care.models import CareMessage
+
+
+def linked_patient(
+    conn: sqlite3.Connection,
+    plan: CarePlan,
+    now: datetime,
+    *,
+    chat_id: int,
+    starts_in: timedelta = timedelta(days=3),
+    sessions: int = 1,
+) -> Enrolment:
+    booking = Booking("Sara Ahmadi", now + starts_in, "en", session_count=sessions)
+    enrolment = enrol(conn, booking, plan=plan, actor="test", invite_days=14, now=now)
+    redeem_invite(conn, enrolment.token, chat_id=chat_id, now=now)
+    return enrolment
+
+
+def claim_due(conn: sqlite3.Connection, now: datetime) -> list[Claim]:
+    """Take what is due for sending as jobs/delivery does, skipping the expired first."""
+    with transaction(conn):
+        messages.skip_expired(conn, to_epoch(now))
+        return messages.claim_due(conn, to_epoch(now), 100)
+
+
+def send_due(conn: sqlite3.Connection, plan: CarePlan, now: datetime) -> list[str]:
+    """Deliver every due message as jobs/delivery does; the steps sent, in order."""
+    claims = claim_due(conn, now)
+    for number, claim in enumerate(claims, start=1):
+        with transaction(conn):
+            assert messages.record_sent(conn, claim.message_id, number, to_epoch(now))
+            after_delivery(conn, claim, plan=plan, now=now)
+    return [claim.step for claim in claims]
+
+
+def of_step(conn: sqlite3.Connection, appointment_id: int, step: str) -> list[CareMessage]:
+    return [m for m in messages.of_appointment(conn, appointment_id) if m.step == step]
+
+
+def dump(conn: sqlite3.Connection) -> list[str]:
+    """Every row of every table, to prove that something changed nothing."""
+    return list(conn.iterdump())
