@@ -14,7 +14,9 @@ from bot.app import load_care
 from bot.settings import load_settings
 from bot.throttle import FailedAttempts
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.db import staff
 from care.enrolment import Booking, CarePlan, enrol, issue_invite
+from care.staffing import create_staff_invite
 from tests.bot.in_thread import InProcessBot, harness_env
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
@@ -139,3 +141,19 @@ def test_failures_expire_one_by_one(clock: FakeClock) -> None:
     clock.advance(minutes=5)  # the first failure is older than the window now
     assert not attempts.blocked(1, clock.now())
     assert not attempts.blocked(2, clock.now())  # a chat never seen
+
+
+def test_failed_staff_invites_count_too(bot: InProcessBot, clock: FakeClock) -> None:
+    """A guessed staff link would be worse than a patient's: the same limit applies."""
+    with bot.db() as conn:
+        payload, _ = create_staff_invite(conn, actor="telegram:1001", now=clock.now())
+    for _ in range(5):
+        guess = f"/start staff_{secrets.token_urlsafe(24)}"
+        assert "does not work" in bot.say(5000, guess).params["text"]
+    before = bot.dump()
+    assert "Too many" in bot.say(5000, f"/start {payload}").params["text"]
+    assert bot.dump() == before
+    clock.advance(minutes=10, seconds=1)
+    assert "Welcome" in bot.say(5000, f"/start {payload}").params["text"]
+    with bot.db() as conn:
+        assert staff.is_active(conn, 5000)
