@@ -10,7 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.access import actor, admin_only
-from bot.handlers.journey import parse_appointment_id as parse_number
+from bot.handlers.journey import parse_appointment_id as parse_record_id
 from bot.services import CareContext
 from care.db import patients
 from care.models import PatientStatus
@@ -30,7 +30,7 @@ def _no_such_patient(patient_id: int) -> str:
 async def forget(update: Update, context: CareContext) -> None:
     """Ask the admin to confirm erasing a patient's personal data."""
     assert update.effective_message is not None
-    patient_id = parse_number(context.args or [])
+    patient_id = parse_record_id(context.args or [])
     if patient_id is None:
         await update.effective_message.reply_text(
             "Whose data should be erased? Send /forget followed by the patient's number, "
@@ -114,7 +114,7 @@ async def export(update: Update, context: CareContext) -> None:
     if chat.type != chat.PRIVATE:
         await message.reply_text("For privacy, use /export_patient in a private chat with me.")
         return
-    patient_id = parse_number(context.args or [])
+    patient_id = parse_record_id(context.args or [])
     if patient_id is None:
         await message.reply_text(
             "Whose data? Send /export_patient followed by the patient's number, "
