@@ -21,7 +21,13 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.settings import Settings, SettingsError, load_settings
-from care.catalog import CatalogError, check_catalog, load_catalog
+from care.catalog import (
+    DEFAULT_MESSAGES_DIR,
+    CatalogError,
+    check_against_defaults,
+    check_catalog,
+    load_catalog,
+)
 from care.db.connection import connect
 from care.db.migrations import LATEST_VERSION
 from care.protocol import CareProtocol, ProtocolError, load_protocol
@@ -94,7 +100,8 @@ def _messages(settings: Settings, protocol: CareProtocol | None) -> Finding:
         return Finding(Verdict.NOT_CHECKED, subject, "they are checked against the protocol")
     try:
         catalog = load_catalog(settings.messages_dir)
-        check_catalog(catalog, protocol)
+        check_catalog(catalog, protocol)  # the same checks as at start-up
+        check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     except CatalogError as error:
         return Finding(Verdict.FAILED, subject, str(error))
     return Finding(Verdict.OK, subject, "every text in every language, placeholders match")

@@ -115,6 +115,19 @@ def test_a_message_file_missing_a_text_fails(
     assert "wash_ok" in failed
 
 
+def test_a_placeholder_the_bot_cannot_fill_fails(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = tmp_path / "messages"
+    messages.mkdir()
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        text = text.replace("{clinic_phone}", "{clinic_fax}")
+        (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    assert "clinic_fax" in failed
+
+
 def test_a_damaged_database_fails(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
