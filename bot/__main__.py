@@ -1,4 +1,5 @@
-"""`python -m bot`: start the bot (the settings come from the environment and `.env`)."""
+"""`python -m bot [run | check | backup FILE]`: run or look after the bot (the settings come
+from the environment and `.env`)."""
 
 from __future__ import annotations
 

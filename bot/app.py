@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,10 +31,12 @@ from bot.handlers import (
     journey,
     language,
     patient,
+    privacy,
     staff,
     start,
     stop,
 )
+from bot.lifecycle import CareApplication
 from bot.menus import show_patient_menus, show_staff_menus
 from bot.patient_view import say
 from bot.services import CareApp, CareContext, Services
@@ -54,7 +55,8 @@ from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
-from jobs.pacing import Pacer
+from jobs.pacing import Pacer, TelegramLimits
+from jobs.retry import RetryPolicy
 from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
@@ -78,13 +80,20 @@ def build_application(
     protocol: CareProtocol,
     catalog: Catalog,
     clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
 ) -> CareApp:
+    pacer = Pacer()
+    timeout = settings.request_timeout
     builder = (
         ApplicationBuilder()
+        .application_class(CareApplication)
         .token(settings.token)
         .context_types(ContextTypes(context=CareContext))
-        # Retries are ours to decide (jobs.delivery), so the limiter only paces.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Every message the bot sends shares one pace; retries are the sender's to decide.
+        .rate_limiter(TelegramLimits(pacer))
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
         .post_init(_open)
         .post_shutdown(_close)
     )
@@ -100,6 +109,8 @@ def build_application(
         plan=CarePlan(protocol, settings.timezone, settings.quiet_hours),
         composer=Composer(catalog, protocol, clinic, settings.timezone),
         clock=clock or SystemClock(),
+        pacer=pacer,
+        retry=retry or RetryPolicy(),
     )
     _register_handlers(application)
     return application
@@ -142,6 +153,9 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler("noshow", desk.no_show),
             CommandHandler("add_session", desk.add_session),
             CommandHandler("export", export.export),
+            CommandHandler("export_patient", privacy.export),
+            CommandHandler("forget", privacy.forget),
+            CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
             CallbackQueryHandler(desk.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
             # The patient's side (commands in private chats; buttons check who pressed them).
             CommandHandler("appointments", patient.appointments, private),
@@ -155,6 +169,8 @@ def _register_handlers(application: CareApp) -> None:
             CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
             CallbackQueryHandler(patient.faq_answer, pattern=patient.FAQ_PATTERN),
             MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
+            # Keep last: a button nothing above recognised still gets an answer.
+            CallbackQueryHandler(fallback.answer_unknown_button),
         ]
     )
     # Group -1 sees text first: a date and time the desk asked a staff member for.
@@ -177,8 +193,9 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         quiet=services.settings.quiet_hours,
         tz_name=services.settings.timezone.key,
         clock=services.clock,
-        pacer=Pacer(),
+        pacer=services.pacer,
         on_alert=services.alert_raised,
+        retry=services.retry,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
@@ -208,6 +225,7 @@ def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[],
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
+    await services.drain_background()
     await services.db.close()
 
 

@@ -1,24 +1,31 @@
 """The command line: settings and care files are checked before anything connects.
 
-`python -m bot` (or `python -m bot run`) runs the bot; `python -m bot preview <date>` prints the
-messages an appointment on that date would get, without a token or a network.
+python -m bot [run]             run the bot (the default)
+python -m bot check             check settings, care files, database and token, then exit
+python -m bot backup FILE       copy the database consistently, even while the bot runs
+python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
+                                their times and texts, without a token or a network
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application, load_care
+from bot.check import run_check
 from bot.logs import configure_logging
 from bot.preview import PreviewRequest, render_preview
-from bot.settings import LANGUAGES, SettingsError, load_settings
+from bot.settings import LANGUAGES, SettingsError, database_path, load_settings
 from care.catalog import CatalogError
 from care.clock import SystemClock
 from care.dates import DateInputError, parse_local_datetime
+from care.db.backup import BackupError, backup
+from care.db.lock import AlreadyRunning, exclusive
 from care.protocol import ProtocolError
 
 EXIT_CONFIG = 2
@@ -30,6 +37,10 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "preview":
         return preview(args)
+    if args.command == "check":
+        return 0 if run_check() else EXIT_CONFIG
+    if args.command == "backup":
+        return backup_database(args.file)
     return run()
 
 
@@ -37,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Mesocare Telegram bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser(
+        "check", help="check the settings, care files, database and token, then exit"
+    )
+    copy = commands.add_parser(
+        "backup", help="copy the database consistently, even while the bot runs"
+    )
+    copy.add_argument("file", type=Path, help="where to write the copy")
     show = commands.add_parser(
         "preview",
         help="print the messages an appointment would get, with their times and texts",
@@ -55,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def backup_database(target: Path) -> int:
+    source = database_path()
+    try:
+        backup(source, target)
+    except BackupError as error:
+        print(f"mesocare: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"mesocare: {source} copied to {target} (integrity checked)")
+    return 0
+
+
 def run() -> int:
     try:
         settings = load_settings()
@@ -65,7 +94,11 @@ def run() -> int:
     configure_logging(settings.token)
     application = build_application(settings, protocol=protocol, catalog=catalog)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        with exclusive(settings.database_path):
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except AlreadyRunning as error:
+        print(f"mesocare: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except InvalidToken:
         print(
             "mesocare: Telegram refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather",

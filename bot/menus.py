@@ -35,6 +35,8 @@ ADMIN_COMMANDS = [
     *STAFF_COMMANDS,
     BotCommand("staff", "Staff members and staff invites"),
     BotCommand("export", "Export the records as CSV"),
+    BotCommand("export_patient", "Everything stored about one patient"),
+    BotCommand("forget", "Erase a patient's personal data"),
 ]
 
 

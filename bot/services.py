@@ -10,12 +10,15 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.alerts import StaffAlerts
 from bot.settings import Settings
+from bot.throttle import FailedAttempts
 from care.catalog import Catalog
 from care.clock import Clock
 from care.db.worker import Database
 from care.enrolment import CarePlan
 from jobs.compose import Composer
 from jobs.delivery import Dispatcher
+from jobs.pacing import Pacer
+from jobs.retry import RetryPolicy
 from jobs.wakeup import DeliveryClock
 
 
@@ -31,6 +34,9 @@ class Services:
     delivery_clock: DeliveryClock | None = None
     alerts: StaffAlerts | None = None
     background: set[asyncio.Task[object]] = field(default_factory=set)
+    pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    invite_failures: FailedAttempts = field(default_factory=FailedAttempts)
 
     @property
     def delivery(self) -> DeliveryClock:
@@ -44,6 +50,13 @@ class Services:
         task: asyncio.Task[object] = asyncio.create_task(self.alerts.flush())
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+    async def drain_background(self) -> None:
+        """Wait for the staff alerts still being sent (at shutdown)."""
+        while self.background:
+            running = list(self.background)
+            await asyncio.gather(*running, return_exceptions=True)
+            self.background.difference_update(running)
 
 
 class CareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

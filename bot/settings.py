@@ -38,6 +38,7 @@ class Settings:
     invite_days: int
     api_base_url: str | None
     poll_seconds: float
+    request_timeout: float = 10.0
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -60,14 +61,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
         timezone=_timezone(get("CLINIC_TIMEZONE", "Asia/Tehran")),
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
-        database_path=Path(get("DATABASE_PATH", "data/mesocare.db")),
+        database_path=database_path(values),
         protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
         messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
         quiet_hours=_quiet_hours(get("QUIET_HOURS", "22:00-08:00")),
         invite_days=_bounded_int("INVITE_DAYS", get("INVITE_DAYS", "14"), 1, 90),
         api_base_url=get("TELEGRAM_API_BASE_URL") or None,
-        poll_seconds=_poll_seconds(get("POLL_SECONDS", "10")),
+        poll_seconds=_seconds("POLL_SECONDS", get("POLL_SECONDS", "10"), 0.2, 300),
+        request_timeout=_seconds(
+            "TELEGRAM_TIMEOUT_SECONDS", get("TELEGRAM_TIMEOUT_SECONDS", "10"), 0.1, 120
+        ),
     )
+
+
+def database_path(env: Mapping[str, str] | None = None) -> Path:
+    """DATABASE_PATH alone: enough for `python -m bot backup`, which needs no token."""
+    values = os.environ if env is None else env
+    return Path(values.get("DATABASE_PATH", "").strip() or "data/mesocare.db")
 
 
 def _token(raw: str) -> str:
@@ -162,13 +172,13 @@ def _bounded_int(name: str, raw: str, low: int, high: int) -> int:
     return int(raw)
 
 
-def _poll_seconds(raw: str) -> float:
+def _seconds(name: str, raw: str, low: float, high: float) -> float:
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not 0.2 <= value <= 300:
+    if not low <= value <= high:
         raise SettingsError(
-            f"POLL_SECONDS must be a number of seconds from 0.2 to 300, not {raw!r}"
+            f"{name} must be a number of seconds from {low:g} to {high:g}, not {raw!r}"
         )
     return value

@@ -122,6 +122,10 @@ class CareProtocol:
                 return step
         raise KeyError(key)
 
+    def has_step(self, key: str) -> bool:
+        """False for a step the clinic has since removed (its planned messages remain)."""
+        return any(step.key == key for step in self.steps)
+
 
 def load_protocol(path: Path) -> CareProtocol:
     try:

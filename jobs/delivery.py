@@ -1,18 +1,26 @@
 """The sender: takes due messages from the schedule, delivers them, records what happened.
 
 A message's life: pending -> sending (claimed) -> sent | pending again (retry, rate limit,
-unreachable patient) | failed | skipped. Each step is one transaction with its reason.
+quiet hours, unreachable patient, shutdown) | failed | skipped. Each step is one transaction
+with its reason, written to `message_events`.
+
+Messages are handed to Telegram one at a time, and each answer is recorded before the next
+message goes out. That is what bounds the damage of a crash: at most one message can have
+reached Telegram without its answer being recorded, so a crash costs at most one duplicate.
+The pacer, not concurrency, sets the pace.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from care.clock import Clock, from_epoch, to_epoch
 from care.db import alerts, messages, patients
@@ -27,15 +35,25 @@ from care.quiet_hours import QuietHours
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result
 from jobs.pacing import Pacer
-from jobs.retry import MAX_ATTEMPTS, backoff_seconds
+from jobs.retry import RetryPolicy
 from jobs.transport import Transport
 
 log = logging.getLogger(__name__)
 
 AlertRaised = Callable[[], None]
 
-BATCH = 200
-CONCURRENT_SENDS = 16
+BATCH = 25  # about a second of sending: claimed messages wait in 'sending' only briefly
+# A chat that has just had its share (a welcome, replies) would make the one-at-a-time sender,
+# and with it every other patient, wait; such a chat's message goes last in its batch.
+CHAT_WAIT_TOLERANCE = 0.5
+
+
+@dataclass(frozen=True)
+class _Pause:
+    """Why the rest of a claimed batch goes back to the schedule unsent, and until when."""
+
+    reason: str
+    wake_at: int | None  # None: as it was
 
 
 class Dispatcher:
@@ -51,10 +69,9 @@ class Dispatcher:
         clock: Clock,
         pacer: Pacer,
         on_alert: AlertRaised,
+        retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        from zoneinfo import ZoneInfo
-
         self._db = db
         self._transport = transport
         self._composer = composer
@@ -64,14 +81,20 @@ class Dispatcher:
         self._clock = clock
         self._pacer = pacer
         self._on_alert = on_alert
+        self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._lock = asyncio.Lock()
+        self._stopping = False
 
     async def recover(self) -> int:
         """At start-up: messages a crash left half-sent go back to the schedule."""
         count = await self._db.run(_release_interrupted, to_epoch(self._clock.now()))
         if count:
-            log.warning("%d message(s) were mid-send when the bot stopped; sending again", count)
+            log.warning(
+                "%d claimed message(s) had no recorded answer when the bot stopped (at most one"
+                " of them had reached Telegram); they go back to the schedule",
+                count,
+            )
         return count
 
     async def next_wake(self) -> datetime | None:
@@ -82,41 +105,73 @@ class Dispatcher:
         """Send everything due now; return how many were delivered. Safe to call often."""
         async with self._lock:
             delivered = 0
-            while True:
+            while not self._stopping:
                 now = self._clock.now()
                 skipped = await self._db.run(_skip_expired, to_epoch(now))
                 if skipped:
                     log.info("skipped %d expired message(s)", skipped)
                 claims = await self._db.run(_claim, to_epoch(now), BATCH)
                 if not claims:
-                    return delivered
+                    break
                 delivered += await self._send_batch(claims)
+            return delivered
+
+    async def stop(self) -> None:
+        """Send nothing more: the message in flight finishes and is recorded, the rest of its
+        batch goes back to the schedule, and this returns when the sender is idle."""
+        self._stopping = True
+        async with self._lock:
+            return
 
     async def _send_batch(self, claims: list[Claim]) -> int:
-        by_chat: dict[int, list[Claim]] = defaultdict(list)
-        for claim in claims:
-            by_chat[claim.chat_id].append(claim)
-        gate = asyncio.Semaphore(CONCURRENT_SENDS)
+        # A batch has one message per patient, so sending the others first frees no chat
+        # sooner, but lets time pass for the busy ones.
+        queue = sorted(
+            claims, key=lambda c: self._pacer.chat_free_in(c.chat_id) > CHAT_WAIT_TOLERANCE
+        )
+        delivered = 0
+        for index, claim in enumerate(queue):
+            pause = self._pause()
+            if pause is not None:
+                rest = queue[index:]
+                await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
+                log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
+                break
+            delivered += await self._send_one(claim)
+        return delivered
 
-        async def send_chat(queue: list[Claim]) -> int:
-            async with gate:
-                return sum([await self._send_one(claim) for claim in queue])
-
-        results = await asyncio.gather(*(send_chat(queue) for queue in by_chat.values()))
-        return sum(results)
+    def _pause(self) -> _Pause | None:
+        if self._stopping:
+            return _Pause("the bot is stopping; not sent yet", None)
+        held = self._pacer.held_for()
+        if held > 0:
+            wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
+            return _Pause("Telegram asked us to wait; not sent yet", wake)
+        return None
 
     async def _send_one(self, claim: Claim) -> int:
+        """Deliver one claimed message and record the outcome; 1 if it was delivered."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(_skip, claim, "expired before sending", now)
             return 0
+        if not self._protocol.has_step(claim.step):
+            await self._db.run(_skip, claim, "its step is no longer in the care protocol", now)
+            log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
+            return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
-            await self._db.run(_retry, claim, later, "quiet hours", now)
+            await self._db.run(_retry, claim, _ceil_epoch(later), "quiet hours", now, False)
             return 0
-        await self._pacer.wait_turn(claim.chat_id)
-        outcome = await self._transport.deliver(claim.chat_id, self._composer.care_message(claim))
-        return await self._record(claim, outcome)
+        await self._pacer.wait_for_chat(claim.chat_id)
+        try:
+            message = self._composer.care_message(claim)
+            outcome = await self._transport.deliver(claim.chat_id, message)
+        except Exception as error:  # never leave a message claimed because of a surprise
+            log.exception("unexpected error while sending message %d", claim.message_id)
+            outcome = Outcome(Result.TRANSIENT, type(error).__name__)
+        await self._record(claim, outcome)
+        return int(outcome.result is Result.SENT)
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime) must not wake anyone: hold it until morning if it
@@ -128,7 +183,7 @@ class Dispatcher:
         morning = self._quiet.move_later(now, self._tz)
         return morning if to_epoch(morning) < claim.expires_at else None
 
-    async def _record(self, claim: Claim, outcome: Outcome) -> int:
+    async def _record(self, claim: Claim, outcome: Outcome) -> None:
         now = self._clock.now()
         ref = f"message {claim.message_id}"
         match outcome.result:
@@ -137,11 +192,10 @@ class Dispatcher:
                 plan = CarePlan(self._protocol, self._tz, self._quiet)
                 await self._db.run(_sent, claim, outcome.telegram_message_id, now, plan)
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
-                return 1
             case Result.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)
-                wake = now + timedelta(seconds=outcome.retry_after)
-                await self._db.run(_retry, claim, wake, "Telegram rate limit", now)
+                wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
+                await self._db.run(_retry, claim, wake, "Telegram rate limit", now, False)
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
             case Result.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
@@ -153,17 +207,24 @@ class Dispatcher:
                 await self._db.run(_fail, claim, f"Telegram refused it: {outcome.detail}", now)
                 log.error("Telegram rejected %s: %s", ref, outcome.detail)
                 self._on_alert()
-        return 0
 
     async def _retry_or_fail(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
-        wake = now + timedelta(seconds=backoff_seconds(claim.attempts, self._rng))
-        if claim.attempts < MAX_ATTEMPTS and to_epoch(wake) < claim.expires_at:
-            await self._db.run(_retry, claim, wake, outcome.detail, now)
-            log.warning("%s: %s; retrying at %s", claim.message_id, outcome.detail, wake)
+        pause = self._retry.backoff_seconds(claim.attempts, self._rng)
+        wake = _ceil_epoch(now + timedelta(seconds=pause))
+        if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
+            await self._db.run(_retry, claim, wake, outcome.detail, now, True)
+            log.warning(
+                "message %d: %s; retrying at %s", claim.message_id, outcome.detail, from_epoch(wake)
+            )
             return
         await self._db.run(_fail, claim, f"gave up: {outcome.detail}", now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
         self._on_alert()
+
+
+def _ceil_epoch(at: datetime) -> int:
+    """Whole seconds, rounded up: a wait is never cut short by the rounding."""
+    return math.ceil(at.timestamp())
 
 
 def _skip_expired(conn: sqlite3.Connection, now: int) -> int:
@@ -185,15 +246,37 @@ def _sent(
     conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime, plan: CarePlan
 ) -> None:
     with transaction(conn):
+        messages.note_attempt(conn, claim.message_id)
         if messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now)):
             after_delivery(conn, claim, plan=plan, now=now)
 
 
-def _retry(conn: sqlite3.Connection, claim: Claim, wake: datetime, why: str, now: datetime) -> None:
+def _retry(
+    conn: sqlite3.Connection, claim: Claim, wake_at: int, why: str, now: datetime, attempted: bool
+) -> None:
     with transaction(conn):
-        messages.retry_later(
-            conn, claim.message_id, wake_at=to_epoch(wake), reason=why, now=to_epoch(now)
-        )
+        if attempted:
+            messages.note_attempt(conn, claim.message_id)
+        messages.retry_later(conn, claim.message_id, wake_at=wake_at, reason=why, now=to_epoch(now))
+
+
+def _give_back(conn: sqlite3.Connection, claims: list[Claim], pause: _Pause, now: int) -> None:
+    """Unsent claims go back to pending, not counted as attempts."""
+    with transaction(conn):
+        for claim in claims:
+            if pause.wake_at is None:
+                messages.transition(
+                    conn,
+                    claim.message_id,
+                    from_state=MessageState.SENDING,
+                    to_state=MessageState.PENDING,
+                    reason=pause.reason,
+                    now=now,
+                )
+            else:
+                messages.retry_later(
+                    conn, claim.message_id, wake_at=pause.wake_at, reason=pause.reason, now=now
+                )
 
 
 def _skip(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
@@ -211,6 +294,7 @@ def _skip(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> No
 def _fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
     """Give up on the message and tell staff, in one transaction."""
     with transaction(conn):
+        messages.note_attempt(conn, claim.message_id)
         messages.transition(
             conn,
             claim.message_id,
@@ -229,15 +313,15 @@ def _fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> No
         )
 
 
+_HELD_REASON = "patient unreachable; held until they return"
+
+
 def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
     """Hold the message and mark the patient; staff hear of it once per episode."""
     with transaction(conn):
+        messages.note_attempt(conn, claim.message_id)
         messages.retry_later(
-            conn,
-            claim.message_id,
-            wake_at=claim.due_at,
-            reason="patient unreachable; held until they return",
-            now=to_epoch(now),
+            conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
         )
         if patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE):
             alerts.raise_once(

@@ -1,47 +1,157 @@
 """Keeping under Telegram's limits before Telegram has to say so.
 
-Telegram allows a bot about 30 messages a second overall and about one a second per chat.
-The pacer spaces sends evenly rather than in bursts, so any one-second window holds at most
-`per_second` of them.
+Telegram allows a bot about 30 messages a second overall; in a private chat about one a
+second, with short bursts; in a group 20 a minute. The pacer spaces sends evenly at a little
+under the overall rate, so that timing jitter on the way never adds up to a burst, and keeps
+a window per chat: at most 3 in any 3 seconds in a private chat (a burst of three, then one a
+second) and 20 in any 61 seconds in a group.
+
+`TelegramLimits` puts every outgoing message of the bot through it (care messages, replies,
+staff alerts), so they share the overall budget and every message counts in its chat's
+window; a 429 answer holds everything for `retry_after`. A group's window holds any message
+back. In a private chat only the care sender waits for the window (`wait_for_chat`): a reply
+answers the person's own tap or text, so people set that pace, and making the staff's guided
+enrolment wait a second per step would help no one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+
+@dataclass(frozen=True)
+class ChatLimit:
+    """At most `count` messages in any `span` seconds."""
+
+    count: int
+    span: float
+
+
+PER_SECOND = 25.0
+PRIVATE_CHAT = ChatLimit(3, 3.0)
+GROUP_CHAT = ChatLimit(20, 61.0)  # Telegram's 20 a minute, with a second to spare
+# Bot API methods that put a message in a chat; Telegram counts these against its limits.
+_SENDING_PREFIXES = ("send", "copy", "forward", "edit")
+
+ChatKey = int | str
 
 
 class Pacer:
     def __init__(
         self,
-        per_second: float = 29.0,
-        per_chat_interval: float = 1.0,
+        per_second: float = PER_SECOND,
+        private: ChatLimit = PRIVATE_CHAT,
+        group: ChatLimit = GROUP_CHAT,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / per_second
-        self._per_chat_interval = per_chat_interval
+        self._private = private
+        self._group = group
         self._monotonic = monotonic
+        self._sleep = sleep
         self._next_slot = 0.0
-        self._next_for_chat: dict[int, float] = {}
+        self._held_until = 0.0
+        self._recent: dict[ChatKey, deque[float]] = {}  # the chat's latest booked slots
         self._lock = asyncio.Lock()
 
-    async def wait_turn(self, chat_id: int) -> None:
-        """Sleep until a message to `chat_id` may go out, and book that moment."""
+    async def wait_turn(self, chat: ChatKey) -> None:
+        """Sleep until a message to `chat` may go out (a group's window included), and book
+        that moment in the overall pace and in the chat's window."""
         async with self._lock:
             now = self._monotonic()
-            slot = max(now, self._next_slot, self._next_for_chat.get(chat_id, 0.0))
+            limit = self._limit(chat)
+            recent = self._recent.setdefault(chat, deque(maxlen=limit.count))
+            window_opens = 0.0
+            if not _private(chat) and len(recent) == limit.count:
+                window_opens = recent[0] + limit.span
+            slot = max(now, self._next_slot, self._held_until, window_opens)
             self._next_slot = slot + self._interval
-            self._next_for_chat[chat_id] = slot + self._per_chat_interval
+            recent.append(slot)
             self._forget_idle_chats(now)
         delay = slot - now
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
+
+    async def wait_for_chat(self, chat: ChatKey) -> None:
+        """The care sender, before a message: sleep until the chat's window has room."""
+        delay = self.chat_free_in(chat)
+        if delay > 0:
+            await self._sleep(delay)
+
+    def chat_free_in(self, chat: ChatKey) -> float:
+        """Seconds until the chat's window has room again (0 when it has now)."""
+        recent = self._recent.get(chat)
+        limit = self._limit(chat)
+        if recent is None or len(recent) < limit.count:
+            return 0.0
+        return max(0.0, recent[0] + limit.span - self._monotonic())
 
     def hold(self, seconds: float) -> None:
         """Telegram asked us to wait: nothing goes out before `seconds` from now."""
-        self._next_slot = max(self._next_slot, self._monotonic() + seconds)
+        self._held_until = max(self._held_until, self._monotonic() + seconds)
+
+    def held_for(self) -> float:
+        """Seconds left of a hold Telegram asked for (0 when there is none)."""
+        return max(0.0, self._held_until - self._monotonic())
+
+    def _limit(self, chat: ChatKey) -> ChatLimit:
+        return self._private if _private(chat) else self._group
 
     def _forget_idle_chats(self, now: float) -> None:
-        if len(self._next_for_chat) > 10_000:
-            self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+        if len(self._recent) > 10_000:
+            quiet_since = now - max(self._private.span, self._group.span)
+            self._recent = {c: r for c, r in self._recent.items() if r[-1] > quiet_since}
+
+
+def _private(chat: ChatKey) -> bool:
+    """Private chats have positive ids; groups negative ones (or an @username)."""
+    return isinstance(chat, int) and chat > 0
+
+
+class TelegramLimits(BaseRateLimiter[None]):
+    """python-telegram-bot's hook for rate limiting, backed by one shared Pacer.
+
+    It never retries: a care message that met a 429 is rescheduled by the sender, and a
+    reply that met one is logged (the pacing makes that rare)."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer = pacer
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the pacer lives as long as the application."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat = data.get("chat_id")
+        if isinstance(chat, int | str) and endpoint.startswith(_SENDING_PREFIXES):
+            await self._pacer.wait_turn(chat)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            self._pacer.hold(retry_after_seconds(error))
+            raise
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -10,6 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, Result
+from jobs.pacing import retry_after_seconds
 
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
 
@@ -37,7 +37,9 @@ class TelegramTransport:
             )
         except RetryAfter as error:
             return Outcome(
-                Result.RATE_LIMITED, "Telegram asked to wait", retry_after=_seconds(error)
+                Result.RATE_LIMITED,
+                "Telegram asked to wait",
+                retry_after=retry_after_seconds(error),
             )
         except Forbidden as error:
             return Outcome(Result.UNREACHABLE, error.message)
@@ -50,8 +52,3 @@ class TelegramTransport:
         except TelegramError as error:
             return Outcome(Result.REJECTED, f"{type(error).__name__}: {error.message}")
         return Outcome(Result.SENT, telegram_message_id=sent.message_id)
-
-
-def _seconds(error: RetryAfter) -> float:
-    wait = error.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -33,23 +33,42 @@ class DeliveryClock:
         self._dispatcher = dispatcher
         self._safety_tick = safety_tick
         self._after_each_run = after_each_run
+        self._stopped = False
 
     def start(self) -> None:
+        """Look at once, then every `safety_tick` seconds. (The tick alone would first fire a
+        whole interval after the job queue starts: APScheduler moves an interval's start that
+        has already passed to the next interval.)"""
         self._job_queue.run_repeating(
-            self._run, interval=self._safety_tick, first=0.0, name=_TICK, job_kwargs=_JOB_OPTIONS
+            self._run,
+            interval=self._safety_tick,
+            first=self._safety_tick,
+            name=_TICK,
+            job_kwargs=_JOB_OPTIONS,
         )
-        # The tick's `first=0.0` is already past when the scheduler starts (after post_init),
-        # and APScheduler then waits a whole interval for it; a one-off run is not skipped.
-        self.poke()
+        self._arm(None)
 
     def poke(self) -> None:
         """Something changed the schedule (an enrolment, a link, /done): look again now."""
-        self._arm(None)
+        if not self._stopped:
+            self._arm(None)
+
+    async def stop(self) -> None:
+        """Before the job queue shuts down: no timer fires again, and the send in flight
+        finishes and is recorded. (A timer still armed when APScheduler shuts down would be
+        cancelled mid-run, which it logs as an error with a traceback.)"""
+        self._stopped = True
+        for name in (_NEXT, _TICK):
+            for job in self._job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+        await self._dispatcher.stop()
 
     async def _run(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        if self._stopped:
+            return
         await self._dispatcher.deliver_due()
         at = await self._dispatcher.next_wake()
-        if at is not None:
+        if at is not None and not self._stopped:
             self._arm(at)
         await self._after_each_run()
 

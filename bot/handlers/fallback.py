@@ -23,6 +23,8 @@ STAFF_HELP = (
     "/noshow <appointment> — record that the patient did not come\n"
     "/add_session <patient> <date> <time> — add a session to the course\n"
     "/export — every record as a CSV file (admin, private chat)\n"
+    "/export_patient <patient> — everything stored about one patient (admin, private chat)\n"
+    "/forget <patient> — erase a patient's personal data, after a confirmation (admin)\n"
     "/staff — admins only: staff members, staff invite links"
 )
 
@@ -44,3 +46,17 @@ async def answer_anything(update: Update, context: CareContext) -> None:
         )
         return
     await message.reply_text(say(services, patient.language, "patient.free_text"))
+
+
+async def answer_unknown_button(update: Update, context: CareContext) -> None:
+    """A button no handler recognises (forged, or from an old message): say so, change
+    nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    patient = None
+    if update.effective_user is not None:
+        patient = await services.db.run(patients.by_chat, update.effective_user.id)
+    lang = patient.language if patient is not None else services.settings.default_language
+    await query.answer(say(services, lang, "patient.button_stale"), show_alert=True)

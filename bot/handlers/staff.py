@@ -26,6 +26,10 @@ KEEP = "staff:keep"
 REMOVE_PATTERN = r"^staff:remove:[0-9]{1,15}$"
 REMOVE_CONFIRMED_PATTERN = r"^staff:removeok:[0-9]{1,15}$"
 _USER_ID = re.compile(r":([0-9]{1,15})$")
+TOO_MANY_ATTEMPTS = (
+    "Too many invite links that did not work came from this account. "
+    "Please wait ten minutes, then open the link from the admin again."
+)
 JOIN_REFUSED = (
     "This staff invite link does not work any more: it has been used, it has expired "
     "(links last 24 hours) or it was not copied whole. Please ask the clinic's admin for a new one."
@@ -143,15 +147,21 @@ async def join_with_link(update: Update, context: CareContext) -> None:
             "The link was not used; it still works for the person it was meant for."
         )
         return
+    now = services.clock.now()
+    if services.invite_failures.blocked(user.id, now):  # the same count as patient invites
+        log.info("staff invite attempts from user %s are paused after failures", user.id)
+        await update.effective_message.reply_text(TOO_MANY_ATTEMPTS)
+        return
     outcome = await services.db.run(
         join_staff,
         payload,
         user_id=user.id,
         display_name="".join(ch for ch in user.full_name if ch.isprintable()),
-        now=services.clock.now(),
+        now=now,
     )
     if outcome is JoinOutcome.INVALID:
         log.info("a used, expired or unknown staff invite was opened by user %s", user.id)
+        services.invite_failures.failed(user.id, now)
         await update.effective_message.reply_text(JOIN_REFUSED)
         return
     if outcome is JoinOutcome.ALREADY_STAFF:

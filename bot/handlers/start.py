@@ -23,8 +23,15 @@ async def start_with_token(update: Update, context: CareContext) -> None:
     services = context.services
     token = (context.args or [""])[0]
     chat_id = update.effective_chat.id
-    result = await services.db.run(redeem_invite, token, chat_id=chat_id, now=services.clock.now())
     lang = services.settings.default_language
+    now = services.clock.now()
+    if services.invite_failures.blocked(chat_id, now):
+        log.info("invite attempts from a chat are paused after repeated failures")
+        await update.effective_message.reply_text(say(services, lang, "patient.too_many_attempts"))
+        return
+    result = await services.db.run(redeem_invite, token, chat_id=chat_id, now=now)
+    if result.outcome in (LinkOutcome.INVALID, LinkOutcome.OTHER_CHAT):
+        services.invite_failures.failed(chat_id, now)
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
         log.info("patient %d linked a chat", result.patient.id)
         services.delivery.poke()

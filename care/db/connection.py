@@ -16,7 +16,7 @@ def connect(path: Path) -> sqlite3.Connection:
     The file is created readable by its owner only: it holds health data.
     """
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():
             path.touch(mode=0o600)
         path.chmod(0o600)

@@ -209,21 +209,24 @@ def cancel_pending(
 
 
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    """Take up to `limit` due messages of reachable patients, oldest first, for sending.
+    """Take up to `limit` due messages of reachable patients, in due order, for sending;
+    at most one per patient, their earliest, so a batch never waits on one chat's pace.
 
     Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
-    second sender can take them.
+    second sender can take them. Claiming is not an attempt: `note_attempt` counts the sends
+    that actually reach Telegram.
     """
     rows = conn.execute(
         "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, p.chat_id, p.id AS patient_id,"
         " p.language, p.full_name, a.id AS appointment_id, a.starts_at, a.session_number,"
         " a.session_count"
-        " FROM care_messages m"
+        " FROM (SELECT id, step, attempts, due_at, expires_at, patient_id, appointment_id,"
+        "   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY due_at, id) AS turn"
+        "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
         " JOIN appointments a ON a.id = m.appointment_id"
-        " WHERE m.state = 'pending' AND m.wake_at <= ?"
-        " AND p.chat_id IS NOT NULL AND p.status = 'active'"
-        " ORDER BY m.wake_at, m.id LIMIT ?",
+        " WHERE m.turn = 1 AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        " ORDER BY m.due_at, m.id LIMIT ?",
         (now, limit),
     ).fetchall()
     claims = [
@@ -246,12 +249,16 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     ]
     for claim in claims:
         conn.execute(
-            "UPDATE care_messages SET state = 'sending', attempts = attempts + 1,"
-            " updated_at = ? WHERE id = ?",
+            "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
         _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
     return claims
+
+
+def note_attempt(conn: sqlite3.Connection, message_id: int) -> None:
+    """Count one send that reached Telegram (a rate-limit refusal or a deferral is not one)."""
+    conn.execute("UPDATE care_messages SET attempts = attempts + 1 WHERE id = ?", (message_id,))
 
 
 def next_wake(conn: sqlite3.Connection) -> int | None:
@@ -266,38 +273,71 @@ def next_wake(conn: sqlite3.Connection) -> int | None:
 
 def skip_expired(conn: sqlite3.Connection, now: int) -> int:
     """Skip every pending message that is no longer useful; never send it late."""
-    reason = "expired before it could be sent"
-    conn.execute(
-        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
-        " SELECT id, ?, 'pending', 'skipped', ? FROM care_messages"
-        " WHERE state = 'pending' AND expires_at <= ?",
-        (now, reason, now),
+    return _move_all(
+        conn,
+        "expires_at <= ?",
+        (now,),
+        from_state=MessageState.PENDING,
+        to_state=MessageState.SKIPPED,
+        reason="expired before it could be sent",
+        now=now,
     )
-    cursor = conn.execute(
-        "UPDATE care_messages SET state = 'skipped', reason = ?, updated_at = ?"
-        " WHERE state = 'pending' AND expires_at <= ?",
-        (reason, now, now),
-    )
-    return cursor.rowcount
 
 
 def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
     """Messages left 'sending' by a crash go back to pending.
 
     Their outcome is unknown: Telegram may or may not have delivered them. We send again
-    rather than risk losing a care instruction, so a crash costs at most one duplicate of each
-    message that was in flight at that moment.
+    rather than risk losing a care instruction. The sender hands Telegram one message at a
+    time and records the answer before the next, so at most one of them had really gone out:
+    a crash costs at most one duplicate, and never a lost message.
     """
-    reason = "sender stopped mid-send; outcome unknown, sending again"
+    return _move_all(
+        conn,
+        "1 = 1",
+        (),
+        from_state=MessageState.SENDING,
+        to_state=MessageState.PENDING,
+        reason="sender stopped mid-send; outcome unknown, sending again",
+        now=now,
+    )
+
+
+def cancel_pending_of_patient(
+    conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int
+) -> int:
+    return _move_all(
+        conn,
+        "patient_id = ?",
+        (patient_id,),
+        from_state=MessageState.PENDING,
+        to_state=MessageState.CANCELLED,
+        reason=reason,
+        now=now,
+    )
+
+
+def _move_all(
+    conn: sqlite3.Connection,
+    condition: str,
+    values: tuple[int, ...],
+    *,
+    from_state: MessageState,
+    to_state: MessageState,
+    reason: str,
+    now: int,
+) -> int:
+    """Move every message in `from_state` that meets `condition` (fixed SQL, values bound)
+    to `to_state`, logging each move; return how many moved."""
     conn.execute(
         "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
-        " SELECT id, ?, 'sending', 'pending', ? FROM care_messages WHERE state = 'sending'",
-        (now, reason),
+        f" SELECT id, ?, ?, ?, ? FROM care_messages WHERE state = ? AND {condition}",
+        (now, from_state, to_state, reason, from_state, *values),
     )
     cursor = conn.execute(
-        "UPDATE care_messages SET state = 'pending', reason = ?, updated_at = ?"
-        " WHERE state = 'sending'",
-        (reason, now),
+        "UPDATE care_messages SET state = ?, reason = ?, updated_at = ?"
+        f" WHERE state = ? AND {condition}",
+        (to_state, reason, now, from_state, *values),
     )
     return cursor.rowcount
 

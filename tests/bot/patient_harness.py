@@ -62,6 +62,10 @@ class PromptWakeUp:
         self.running.add(task)
         task.add_done_callback(self.running.discard)
 
+    async def stop(self) -> None:
+        """At shutdown, like the real one: let the deliveries under way finish."""
+        await asyncio.gather(*self.running, return_exceptions=True)
+
 
 class LiveBot:
     def __init__(self, app: CareApp, api: FakeBotApi, clock: FakeClock, day0: datetime) -> None:

@@ -1,41 +1,43 @@
-"""The wake-up clock: a delivery pass runs as soon as the bot is up, not a safety tick later."""
+"""The delivery clock wakes the sender at once at start-up and exactly when a message falls
+due, not at the next safety tick."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from telegram.ext import ApplicationBuilder
+from tests.bot.in_thread import InProcessBot, harness_env
+from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
 
-from jobs.wakeup import DeliveryClock
-
-TOKEN = "123456:TEST-token-for-the-local-stand-in"
-
-
-class RecordingDispatcher:
-    def __init__(self) -> None:
-        self.passed = asyncio.Event()
-
-    async def deliver_due(self) -> int:
-        self.passed.set()
-        return 0
-
-    async def next_wake(self) -> datetime | None:
-        return None
+SAFETY_TICK = "30"
 
 
-async def _nothing() -> None:
-    return None
+def _first_send(tmp_path: Path, due: datetime) -> tuple[float, ApiCall]:
+    """Run the bot with one message due at `due`; return when the bot had started (on the
+    monotonic clock the stand-in stamps calls with) and the message's send."""
+    now = datetime.now(UTC)
+    seed_linked_patients(
+        tmp_path / "mesocare.db", [2002], starts_at=due, now=now, protocol_path=ONE_STEP_PROTOCOL
+    )
+    with FakeBotApi() as api:
+        env = harness_env(
+            api, tmp_path, CARE_PROTOCOL=str(ONE_STEP_PROTOCOL), POLL_SECONDS=SAFETY_TICK
+        )
+        with InProcessBot(api, env):
+            started = time.monotonic()
+            (call,) = api.wait_for(lambda c: c.method == "sendMessage", timeout=10)
+    return started, call
 
 
-async def test_a_delivery_pass_runs_when_the_job_queue_starts_with_a_long_safety_tick() -> None:
-    application = ApplicationBuilder().token(TOKEN).build()
-    assert application.job_queue is not None
-    dispatcher = RecordingDispatcher()
-    # As in post_init: the clock is started before the JobQueue's scheduler runs.
-    DeliveryClock(application.job_queue, dispatcher, 300.0, _nothing).start()  # type: ignore[arg-type]
-    await application.job_queue.start()
-    try:
-        await asyncio.wait_for(dispatcher.passed.wait(), timeout=10)
-    finally:
-        await application.job_queue.stop()
+def test_a_message_due_at_start_up_goes_out_at_once(tmp_path: Path) -> None:
+    started, call = _first_send(tmp_path, datetime.now(UTC))
+    assert call.at - started < 2  # not a safety tick (30 s) later
+
+
+def test_a_message_falling_due_later_goes_out_when_due(tmp_path: Path) -> None:
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)  # whole seconds
+    _, call = _first_send(tmp_path, due)
+    sent_at = datetime.now(UTC) - timedelta(seconds=time.monotonic() - call.at)
+    assert due - timedelta(seconds=0.1) <= sent_at < due + timedelta(seconds=2)

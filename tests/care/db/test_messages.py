@@ -38,7 +38,9 @@ def _message(conn: sqlite3.Connection, patient_id: int, due: int, expires: int =
     )
 
 
-def test_claims_take_due_messages_of_linked_patients_oldest_first(conn: sqlite3.Connection) -> None:
+def test_claims_take_due_messages_of_linked_patients_oldest_first_one_per_patient(
+    conn: sqlite3.Connection,
+) -> None:
     linked = _patient(conn, chat_id=11)
     unlinked = _patient(conn, chat_id=None)
     later = _message(conn, linked, due=200)
@@ -47,12 +49,15 @@ def test_claims_take_due_messages_of_linked_patients_oldest_first(conn: sqlite3.
     _message(conn, linked, due=900)  # not yet due
     with transaction(conn):
         claims = messages.claim_due(conn, now=300, limit=10)
-    assert [c.message_id for c in claims] == [first, later]
-    assert all(c.chat_id == 11 for c in claims)
+    assert [c.message_id for c in claims] == [first]  # a batch holds one per patient
+    assert claims[0].chat_id == 11
+    with transaction(conn):
+        assert [c.message_id for c in messages.claim_due(conn, now=300, limit=10)] == [later]
     with transaction(conn):
         assert messages.claim_due(conn, now=300, limit=10) == []  # claimed ones are taken
-    states = {m.id: m.state for m in messages.of_appointment(conn, claims[0].appointment_id)}
-    assert states[first] is MessageState.SENDING
+    for claimed in (first, later):
+        stored = messages.get(conn, claimed)
+        assert stored is not None and stored.state is MessageState.SENDING
 
 
 def test_next_wake_ignores_patients_who_cannot_receive(conn: sqlite3.Connection) -> None:

@@ -1,0 +1,206 @@
+"""The real application, in this process, served from a background thread.
+
+`tests/bot/harness.py` runs the application inside the test's own event loop; this one gives
+it a thread and an event loop of its own, so a test stays a plain function that blocks on the
+stand-in's `wait_for`. Hypothesis needs that (it drives plain functions), and so does a
+module-wide bot shared by many tests. It starts and stops the application in the order
+`run_polling` uses (initialize, post_init, polling, start ... updater.stop, stop, shutdown,
+post_shutdown), and lets a test inject the clock and the retry policy::
+
+    with FakeBotApi() as api, InProcessBot(api, harness_env(api, tmp_path)) as bot:
+        reply = bot.say(ADMIN_ID, "/schedule 1")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application, load_care
+from bot.services import Services
+from bot.settings import load_settings
+from care.clock import Clock
+from care.db.connection import connect
+from jobs.retry import RetryPolicy
+from tests.bot.harness import ADMIN_ID, TOKEN
+from tests.fakes.bot_api import MESSAGE_METHODS, ApiCall, FakeBotApi
+
+__all__ = ["ADMIN_ID", "InProcessBot", "answered_clearly", "harness_env"]
+
+POLL_TIMEOUT = timedelta(seconds=1)  # short long-polls, so stopping is quick
+
+
+def harness_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Settings for a bot that talks only to `api` and keeps its database in `tmp_path`."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": str(ADMIN_ID),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
+        "DATABASE_PATH": str(tmp_path / "mesocare.db"),
+        "CLINIC_NAME": "Test Clinic",
+        "CLINIC_PHONE": "+98 21 1234 5678",
+        "CLINIC_ADDRESS": "1 Test Street",
+        "DEFAULT_LANGUAGE": "en",
+        "QUIET_HOURS": "00:00-00:00",
+        "POLL_SECONDS": "1",
+    }
+    env.update(overrides)
+    return env
+
+
+class InProcessBot:
+    """The application built by `build_application`, served from a background thread."""
+
+    def __init__(
+        self,
+        api: FakeBotApi,
+        env: dict[str, str],
+        *,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.api = api
+        settings = load_settings(env)
+        protocol, catalog = load_care(settings)
+        self.app = build_application(
+            settings, protocol=protocol, catalog=catalog, clock=clock, retry=retry
+        )
+        self.services: Services = self.app.bot_data["services"]
+        self.db_path = settings.database_path
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    def __enter__(self) -> InProcessBot:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 15.0) -> None:
+        self._thread = threading.Thread(target=self._serve, name="in-process-bot", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout) or self._error is not None:
+            self.stop()
+            raise AssertionError(f"the bot did not start: {self._error!r}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop as on SIGTERM; re-raise anything that went wrong in the bot's thread."""
+        if self._thread is None:
+            return
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout)
+        alive = self._thread.is_alive()
+        self._thread = None
+        if alive:
+            raise AssertionError("the bot did not stop in time")
+        if self._error is not None:
+            raise self._error
+
+    # talking to it ----------------------------------------------------------------------
+
+    def say(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        timeout: float = 10.0,
+    ) -> ApiCall:
+        """Send `text` as `user_id`; return the bot's next message in that chat."""
+        chat = user_id if chat_id is None else chat_id
+        before = len(self.api.messages_to(chat))
+        self.api.send_text(user_id, text, chat_id=chat_id, chat_type=chat_type)
+        reply = self.api.wait_for(_message_to(chat), count=before + 1, timeout=timeout)[before]
+        self.settle()
+        return reply
+
+    def press(
+        self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
+    ) -> ApiCall:
+        """Press an inline button; return the bot's answerCallbackQuery."""
+        before = len(self.api.calls("answerCallbackQuery"))
+        self.api.press_button(user_id, data, message_id=message_id, chat_id=chat_id)
+        answered = self.api.wait_for(_answer, count=before + 1)[before]
+        self.settle()
+        return answered
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the application has finished with every update it has received."""
+        assert self._loop is not None
+        done = asyncio.run_coroutine_threadsafe(self.app.update_queue.join(), self._loop)
+        done.result(timeout)
+
+    # the database -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        """A second connection to the bot's database (WAL: it may write while the bot runs)."""
+        conn = connect(self.db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def dump(self) -> str:
+        """The whole database as SQL, to compare before and after."""
+        with self.db() as conn:
+            return "\n".join(conn.iterdump())
+
+    # the bot's thread -------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as error:  # reported by stop()
+            self._error = error
+            self._ready.set()
+
+    async def _main(self) -> None:
+        app: Any = self.app
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
+        await app.start()
+        self._ready.set()
+        await self._stop.wait()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await app.post_shutdown(app)
+
+
+def answered_clearly(bot: InProcessBot, user_id: int, data: str) -> bool:
+    """Press a button with `data`: True if the bot said something about it, in the button's
+    answer or in a message to the presser, rather than leaving them with a spinning button."""
+    before = len(bot.api.messages_to(user_id))
+    answer = bot.press(user_id, data, message_id=1)
+    return bool(answer.params.get("text")) or len(bot.api.messages_to(user_id)) > before
+
+
+def _message_to(chat_id: int) -> Any:
+    def matches(call: ApiCall) -> bool:
+        return (
+            call.method in MESSAGE_METHODS
+            and call.status == 200
+            and call.params.get("chat_id") == chat_id
+        )
+
+    return matches
+
+
+def _answer(call: ApiCall) -> bool:
+    return call.method == "answerCallbackQuery"

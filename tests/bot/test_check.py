@@ -1,0 +1,147 @@
+"""`python -m bot check`: one line per finding, failure only for what would stop the bot."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.check import run_check
+from bot.cli import main
+from care.catalog import DEFAULT_MESSAGES_DIR
+from care.db.connection import connect
+from tests.bot.in_thread import harness_env
+from tests.fakes.bot_api import FakeBotApi
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as fake:
+        yield fake
+
+
+def _use(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def _check() -> tuple[bool, list[str]]:
+    lines: list[str] = []
+    return run_check(lines.append), lines
+
+
+def _line(lines: list[str], subject: str) -> str:
+    (found,) = [line for line in lines if subject in line]
+    return found
+
+
+def _failure(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> tuple[str, list[str]]:
+    """Run the check with `env`; it must fail: return the failed line and all lines."""
+    _use(monkeypatch, env)
+    ok, lines = _check()
+    assert not ok
+    return _line(lines, "FAILED"), lines
+
+
+def test_all_is_well(api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _use(monkeypatch, harness_env(api, tmp_path))
+    connect(tmp_path / "mesocare.db").close()
+    ok, lines = _check()
+    assert ok
+    assert all(line.startswith("ok") for line in lines), lines
+    assert "@mesocare_test_bot" in _line(lines, "token")
+    assert "intact" in _line(lines, "database")
+    assert main(["check"]) == 0
+
+
+def test_a_missing_database_is_not_a_failure(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(monkeypatch, harness_env(api, tmp_path))
+    ok, lines = _check()
+    assert ok
+    assert "not created yet" in _line(lines, "database")
+    assert not (tmp_path / "mesocare.db").exists()  # check creates nothing
+
+
+def test_an_unreachable_telegram_is_reported_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with FakeBotApi() as api:
+        env = harness_env(api, tmp_path)
+    env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{port}"
+    _use(monkeypatch, env)
+    ok, lines = _check()
+    assert ok
+    assert _line(lines, "token").startswith("--")
+    assert "could not be reached" in _line(lines, "token")
+
+
+def test_a_refused_token_fails(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.fail_next("getMe", status=401)
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    assert "@BotFather" in failed
+
+
+def test_a_broken_protocol_fails_and_names_the_file(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    protocol = tmp_path / "protocol.toml"
+    protocol.write_text('[steps.pre_care]\nwhen = "start - 2h"\nexpires = "start"\n')
+    failed, lines = _failure(monkeypatch, harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
+    assert str(protocol) in failed and "24 hours" in failed
+    assert _line(lines, "message files").startswith("--")
+    assert main(["check"]) == 2
+
+
+def test_a_message_file_missing_a_text_fails(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = tmp_path / "messages"
+    messages.mkdir()
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        if lang == "en":
+            text = text.replace("wash_ok = ", "washed_ok = ", 1)
+        (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    assert "wash_ok" in failed
+
+
+def test_a_placeholder_the_bot_cannot_fill_fails(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = tmp_path / "messages"
+    messages.mkdir()
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        text = text.replace("{clinic_phone}", "{clinic_fax}")
+        (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    assert "clinic_fax" in failed
+
+
+def test_a_damaged_database_fails(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mesocare.db").write_bytes(b"this is not a database" * 100)
+    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    assert "cannot be used" in failed
+
+
+def test_bad_settings_fail_and_the_rest_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("ADMIN_IDS", "42")
+    ok, lines = _check()
+    assert not ok
+    assert "TELEGRAM_BOT_TOKEN" in _line(lines, "FAILED")
+    assert main(["check"]) == 2

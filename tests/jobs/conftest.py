@@ -1,0 +1,61 @@
+"""The sender wired to a real database, a recording transport and the fake clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.db.worker import Database
+from care.enrolment import CarePlan
+from jobs.compose import Clinic, Composer
+from jobs.delivery import Dispatcher
+from jobs.pacing import Pacer
+from tests.conftest import FakeClock
+from tests.jobs.support import UNPACED, Alerts, RecordingTransport
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "mesocare.db")
+    await database.open()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def transport() -> RecordingTransport:
+    return RecordingTransport()
+
+
+@pytest.fixture
+def alerts() -> Alerts:
+    return Alerts()
+
+
+@pytest.fixture
+def dispatcher(
+    db: Database, transport: RecordingTransport, alerts: Alerts, plan: CarePlan, clock: FakeClock
+) -> Dispatcher:
+    catalog = load_catalog(DEFAULT_MESSAGES_DIR)
+    clinic = Clinic("Test Clinic", "+98 21 0000 0000", "1 Test Street")
+    return Dispatcher(
+        db=db,
+        transport=transport,
+        composer=Composer(catalog, plan.protocol, clinic, plan.tz),
+        protocol=plan.protocol,
+        quiet=plan.quiet,
+        tz_name=plan.tz.key,
+        clock=clock,
+        pacer=Pacer(
+            per_second=1e6,
+            private=UNPACED,
+            group=UNPACED,
+            monotonic=lambda: clock.now().timestamp(),  # Telegram's waits pass on the fake clock
+        ),
+        on_alert=alerts,
+        rng=random.Random(7),
+    )

@@ -1,0 +1,87 @@
+"""Test doubles and helpers for the sender's tests."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import timedelta
+
+from care.db import messages
+from care.db.worker import Database
+from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
+from care.models import MessageState
+from jobs.compose import Outgoing
+from jobs.outcome import Outcome, Result
+from jobs.pacing import ChatLimit
+from tests.conftest import FakeClock
+
+UNPACED = ChatLimit(1, 0.0)  # no per-chat limit: unit tests of the sender do not pace
+
+
+class RecordingTransport:
+    """Delivers after yielding to the event loop (so concurrent sends would overlap) and
+    remembers what it sent; answers can be scripted per chat, and `gate` can hold a send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, Outgoing]] = []
+        self.tried: list[int] = []  # the chat of every call, whatever its outcome
+        self.script: dict[int, list[Outcome | Exception]] = {}
+        self.gate: asyncio.Event | None = None
+        self.started = asyncio.Event()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
+        self.tried.append(chat_id)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            self.started.set()
+            for _ in range(3):
+                await asyncio.sleep(0)
+            if self.gate is not None:
+                await self.gate.wait()
+            scripted = self.script.get(chat_id)
+            if scripted:
+                answer = scripted.pop(0)
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer
+            self.sent.append((chat_id, message))
+            return Outcome(Result.SENT, telegram_message_id=len(self.sent))
+        finally:
+            self.in_flight -= 1
+
+
+class Alerts:
+    """Counts the pokes the sender gives the staff-alert sender."""
+
+    def __init__(self) -> None:
+        self.pokes = 0
+
+    def __call__(self) -> None:
+        self.pokes += 1
+
+
+def alert_kinds(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT kind FROM alerts ORDER BY id")]
+
+
+async def enrol_linked(
+    db: Database, plan: CarePlan, clock: FakeClock, chat_id: int, days_ahead: float = 3
+) -> Enrolment:
+    booking = Booking("Sara Ahmadi", clock.now() + timedelta(days=days_ahead), "en")
+    enrolment = await db.run(
+        enrol, booking, plan=plan, actor="test", invite_days=14, now=clock.now()
+    )
+    await db.run(redeem_invite, enrolment.token, chat_id=chat_id, now=clock.now())
+    return enrolment
+
+
+def message_states(conn: sqlite3.Connection, appointment_id: int) -> dict[str, MessageState]:
+    return {m.step: m.state for m in messages.of_appointment(conn, appointment_id)}
+
+
+def in_state(conn: sqlite3.Connection, state: MessageState) -> int:
+    row = conn.execute("SELECT count(*) FROM care_messages WHERE state = ?", (state,)).fetchone()
+    return int(row[0])

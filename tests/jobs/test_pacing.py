@@ -1,0 +1,126 @@
+"""The pacer books send slots under Telegram's limits; nothing here really sleeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from jobs.pacing import PER_SECOND, Pacer, TelegramLimits
+
+
+class FakeTime:
+    """A monotonic clock that moves only when the pacer 'sleeps'."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sends: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def pacer(time: FakeTime) -> Pacer:
+    return Pacer(monotonic=time.monotonic, sleep=time.sleep)
+
+
+async def _send(pacer: Pacer, time: FakeTime, chat: int | str) -> float:
+    """A reply or an alert: through the rate limiter only."""
+    await pacer.wait_turn(chat)
+    time.sends.append(time.now)
+    return time.now
+
+
+async def _send_care(pacer: Pacer, time: FakeTime, chat: int) -> float:
+    """A care message: the sender waits for the chat's window, then the rate limiter."""
+    await pacer.wait_for_chat(chat)
+    return await _send(pacer, time, chat)
+
+
+async def test_a_burst_to_many_chats_never_exceeds_the_global_rate(
+    pacer: Pacer, time: FakeTime
+) -> None:
+    for chat in range(1, 201):
+        await _send(pacer, time, chat)
+    for first in time.sends:
+        in_window = [t for t in time.sends if first <= t < first + 1.0]
+        assert len(in_window) <= PER_SECOND
+    assert time.sends[-1] - time.sends[0] == pytest.approx(199 / PER_SECOND)
+
+
+async def test_care_messages_to_a_private_chat_come_three_at_most_then_one_a_second(
+    pacer: Pacer, time: FakeTime
+) -> None:
+    stamps = [await _send_care(pacer, time, 42) for _ in range(6)]
+    assert stamps[2] - stamps[0] < 0.1  # a short burst
+    assert stamps[3] - stamps[0] == pytest.approx(3.0)
+    for first, later in zip(stamps, stamps[3:], strict=False):
+        assert later - first >= 3.0 - 1e-9  # never more than 3 in 3 seconds
+
+
+async def test_replies_in_a_private_chat_are_not_held_back_but_count(
+    pacer: Pacer, time: FakeTime
+) -> None:
+    replies = [await _send(pacer, time, 42) for _ in range(5)]
+    assert replies[-1] - replies[0] < 0.5  # the person's own taps set that pace
+    care = await _send_care(pacer, time, 42)
+    assert care - replies[-3] >= 3.0  # the care message waits until the window has room
+
+
+async def test_a_group_gets_twenty_messages_a_minute(pacer: Pacer, time: FakeTime) -> None:
+    stamps = [await _send(pacer, time, -1001234) for _ in range(41)]
+    assert stamps[19] - stamps[0] < 1.0
+    assert stamps[20] - stamps[0] >= 60.0
+    assert stamps[40] - stamps[20] >= 60.0
+
+
+async def test_a_hold_delays_everything_until_it_ends(pacer: Pacer, time: FakeTime) -> None:
+    pacer.hold(7)
+    assert pacer.held_for() == pytest.approx(7)
+    sent = await _send(pacer, time, 42)
+    assert sent == pytest.approx(107.0)
+    assert pacer.held_for() == 0
+
+
+class _Recorder:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls = 0
+        self.error = error
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> bool:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return True
+
+
+async def test_the_limiter_paces_messages_but_not_polling(pacer: Pacer, time: FakeTime) -> None:
+    limits = TelegramLimits(pacer)
+    call = _Recorder()
+    for _ in range(21):
+        await limits.process_request(call, (), {}, "sendMessage", {"chat_id": -100}, None)
+    assert time.now >= 161.0  # the 21st message to the group waited for its window
+    held = time.now
+    await limits.process_request(call, (), {}, "getUpdates", {"timeout": 10}, None)
+    await limits.process_request(call, (), {}, "answerCallbackQuery", {"text": "x"}, None)
+    assert time.now == held
+    assert call.calls == 23
+
+
+async def test_a_429_holds_every_later_message(pacer: Pacer, time: FakeTime) -> None:
+    limits = TelegramLimits(pacer)
+    refused = _Recorder(RetryAfter(12))
+    with pytest.raises(RetryAfter):
+        await limits.process_request(refused, (), {}, "sendMessage", {"chat_id": 5}, None)
+    await limits.process_request(_Recorder(), (), {}, "sendMessage", {"chat_id": 6}, None)
+    assert time.now == pytest.approx(112.0)
