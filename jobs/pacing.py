@@ -36,7 +36,7 @@ class ChatLimit:
     span: float
 
 
-PER_SECOND = 25.0
+PER_SECOND = 28.5  # issue 6 asks for at least 28 a second; evenly spaced, a window never holds 30
 PRIVATE_CHAT = ChatLimit(3, 3.0)
 GROUP_CHAT = ChatLimit(20, 61.0)  # Telegram's 20 a minute, with a second to spare
 # Bot API methods that put a message in a chat; Telegram counts these against its limits.
