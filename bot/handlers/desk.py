@@ -19,8 +19,8 @@ from bot.card_view import back_keyboard, confirm_keyboard
 from bot.desk_buttons import TIMED, Step
 from bot.desk_text import TIME_EXAMPLE, ask_for_time, outcome, question, refusal
 from bot.handlers.card import render_card, replace_message, show_card, show_session_menu
-from bot.handlers.journey import parse_appointment_id
 from bot.patient_notice import staff_note, tell_patient
+from bot.record_ids import parse_record_id
 from bot.services import CareContext
 from care.actions import Action, Request, check, perform
 from care.dates import DateInputError, parse_local_datetime
@@ -183,7 +183,7 @@ async def add_session(update: Update, context: CareContext) -> None:
     """/add_session <patient> <date> <time>"""
     assert update.effective_message is not None
     args = context.args or []
-    patient_id = parse_appointment_id(args[:1]) if len(args) == 3 else None
+    patient_id = parse_record_id(args[:1]) if len(args) == 3 else None
     if patient_id is None:
         await update.effective_message.reply_text(f"Send {_USAGE[Action.ADD_SESSION]}")
         return
@@ -200,7 +200,7 @@ async def _on_appointment(
 ) -> None:
     assert update.effective_message is not None
     args = context.args or []
-    appointment_id = parse_appointment_id(args[:1]) if len(args) == (3 if timed else 1) else None
+    appointment_id = parse_record_id(args[:1]) if len(args) == (3 if timed else 1) else None
     if appointment_id is None:
         await update.effective_message.reply_text(f"Send {_USAGE[chosen]}")
         return

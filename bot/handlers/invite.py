@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot.access import actor, staff_only
 from bot.handlers.enrol import invite_text, qr_caption
-from bot.handlers.journey import parse_appointment_id as parse_record_id
 from bot.invite_qr import invite_link, send_qr
+from bot.record_ids import record_id_or_ask
 from bot.services import CareContext
 from care.enrolment import InviteOutcome, reissue_invite
 
@@ -20,12 +20,13 @@ log = logging.getLogger(__name__)
 async def invite(update: Update, context: CareContext) -> None:
     """Issue a new invite for a patient and send it with its QR code."""
     assert update.effective_message is not None and update.effective_chat is not None
-    patient_id = parse_record_id(context.args or [])
+    patient_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Which patient? Send /invite followed by the patient's number, e.g. /invite 12 "
+        "(the enrolment message shows it).",
+    )
     if patient_id is None:
-        await update.effective_message.reply_text(
-            "Which patient? Send /invite followed by the patient's number, e.g. /invite 12 "
-            "(the enrolment message shows it)."
-        )
         return
     services = context.services
     result = await services.db.run(

@@ -7,33 +7,24 @@ import logging
 from telegram import Update
 
 from bot.access import actor, staff_only
+from bot.record_ids import record_id_or_ask
 from bot.services import CareContext
 from care.dates import iso_local
 from care.journey import AppointmentSchedule, DoneOutcome, mark_done, schedule_of
-from care.text_input import normalize_digits
 
 log = logging.getLogger(__name__)
-
-
-def parse_appointment_id(args: list[str]) -> int | None:
-    """`12` or `#12`, in any digits; None when that is not what was typed."""
-    if len(args) != 1:
-        return None
-    text = normalize_digits(args[0]).removeprefix("#")
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:
-        return None
-    return int(text)
 
 
 @staff_only
 async def done(update: Update, context: CareContext) -> None:
     """Mark an appointment done; post-care goes out at once."""
     assert update.effective_message is not None
-    appointment_id = parse_appointment_id(context.args or [])
+    appointment_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Which appointment? Send /done followed by its number, e.g. /done 12",
+    )
     if appointment_id is None:
-        await update.effective_message.reply_text(
-            "Which appointment? Send /done followed by its number, e.g. /done 12"
-        )
         return
     services = context.services
     result = await services.db.run(
@@ -62,11 +53,12 @@ async def done(update: Update, context: CareContext) -> None:
 async def schedule(update: Update, context: CareContext) -> None:
     """List an appointment's care messages with their due times and states."""
     assert update.effective_message is not None
-    appointment_id = parse_appointment_id(context.args or [])
+    appointment_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Which appointment? Send /schedule followed by its number, e.g. /schedule 12",
+    )
     if appointment_id is None:
-        await update.effective_message.reply_text(
-            "Which appointment? Send /schedule followed by its number, e.g. /schedule 12"
-        )
         return
     found = await context.services.db.run(schedule_of, appointment_id)
     if found is None:

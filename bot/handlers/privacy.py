@@ -10,7 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.access import actor, admin_only
-from bot.handlers.journey import parse_appointment_id as parse_record_id
+from bot.record_ids import record_id_or_ask
 from bot.services import CareContext
 from care.db import patients
 from care.models import PatientStatus
@@ -30,12 +30,13 @@ def _no_such_patient(patient_id: int) -> str:
 async def forget(update: Update, context: CareContext) -> None:
     """Ask the admin to confirm erasing a patient's personal data."""
     assert update.effective_message is not None
-    patient_id = parse_record_id(context.args or [])
+    patient_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Whose data should be erased? Send /forget followed by the patient's number, "
+        "e.g. /forget 12",
+    )
     if patient_id is None:
-        await update.effective_message.reply_text(
-            "Whose data should be erased? Send /forget followed by the patient's number, "
-            "e.g. /forget 12"
-        )
         return
     patient = await context.services.db.run(patients.get, patient_id)
     if patient is None:
@@ -114,12 +115,13 @@ async def export(update: Update, context: CareContext) -> None:
     if chat.type != chat.PRIVATE:
         await message.reply_text("For privacy, use /export_patient in a private chat with me.")
         return
-    patient_id = parse_record_id(context.args or [])
+    patient_id = await record_id_or_ask(
+        message,
+        context.args,
+        "Whose data? Send /export_patient followed by the patient's number, "
+        "e.g. /export_patient 12",
+    )
     if patient_id is None:
-        await message.reply_text(
-            "Whose data? Send /export_patient followed by the patient's number, "
-            "e.g. /export_patient 12"
-        )
         return
     services = context.services
     record = await services.db.run(

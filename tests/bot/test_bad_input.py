@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.access import ADMIN_REFUSAL, REFUSAL
-from bot.handlers.journey import parse_appointment_id
+from bot.record_ids import parse_record_id
 from care.dates import DateInputError, parse_local_datetime
 from care.db import staff
 from care.enrol_input import EnrolInputError, check_start
@@ -176,7 +176,7 @@ APPOINTMENT_ARGS = st.one_of(
 def test_an_odd_appointment_number_gets_an_answer_and_changes_nothing(
     bot: InProcessBot, argument: str, command: str
 ) -> None:
-    number = parse_appointment_id([argument])
+    number = parse_record_id([argument])
     if number is not None:
         with bot.db() as conn:
             found = conn.execute("SELECT 1 FROM appointments WHERE id = ?", (number,))
