@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,13 @@ def test_commands_that_never_connect_need_no_token_or_admins() -> None:
     assert settings.clinic_name == "Test Clinic"
     with pytest.raises(SettingsError, match="QUIET_HOURS"):  # everything else is still checked
         load_settings({"QUIET_HOURS": "late"}, need_telegram=False)
+
+
+def test_every_setting_is_in_env_example_and_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    read = set(re.findall(r'get\("([A-Z_]+)"', (root / "bot" / "settings.py").read_text()))
+    example = set(re.findall(r"(?m)^([A-Z_]+)=", (root / ".env.example").read_text()))
+    readme = set(re.findall(r"(?m)^\| `([A-Z_]+)`", (root / "README.md").read_text()))
+    assert "TELEGRAM_BOT_TOKEN" in read
+    assert read == example
+    assert read == readme
