@@ -14,14 +14,9 @@ from bot.handlers.desk import INVALID_BUTTON
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.db import staff
-from tests.bot.desk_harness import (
-    STAFF_ID,
-    DeskBot,
-    bot_message_id,
-    enrol_patient,
-    link,
-    sent_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import bot_message_id, sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient, link
 from tests.fakes.bot_api import ApiCall
 
 PATIENT = 2002
