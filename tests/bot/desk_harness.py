@@ -12,46 +12,28 @@ test calls `tick()`; `wait_for` blocks a worker thread, never the loop the bot r
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self
 
-from bot.services import CareApp, Services
+from bot.services import CareApp
 from care.enrolment import Booking, Enrolment, enrol
-from tests.bot.app_env import STAFF_ID, app_env, build_app, services_of, serving
+from tests.bot.app_env import STAFF_ID, app_env, build_app, serving
 from tests.bot.calls import sent_to
+from tests.bot.in_loop import InLoopBot
 from tests.conftest import FakeClock
-from tests.fakes.bot_api import ApiCall, FakeBotApi
-
-T = TypeVar("T")
+from tests.fakes.bot_api import FakeBotApi
 
 
-class DeskBot:
+class DeskBot(InLoopBot):
     def __init__(self, api: FakeBotApi, tmp_path: Path, clock: FakeClock, **env: str) -> None:
-        self.api = api
-        self.clock = clock
-        self.database_path = tmp_path / "mesocare.db"
-        self._env = app_env(api, tmp_path, POLL_SECONDS="300", **env)
-        self._app: CareApp | None = None
-        self._serving: AbstractAsyncContextManager[CareApp] | None = None
-
-    @property
-    def app(self) -> CareApp:
-        assert self._app is not None, "use DeskBot as an async context manager"
-        return self._app
-
-    @property
-    def services(self) -> Services:
-        return services_of(self.app)
+        app = build_app(app_env(api, tmp_path, POLL_SECONDS="300", **env), clock=clock)
+        super().__init__(app, api, clock)
+        self._serving: AbstractAsyncContextManager[CareApp] = serving(app)
 
     async def __aenter__(self) -> Self:
-        self._app = build_app(self._env, clock=self.clock)
-        self._serving = serving(self._app)
         await self._serving.__aenter__()
         return self
 
@@ -61,21 +43,7 @@ class DeskBot:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        assert self._serving is not None
         await self._serving.__aexit__(exc_type, exc, traceback)
-
-    async def wait_for(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
-    ) -> list[ApiCall]:
-        return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
-
-    async def idle(self) -> None:
-        """Until the bot has made no request for a moment (its handlers have answered)."""
-        await asyncio.to_thread(self.api.wait_until_idle, quiet=0.3)
-
-    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(conn, ...)` on the bot's own database thread."""
-        return await self.services.db.run(work, *args, **kwargs)
 
     async def tick(self) -> None:
         """One whole run of the real delivery clock at the fake clock's time (send what is
@@ -87,14 +55,6 @@ class DeskBot:
         (job,) = job_queue.get_jobs_by_name("deliver-next")  # jobs.wakeup's wake-up job
         job.schedule_removal()
         await job.run(self.app)
-
-    def dump(self) -> str:
-        """The whole database as SQL, to show that something changed nothing."""
-        conn = sqlite3.connect(self.database_path)
-        try:
-            return "\n".join(conn.iterdump())
-        finally:
-            conn.close()
 
 
 async def enrol_patient(

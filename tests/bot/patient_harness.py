@@ -23,14 +23,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.services import CareApp, Services
+from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from jobs.compose import isolate
 from tests.bot.app_env import CLINIC_PHONE, STAFF_ID, app_env, build_app, services_of, serving
 from tests.bot.calls import message_id, text_to
+from tests.bot.in_loop import InLoopBot
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
@@ -38,8 +38,6 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 _APPOINTMENT = re.compile(r"#(\d+)")
-
-T = TypeVar("T")
 
 
 def first_day() -> datetime:
@@ -65,16 +63,10 @@ class PromptWakeUp:
         await asyncio.gather(*self.running, return_exceptions=True)
 
 
-class LiveBot:
+class LiveBot(InLoopBot):
     def __init__(self, app: CareApp, api: FakeBotApi, clock: FakeClock, day0: datetime) -> None:
-        self.app = app
-        self.api = api
-        self.clock = clock
+        super().__init__(app, api, clock)
         self.day0 = day0
-
-    @property
-    def services(self) -> Services:
-        return services_of(self.app)
 
     def local(self, *, days: int = 0, at: str = "10:00") -> datetime:
         """The UTC instant when Tehran's clocks show `at` on day `days` of the test."""
@@ -88,15 +80,6 @@ class LiveBot:
     async def press(self, user_id: int, data: str, *, message_id: int) -> None:
         self.api.press_button(user_id, data, message_id=message_id)
 
-    async def wait_for(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
-    ) -> list[ApiCall]:
-        return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
-
-    async def settle(self) -> None:
-        """Wait until the bot has stopped talking to the stand-in."""
-        await asyncio.to_thread(self.api.wait_until_idle, quiet=0.3)
-
     async def deliver(self) -> None:
         """Send every care message due by the fake clock, then every stored staff alert."""
         services = self.services
@@ -108,10 +91,6 @@ class LiveBot:
         assert at >= self.clock.now(), "the fake clock only moves forward"
         self.clock.at = at
         await self.deliver()
-
-    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(connection, ...)` on the bot's own database thread."""
-        return await self.services.db.run(work, *args, **kwargs)
 
     async def patient(self, chat_id: int, name: str, starts_at: datetime, lang: str) -> int:
         """Enrol, open the invite and choose `lang`: a linked patient; their appointment id."""

@@ -128,7 +128,7 @@ async def test_reschedule_into_the_past_is_refused_and_changes_nothing(desk: Des
     started = await _press(desk, stale, "Sara Ahmadi")
     refused = await _edited(desk, "has already passed", started)
     assert "Nothing was changed." in str(refused.params["text"])
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
     assert not [c for c in desk.api.messages_to(PATIENT) if "changed" in str(c.params["text"])]
 
@@ -174,13 +174,13 @@ async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
     started = await _press(desk, f"ok:dn:1:{appointment}", "done now?")
     await _edited(desk, "done; after-care is on its way", started)
     await desk.wait_for(sent_to(PATIENT, _opening("en", "steps.post_care")))
-    await desk.idle()
+    await desk.settle()
     before = desk.dump()
     started = await _press(desk, f"ok:dn:1:{appointment}", "after-care is on its way")
     await _edited(
         desk, f"Appointment #{appointment} is already done. Nothing was changed.", started
     )
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
 
 
@@ -248,7 +248,7 @@ async def test_a_language_change_makes_the_next_care_message_arrive_in_that_lang
     await _edited(desk, "Language changed to Persian. The patient was told.", started)
     await desk.wait_for(sent_to(PATIENT, CATALOG.text("fa", "patient.language_set")))
 
-    await desk.idle()
+    await desk.settle()
     desk.clock.advance(days=2, hours=23)  # pre-care is due
     await desk.tick()
     (pre_care,) = await desk.wait_for(sent_to(PATIENT, _opening("fa", "steps.pre_care")))
@@ -265,7 +265,7 @@ async def test_paused_patients_get_nothing_until_resumed(desk: DeskBot) -> None:
     assert "messages paused" in str(paused.params["text"])
     assert "ask:resume:1:0" in callback_data(paused)
 
-    await desk.idle()
+    await desk.settle()
     desk.clock.advance(days=2, hours=23)
     await desk.tick()
     assert not desk.api.messages_to(PATIENT)[1:]  # the welcome only
