@@ -20,16 +20,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot.app import build_application, load_care
 from bot.services import CareApp, Services
-from bot.settings import load_settings
+from tests.bot.app_env import app_env, build_app, services_of, serving
+from tests.bot.calls import button_data, message_id
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-ADMIN_ID = 1001
-TOKEN = "123456:TEST-token-for-the-local-stand-in"
 OUTPUT_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 )
@@ -43,8 +40,7 @@ class Desk:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
-        return services
+        return services_of(self.app)
 
     def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
         return Chat(self.api, self.app, user_id, first_name=first_name)
@@ -54,33 +50,9 @@ class Desk:
 async def running_desk(tmp_path: Path, clock: FakeClock, **env: str) -> AsyncIterator[Desk]:
     """The stand-in and the application, polling it, until the block ends."""
     with FakeBotApi() as api:
-        settings = load_settings(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "ADMIN_IDS": str(ADMIN_ID),
-                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
-                "DATABASE_PATH": str(tmp_path / "mesocare.db"),
-                "CLINIC_NAME": "Test Clinic",
-                "DEFAULT_LANGUAGE": "en",
-                "QUIET_HOURS": "00:00-00:00",
-                "POLL_SECONDS": "60",
-                **env,
-            }
-        )
-        protocol, catalog = load_care(settings)
-        app = build_application(settings, protocol=protocol, catalog=catalog, clock=clock)
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            assert app.updater is not None
-            await app.post_init(app)
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            await app.start()
-            try:
-                yield Desk(api, app)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
+        app = build_app(app_env(api, tmp_path, POLL_SECONDS="60", **env), clock=clock)
+        async with serving(app):
+            yield Desk(api, app)
 
 
 class Chat:
@@ -133,37 +105,6 @@ class Chat:
             )
         await self.app.update_queue.join()  # the handler has returned, its state is saved
         return self.outputs()[before : before + expect]
-
-
-def text_of(call: ApiCall) -> str:
-    return str(call.params.get("text") or call.params.get("caption") or "")
-
-
-def buttons(call: ApiCall) -> dict[str, str]:
-    """The inline buttons under a sent or edited message: label -> callback data."""
-    markup: dict[str, Any] = call.params.get("reply_markup") or {}
-    return {
-        button["text"]: button["callback_data"]
-        for row in markup.get("inline_keyboard", [])
-        for button in row
-    }
-
-
-def button_data(call: ApiCall, label: str) -> str:
-    """The data of the button labelled `label`, else of the one whose label contains it."""
-    labelled = buttons(call)
-    if label in labelled:
-        return labelled[label]
-    found = [data for text, data in labelled.items() if label in text]
-    assert len(found) == 1, f"{len(found)} buttons match {label!r}: {list(labelled)}"
-    return found[0]
-
-
-def message_id(call: ApiCall) -> int:
-    if call.method.startswith("edit"):
-        return int(call.params["message_id"])
-    assert call.result is not None, f"{call.method} failed: {call.status}"
-    return int(call.result["message_id"])
 
 
 def _output_to(call: ApiCall, chat_id: int) -> bool:

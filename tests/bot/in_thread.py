@@ -3,11 +3,11 @@
 `tests/bot/harness.py` runs the application inside the test's own event loop; this one gives
 it a thread and an event loop of its own, so a test stays a plain function that blocks on the
 stand-in's `wait_for`. Hypothesis needs that (it drives plain functions), and so does a
-module-wide bot shared by many tests. It starts and stops the application in the order
-`run_polling` uses (initialize, post_init, polling, start ... updater.stop, stop, shutdown,
-post_shutdown), and lets a test inject the clock and the retry policy::
+module-wide bot shared by many tests. It starts and stops the application as `run_polling`
+does (`tests/bot/app_env.py`'s `serving`), and lets a test inject the clock and the retry
+policy::
 
-    with FakeBotApi() as api, InProcessBot(api, harness_env(api, tmp_path)) as bot:
+    with FakeBotApi() as api, InProcessBot(api, app_env(api, tmp_path)) as bot:
         reply = bot.say(ADMIN_ID, "/schedule 1")
 """
 
@@ -18,40 +18,13 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, load_care
-from bot.services import Services
-from bot.settings import load_settings
 from care.clock import Clock
 from care.db.connection import connect
 from jobs.retry import RetryPolicy
-from tests.bot.harness import ADMIN_ID, TOKEN
+from tests.bot.app_env import build_app, services_of, serving
 from tests.fakes.bot_api import MESSAGE_METHODS, ApiCall, FakeBotApi
-
-__all__ = ["ADMIN_ID", "InProcessBot", "answered_clearly", "harness_env"]
-
-POLL_TIMEOUT = timedelta(seconds=1)  # short long-polls, so stopping is quick
-
-
-def harness_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """Settings for a bot that talks only to `api` and keeps its database in `tmp_path`."""
-    env = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "ADMIN_IDS": str(ADMIN_ID),
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
-        "DATABASE_PATH": str(tmp_path / "mesocare.db"),
-        "CLINIC_NAME": "Test Clinic",
-        "CLINIC_PHONE": "+98 21 1234 5678",
-        "CLINIC_ADDRESS": "1 Test Street",
-        "DEFAULT_LANGUAGE": "en",
-        "QUIET_HOURS": "00:00-00:00",
-        "POLL_SECONDS": "1",
-    }
-    env.update(overrides)
-    return env
 
 
 class InProcessBot:
@@ -66,13 +39,9 @@ class InProcessBot:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.api = api
-        settings = load_settings(env)
-        protocol, catalog = load_care(settings)
-        self.app = build_application(
-            settings, protocol=protocol, catalog=catalog, clock=clock, retry=retry
-        )
-        self.services: Services = self.app.bot_data["services"]
-        self.db_path = settings.database_path
+        self.app = build_app(env, clock=clock, retry=retry)
+        self.services = services_of(self.app)
+        self.db_path = self.services.settings.database_path
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -168,19 +137,11 @@ class InProcessBot:
             self._ready.set()
 
     async def _main(self) -> None:
-        app: Any = self.app
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
-        await app.start()
-        self._ready.set()
-        await self._stop.wait()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await app.post_shutdown(app)
+        async with serving(self.app):
+            self._ready.set()
+            await self._stop.wait()
 
 
 def answered_clearly(bot: InProcessBot, user_id: int, data: str) -> bool:

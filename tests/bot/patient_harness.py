@@ -23,25 +23,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application, load_care
-from bot.services import CareApp, Services
-from bot.settings import load_settings
+from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from jobs.compose import isolate
+from tests.bot.app_env import CLINIC_PHONE, STAFF_ID, app_env, build_app, services_of, serving
+from tests.bot.calls import message_id, text_to
+from tests.bot.in_loop import InLoopBot
 from tests.conftest import FakeClock
-from tests.e2e.harness import STAFF_ID, bot_env, text_to
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
 TEHRAN = ZoneInfo("Asia/Tehran")
-CLINIC_PHONE = "+98 21 1234 5678"  # as tests/e2e/harness.py sets it
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 _APPOINTMENT = re.compile(r"#(\d+)")
-
-T = TypeVar("T")
 
 
 def first_day() -> datetime:
@@ -67,17 +63,10 @@ class PromptWakeUp:
         await asyncio.gather(*self.running, return_exceptions=True)
 
 
-class LiveBot:
+class LiveBot(InLoopBot):
     def __init__(self, app: CareApp, api: FakeBotApi, clock: FakeClock, day0: datetime) -> None:
-        self.app = app
-        self.api = api
-        self.clock = clock
+        super().__init__(app, api, clock)
         self.day0 = day0
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
-        return services
 
     def local(self, *, days: int = 0, at: str = "10:00") -> datetime:
         """The UTC instant when Tehran's clocks show `at` on day `days` of the test."""
@@ -91,15 +80,6 @@ class LiveBot:
     async def press(self, user_id: int, data: str, *, message_id: int) -> None:
         self.api.press_button(user_id, data, message_id=message_id)
 
-    async def wait_for(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
-    ) -> list[ApiCall]:
-        return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
-
-    async def settle(self) -> None:
-        """Wait until the bot has stopped talking to the stand-in."""
-        await asyncio.to_thread(self.api.wait_until_idle, quiet=0.3)
-
     async def deliver(self) -> None:
         """Send every care message due by the fake clock, then every stored staff alert."""
         services = self.services
@@ -112,10 +92,6 @@ class LiveBot:
         self.clock.at = at
         await self.deliver()
 
-    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run `work(connection, ...)` on the bot's own database thread."""
-        return await self.services.db.run(work, *args, **kwargs)
-
     async def patient(self, chat_id: int, name: str, starts_at: datetime, lang: str) -> int:
         """Enrol, open the invite and choose `lang`: a linked patient; their appointment id."""
         appointment, token = await self.enrol(name, starts_at)
@@ -126,7 +102,7 @@ class LiveBot:
         """Open the invite as the patient and pick `lang` under the welcome."""
         await self.send(chat_id, f"/start {token}")
         (welcome,) = await self.wait_for(text_to(chat_id, opening("fa", "patient.language_prompt")))
-        await self.press(chat_id, f"lang:welcome:{lang}", message_id=sent_id(welcome))
+        await self.press(chat_id, f"lang:welcome:{lang}", message_id=message_id(welcome))
         await self.wait_for(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
 
     async def enrol(self, name: str, starts_at: datetime) -> tuple[int, str]:
@@ -155,33 +131,6 @@ def say(lang: str, key: str) -> str:
     return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
 
 
-def buttons(call: ApiCall) -> list[tuple[str, str]]:
-    """(label, callback data) of each button in the inline keyboard a call carried."""
-    markup = call.params.get("reply_markup") or {}
-    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-    return [(button["text"], button["callback_data"]) for row in rows for button in row]
-
-
-def sent_id(call: ApiCall) -> int:
-    """The Telegram message id the stand-in gave a sent message."""
-    assert call.status == 200 and isinstance(call.result, dict), call
-    return int(call.result["message_id"])
-
-
-def edit_of(method: str, chat_id: int, message_id: int) -> Callable[[ApiCall], bool]:
-    """Matches a successful edit (`editMessageText`, `editMessageReplyMarkup`) of a message."""
-
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method == method
-            and call.status == 200
-            and call.params.get("chat_id") == chat_id
-            and call.params.get("message_id") == message_id
-        )
-
-    return matches
-
-
 def _invite_to_staff(call: ApiCall) -> bool:
     return (
         call.method == "sendMessage"
@@ -196,28 +145,20 @@ async def live_bot(
 ) -> AsyncIterator[LiveBot]:
     """Run the application as `run_polling` would (post_init, polling, post_shutdown), with
     the fake clock at `start` Tehran time on day 0; `env` overrides settings."""
-    # The process harness's settings, with Persian first, real quiet hours, and no safety tick
-    # to deliver behind the test's back.
+    # Persian first, real quiet hours, and no safety tick to deliver behind the test's back.
     defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00", "POLL_SECONDS": "300"}
-    settings = load_settings(bot_env(api, tmp_path, **(defaults | env)))
-    protocol, catalog = load_care(settings)
     day0 = first_day()
     clock = FakeClock(day0)
-    app = build_application(settings, protocol=protocol, catalog=catalog, clock=clock)
+    app = build_app(app_env(api, tmp_path, **(defaults | env)), clock=clock)
     bot = LiveBot(app, api, clock, day0)
     clock.at = bot.local(at=start)
-    assert app.post_init is not None and app.post_shutdown is not None
-    assert app.updater is not None
-    async with app:
-        await app.post_init(app)
-        wake_up = PromptWakeUp(bot.deliver)
-        bot.services.delivery_clock = wake_up  # type: ignore[assignment]
-        await app.updater.start_polling(poll_interval=0)
-        await app.start()
-        try:
-            yield bot
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await asyncio.gather(*wake_up.running, *bot.services.background)
-    await app.post_shutdown(app)
+    wake_up = PromptWakeUp(bot.deliver)
+
+    def prompt_wake_up(app: CareApp) -> None:
+        services_of(app).delivery_clock = wake_up  # type: ignore[assignment]
+
+    async def finish_deliveries() -> None:
+        await asyncio.gather(*wake_up.running, *bot.services.background)
+
+    async with serving(app, after_init=prompt_wake_up, drain=finish_deliveries):
+        yield bot

@@ -17,7 +17,8 @@ from bot.access import ADMIN_REFUSAL, REFUSAL
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.in_thread import ADMIN_ID, InProcessBot, answered_clearly, harness_env
+from tests.bot.app_env import ADMIN_ID, app_env
+from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import seed_linked_patients
 
@@ -70,7 +71,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
         protocol_path=DEFAULT_PROTOCOL_PATH,
     )
     with FakeBotApi() as api:
-        running = InProcessBot(api, harness_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
+        running = InProcessBot(api, app_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
         with running.db() as conn:
             for member in (FORMER_STAFF, STAFF):
                 staff.add(conn, user_id=member, display_name="Staff", added_by="test", now=1)

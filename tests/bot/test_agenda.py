@@ -6,15 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from care.enrolment import Booking, enrol, redeem_invite
-from tests.bot.harness import (
-    ADMIN_ID,
-    Desk,
-    button_data,
-    buttons,
-    message_id,
-    running_desk,
-    text_of,
-)
+from tests.bot.app_env import ADMIN_ID
+from tests.bot.calls import button_data, buttons, message_id, text_of
+from tests.bot.harness import Desk, running_desk
 from tests.conftest import FakeClock
 
 STRANGER = 3003

@@ -22,7 +22,8 @@ from care.dates import DateInputError, parse_local_datetime
 from care.db import staff
 from care.enrol_input import EnrolInputError, check_start
 from care.text_input import MAX_NAME_LENGTH, InvalidName, clean_name
-from tests.bot.in_thread import InProcessBot, answered_clearly, harness_env
+from tests.bot.app_env import app_env
+from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
 STAFF_IDS = range(7000, 7400)
@@ -36,7 +37,7 @@ OOPS = "Sorry, something went wrong"
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
     tmp_path = tmp_path_factory.mktemp("bad-input")
     with FakeBotApi() as api:
-        running = InProcessBot(api, harness_env(api, tmp_path))
+        running = InProcessBot(api, app_env(api, tmp_path))
         with running.db() as conn:
             for user_id in STAFF_IDS:
                 staff.add(conn, user_id=user_id, display_name="Staff", added_by="test", now=1)

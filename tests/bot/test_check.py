@@ -12,7 +12,7 @@ from bot.check import run_check
 from bot.cli import main
 from care.catalog import DEFAULT_MESSAGES_DIR
 from care.db.connection import connect
-from tests.bot.in_thread import harness_env
+from tests.bot.app_env import app_env
 from tests.fakes.bot_api import FakeBotApi
 
 
@@ -46,7 +46,7 @@ def _failure(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> tuple[str,
 
 
 def test_all_is_well(api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _use(monkeypatch, harness_env(api, tmp_path))
+    _use(monkeypatch, app_env(api, tmp_path))
     connect(tmp_path / "mesocare.db").close()
     ok, lines = _check()
     assert ok
@@ -59,7 +59,7 @@ def test_all_is_well(api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.Monkey
 def test_a_missing_database_is_not_a_failure(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use(monkeypatch, harness_env(api, tmp_path))
+    _use(monkeypatch, app_env(api, tmp_path))
     ok, lines = _check()
     assert ok
     assert "not created yet" in _line(lines, "database")
@@ -73,7 +73,7 @@ def test_an_unreachable_telegram_is_reported_not_fatal(
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     with FakeBotApi() as api:
-        env = harness_env(api, tmp_path)
+        env = app_env(api, tmp_path)
     env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{port}"
     _use(monkeypatch, env)
     ok, lines = _check()
@@ -86,7 +86,7 @@ def test_a_refused_token_fails(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     api.fail_next("getMe", status=401)
-    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    failed, _ = _failure(monkeypatch, app_env(api, tmp_path))
     assert "@BotFather" in failed
 
 
@@ -95,7 +95,7 @@ def test_a_broken_protocol_fails_and_names_the_file(
 ) -> None:
     protocol = tmp_path / "protocol.toml"
     protocol.write_text('[steps.pre_care]\nwhen = "start - 2h"\nexpires = "start"\n')
-    failed, lines = _failure(monkeypatch, harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
+    failed, lines = _failure(monkeypatch, app_env(api, tmp_path, CARE_PROTOCOL=str(protocol)))
     assert str(protocol) in failed and "24 hours" in failed
     assert _line(lines, "message files").startswith("--")
     assert main(["check"]) == 2
@@ -111,7 +111,7 @@ def test_a_message_file_missing_a_text_fails(
         if lang == "en":
             text = text.replace("wash_ok = ", "washed_ok = ", 1)
         (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
-    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    failed, _ = _failure(monkeypatch, app_env(api, tmp_path, MESSAGES_DIR=str(messages)))
     assert "wash_ok" in failed
 
 
@@ -124,7 +124,7 @@ def test_a_placeholder_the_bot_cannot_fill_fails(
         text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
         text = text.replace("{clinic_phone}", "{clinic_fax}")
         (messages / f"{lang}.toml").write_text(text, encoding="utf-8")
-    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path, MESSAGES_DIR=str(messages)))
+    failed, _ = _failure(monkeypatch, app_env(api, tmp_path, MESSAGES_DIR=str(messages)))
     assert "clinic_fax" in failed
 
 
@@ -132,7 +132,7 @@ def test_a_damaged_database_fails(
     api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "mesocare.db").write_bytes(b"this is not a database" * 100)
-    failed, _ = _failure(monkeypatch, harness_env(api, tmp_path))
+    failed, _ = _failure(monkeypatch, app_env(api, tmp_path))
     assert "cannot be used" in failed
 
 

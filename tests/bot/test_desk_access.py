@@ -14,14 +14,9 @@ from bot.handlers.desk import INVALID_BUTTON
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.db import staff
-from tests.bot.desk_harness import (
-    STAFF_ID,
-    DeskBot,
-    bot_message_id,
-    enrol_patient,
-    link,
-    sent_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import bot_message_id, sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient, link
 from tests.fakes.bot_api import ApiCall
 
 PATIENT = 2002
@@ -83,7 +78,7 @@ async def test_patients_and_strangers_are_refused_every_command_and_button(
     if user == STRANGER:
         desk.api.send_text(STRANGER, "/start")
         await desk.wait_for(sent_to(STRANGER, "invite link"))
-    await desk.idle()
+    await desk.settle()
     before = desk.dump()
 
     commands = [*_commands(appointment), "/export"]
@@ -103,7 +98,7 @@ async def test_patients_and_strangers_are_refused_every_command_and_button(
     await desk.wait_for(_answered(NOT_STAFF, started), count=len(buttons))
     desk.api.send_text(user, "2026-12-20 10:00")  # no time was asked of them: the usual answer
     await desk.wait_for(sent_to(user, "clinic", after=started))
-    await desk.idle()
+    await desk.settle()
 
     assert desk.dump() == before
     assert not [call for call in desk.api.calls("editMessageText")]
@@ -133,7 +128,7 @@ async def test_a_forged_button_naming_another_patient_s_appointment_changes_noth
     (other,) = nima.appointment_ids
     desk.api.send_text(STAFF_ID, "/patient 1")
     await desk.wait_for(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
-    await desk.idle()
+    await desk.settle()
     before = desk.dump()
     card = bot_message_id(desk.api, STAFF_ID, "Sara Ahmadi")
 
@@ -145,7 +140,7 @@ async def test_a_forged_button_naming_another_patient_s_appointment_changes_noth
     started = time.monotonic()
     desk.api.press_button(STAFF_ID, f"ap:1:{other}", message_id=card)
     await desk.wait_for(_answered("This button does not match a session of this patient.", started))
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
 
 
@@ -157,13 +152,13 @@ async def test_a_malformed_button_is_refused_and_changes_nothing(desk: DeskBot, 
     await enrol_patient(desk, "Sara Ahmadi")
     desk.api.send_text(STAFF_ID, "/patient 1")
     await desk.wait_for(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
-    await desk.idle()
+    await desk.settle()
     before = desk.dump()
     started = time.monotonic()
     desk.api.press_button(
         STAFF_ID, data, message_id=bot_message_id(desk.api, STAFF_ID, "Sara Ahmadi")
     )
     await desk.wait_for(_answered(INVALID_BUTTON, started))
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
     assert not desk.api.calls("editMessageText")

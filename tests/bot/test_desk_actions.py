@@ -10,16 +10,9 @@ from datetime import datetime, timedelta
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.enrolment import Enrolment
-from tests.bot.desk_harness import (
-    STAFF_ID,
-    DeskBot,
-    bot_message_id,
-    button_data,
-    edit_in,
-    enrol_patient,
-    link,
-    sent_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import bot_message_id, callback_data, edit_in, sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient, link
 from tests.conftest import TEHRAN
 from tests.fakes.bot_api import ApiCall
 
@@ -83,11 +76,11 @@ async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_pat
     (appointment,) = sara.appointment_ids
     before = await desk.db(_due_times, appointment)
     card = await _open_card(desk, sara.patient_id)
-    assert f"ap:1:{appointment}" in button_data(card)
+    assert f"ap:1:{appointment}" in callback_data(card)
 
     started = await _press(desk, f"ap:1:{appointment}", "Sara Ahmadi")
     menu = await _edited(desk, "What should be done with this session?", started)
-    assert button_data(menu) == [
+    assert callback_data(menu) == [
         f"ask:rs:1:{appointment}",
         f"ask:cx:1:{appointment}",
         f"ask:dn:1:{appointment}",
@@ -100,10 +93,10 @@ async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_pat
     (question,) = await desk.wait_for(sent_to(STAFF_ID, "Move appointment", after=started))
     new_start = _local("2026-12-14 15:00")
     assert "to 2026-12-14 15:00 (2026-12-14 (1405-09-23))" in str(question.params["text"])
-    assert button_data(question) == [f"ok:rs:1:{appointment}:{to_epoch(new_start)}", "cv:1"]
+    assert callback_data(question) == [f"ok:rs:1:{appointment}:{to_epoch(new_start)}", "cv:1"]
     assert await desk.db(_due_times, appointment) == before  # asking changes nothing
 
-    started = await _press(desk, button_data(question)[0], "Move appointment")
+    started = await _press(desk, callback_data(question)[0], "Move appointment")
     done = await _edited(desk, "moved to 2026-12-14 15:00", started)
     assert "The patient was told." in str(done.params["text"])
     (notice,) = await desk.wait_for(sent_to(PATIENT, _opening("en", "patient.rescheduled")))
@@ -135,7 +128,7 @@ async def test_reschedule_into_the_past_is_refused_and_changes_nothing(desk: Des
     started = await _press(desk, stale, "Sara Ahmadi")
     refused = await _edited(desk, "has already passed", started)
     assert "Nothing was changed." in str(refused.params["text"])
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
     assert not [c for c in desk.api.messages_to(PATIENT) if "changed" in str(c.params["text"])]
 
@@ -161,7 +154,7 @@ async def test_cancel_cancels_pending_messages_and_tells_the_patient(desk: DeskB
     (appointment,) = sara.appointment_ids
     started = await _say(desk, f"/cancel_appt {appointment}")
     (question,) = await desk.wait_for(sent_to(STAFF_ID, "Cancel appointment", after=started))
-    assert button_data(question) == [f"ok:cx:1:{appointment}", "cv:1"]
+    assert callback_data(question) == [f"ok:cx:1:{appointment}", "cv:1"]
     started = await _press(desk, f"ok:cx:1:{appointment}", "Cancel appointment")
     await _edited(desk, f"Appointment #{appointment} cancelled. The patient was told.", started)
     (notice,) = await desk.wait_for(sent_to(PATIENT, "is cancelled"))
@@ -181,13 +174,13 @@ async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
     started = await _press(desk, f"ok:dn:1:{appointment}", "done now?")
     await _edited(desk, "done; after-care is on its way", started)
     await desk.wait_for(sent_to(PATIENT, _opening("en", "steps.post_care")))
-    await desk.idle()
+    await desk.settle()
     before = desk.dump()
     started = await _press(desk, f"ok:dn:1:{appointment}", "after-care is on its way")
     await _edited(
         desk, f"Appointment #{appointment} is already done. Nothing was changed.", started
     )
-    await desk.idle()
+    await desk.settle()
     assert desk.dump() == before
 
 
@@ -218,7 +211,7 @@ async def test_an_added_session_takes_over_the_follow_up(desk: DeskBot) -> None:
     await _edited(desk, "Date and time of the new session", started)
     started = await _say(desk, "2027-01-07 11:00")
     (question,) = await desk.wait_for(sent_to(STAFF_ID, "Add a session", after=started))
-    started = await _press(desk, button_data(question)[0], "Add a session")
+    started = await _press(desk, callback_data(question)[0], "Add a session")
     await _edited(desk, "Session added: appointment #3, 2027-01-07 11:00 (session 3 of 3)", started)
 
     def follow_ups(conn: sqlite3.Connection) -> list[tuple[int, str, int]]:
@@ -248,14 +241,14 @@ async def test_a_language_change_makes_the_next_care_message_arrive_in_that_lang
 ) -> None:
     sara = await _sara(desk)
     card = await _open_card(desk, sara.patient_id)
-    assert "ask:lang:1:0:fa" in button_data(card)
+    assert "ask:lang:1:0:fa" in callback_data(card)
     started = await _press(desk, "ask:lang:1:0:fa", "Sara Ahmadi")
     await _edited(desk, "from English to Persian?", started)
     started = await _press(desk, "ok:lang:1:0:fa", "from English to Persian?")
     await _edited(desk, "Language changed to Persian. The patient was told.", started)
     await desk.wait_for(sent_to(PATIENT, CATALOG.text("fa", "patient.language_set")))
 
-    await desk.idle()
+    await desk.settle()
     desk.clock.advance(days=2, hours=23)  # pre-care is due
     await desk.tick()
     (pre_care,) = await desk.wait_for(sent_to(PATIENT, _opening("fa", "steps.pre_care")))
@@ -270,9 +263,9 @@ async def test_paused_patients_get_nothing_until_resumed(desk: DeskBot) -> None:
     started = await _press(desk, "ok:pause:1:0", "Pause all care messages")
     paused = await _edited(desk, "Care messages paused.", started)
     assert "messages paused" in str(paused.params["text"])
-    assert "ask:resume:1:0" in button_data(paused)
+    assert "ask:resume:1:0" in callback_data(paused)
 
-    await desk.idle()
+    await desk.settle()
     desk.clock.advance(days=2, hours=23)
     await desk.tick()
     assert not desk.api.messages_to(PATIENT)[1:]  # the welcome only

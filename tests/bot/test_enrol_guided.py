@@ -9,16 +9,9 @@ from telegram.ext import ConversationHandler
 
 from care.db import appointments, audit, patients
 from care.models import Appointment, Patient
-from tests.bot.harness import (
-    ADMIN_ID,
-    PNG_SIGNATURE,
-    Chat,
-    Desk,
-    button_data,
-    buttons,
-    running_desk,
-    text_of,
-)
+from tests.bot.app_env import ADMIN_ID
+from tests.bot.calls import button_data, buttons, text_of
+from tests.bot.harness import PNG_SIGNATURE, Chat, Desk, running_desk
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import ApiCall
 

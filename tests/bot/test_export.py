@@ -7,7 +7,9 @@ import io
 from pathlib import Path
 
 from bot.handlers.export import PRIVATE_ONLY
-from tests.bot.desk_harness import STAFF_ID, DeskBot, enrol_patient, sent_to
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from care.db import patients
 from care.models import PatientStatus
-from tests.bot.harness import ADMIN_ID, PNG_SIGNATURE, running_desk, text_of
+from tests.bot.app_env import ADMIN_ID
+from tests.bot.calls import text_of
+from tests.bot.harness import PNG_SIGNATURE, running_desk
 from tests.conftest import FakeClock
 
 PATIENT = 2002

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bot.desk_harness import (
-    STAFF_ID,
-    DeskBot,
-    bot_message_id,
-    button_data,
-    enrol_patient,
-    link,
-    sent_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import bot_message_id, callback_data, sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient, link
 
 NOT_OPENED = "has not opened their invite link yet"
 
@@ -36,7 +30,7 @@ async def test_raised_once_per_appointment_with_the_card_button(desk: DeskBot) -
     assert f"Sara Ahmadi (patient #{sara.patient_id})" in text
     assert f"Appointment #{sara.appointment_ids[0]}, 2026-12-11 10:30" in text
     assert "Nima" not in text
-    assert button_data(alert) == [f"card:{sara.patient_id}"]
+    assert callback_data(alert) == [f"card:{sara.patient_id}"]
     stored = await desk.db(
         lambda conn: conn.execute("SELECT COUNT(*), MIN(delivered_at) FROM alerts").fetchone()
     )

@@ -17,7 +17,8 @@ from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.enrolment import Booking, CarePlan, enrol, issue_invite
 from care.staffing import create_staff_invite
-from tests.bot.in_thread import InProcessBot, harness_env
+from tests.bot.app_env import app_env
+from tests.bot.in_thread import InProcessBot
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotApi
 
@@ -35,14 +36,14 @@ def clock() -> FakeClock:
 @pytest.fixture
 def bot(tmp_path: Path, clock: FakeClock) -> Iterator[InProcessBot]:
     with FakeBotApi() as api:
-        env = harness_env(api, tmp_path)
+        env = app_env(api, tmp_path)
         with InProcessBot(api, env, clock=clock) as running:
             yield running
 
 
 def _enrol(bot: InProcessBot, clock: FakeClock, issued: datetime | None = None) -> str:
     """A new patient's invite token (issued now, or at `issued`)."""
-    settings = load_settings(harness_env(bot.api, bot.db_path.parent))
+    settings = load_settings(app_env(bot.api, bot.db_path.parent))
     protocol, _ = load_care(settings)
     plan = CarePlan(protocol, settings.timezone, settings.quiet_hours)
     booking = Booking("Sara Ahmadi", clock.now() + timedelta(days=20), "en")

@@ -13,17 +13,9 @@ from bot.alerts import WORDING
 from care.actions import Action, Request, perform
 from care.db import appointments
 from care.models import AlertKind
-from tests.bot.patient_harness import (
-    CATALOG,
-    STAFF_ID,
-    LiveBot,
-    buttons,
-    edit_of,
-    live_bot,
-    opening,
-    sent_id,
-    text_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
 SARA, REZA, STRANGER = 2001, 2002, 3003
@@ -57,15 +49,15 @@ async def _pre_care(bot: LiveBot, chat: int, lang: str, *, days: int = 3) -> tup
 
 
 def _data(message: ApiCall, answer: str) -> str:
-    return next(data for _, data in buttons(message) if data.endswith(f":{answer}"))
+    return next(data for _, data in button_pairs(message) if data.endswith(f":{answer}"))
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
 async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str) -> None:
     _, message = await _pre_care(bot, SARA, lang)
     data = _data(message, "blood_thinner")
-    await bot.press(SARA, data, message_id=sent_id(message))
-    await bot.press(SARA, data, message_id=sent_id(message))
+    await bot.press(SARA, data, message_id=message_id(message))
+    await bot.press(SARA, data, message_id=message_id(message))
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
     await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.BLOOD_THINNER]))
     await bot.settle()
@@ -77,7 +69,7 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if "blood thinner" in str(c.params)]
     assert len(alerts_to_staff) == 1
     # pressing the ticked answer left under the message says the same
-    await bot.press(SARA, data, message_id=sent_id(message))
+    await bot.press(SARA, data, message_id=message_id(message))
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")), count=2)
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
 
@@ -99,10 +91,10 @@ async def test_a_button_of_a_cancelled_appointment_is_stale(bot: LiveBot, lang: 
     appointment, message = await _pre_care(bot, SARA, lang)
     await _staff_do(bot, Action.CANCEL, appointment)
     before = await bot.db(_dump)
-    await bot.press(SARA, _data(message, "another_time"), message_id=sent_id(message))
+    await bot.press(SARA, _data(message, "another_time"), message_id=message_id(message))
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.button_stale")))
-    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", SARA, sent_id(message)))
-    assert buttons(edit) == []  # the stale buttons are taken away
+    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", SARA, message_id(message)))
+    assert button_pairs(edit) == []  # the stale buttons are taken away
     assert await bot.db(_dump) == before
 
 
@@ -112,13 +104,13 @@ async def test_after_a_reschedule_the_old_buttons_are_stale_and_the_new_ones_cou
     appointment, old = await _pre_care(bot, SARA, "en")
     await _staff_do(bot, Action.RESCHEDULE, appointment, starts_at=bot.local(days=10, at="14:00"))
     before = await bot.db(_dump)
-    await bot.press(SARA, _data(old, "understood"), message_id=sent_id(old))
+    await bot.press(SARA, _data(old, "understood"), message_id=message_id(old))
     await bot.wait_for(text_to(SARA, CATALOG.text("en", "patient.button_stale")))
     assert await bot.db(_dump) == before
 
     await bot.advance_to(bot.local(days=9, at="12:00"))  # pre-care for the new time
     *_, new = await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")), count=2)
-    await bot.press(SARA, _data(new, "another_time"), message_id=sent_id(new))
+    await bot.press(SARA, _data(new, "another_time"), message_id=message_id(new))
     await bot.wait_for(text_to(SARA, opening("en", "replies.another_time")))
     await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.ANOTHER_TIME]))
     assert await bot.db(_alert_kinds) == ["another_time"]

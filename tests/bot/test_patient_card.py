@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.bot.desk_harness import (
-    STAFF_ID,
-    DeskBot,
-    bot_message_id,
-    button_data,
-    enrol_patient,
-    link,
-    sent_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import bot_message_id, callback_data, sent_to
+from tests.bot.desk_harness import DeskBot, enrol_patient, link
 
 PATIENT = 2002
 
@@ -37,7 +31,7 @@ async def test_card_by_number_shows_the_patient_every_session_and_message(desk: 
     assert f"#{second} · 2026-12-24 10:30 · session 2 of 2 · face · booked" in text
     assert "• pre_care 2026-12-09 08:30 — pending · answered: I take a prescribed blood" in text
     assert "• follow_up 2027-06-24 10:00 — pending" in text
-    assert button_data(card)[:2] == [f"ap:1:{first}", f"ap:1:{second}"]
+    assert callback_data(card)[:2] == [f"ap:1:{first}", f"ap:1:{second}"]
 
 
 async def test_card_by_part_of_a_persian_name_typed_with_arabic_letters(desk: DeskBot) -> None:
@@ -66,7 +60,7 @@ async def test_several_matches_offer_a_choice_and_the_choice_opens_the_card(
         await enrol_patient(desk, name)
     desk.api.send_text(STAFF_ID, "/patient SAR")
     (choice,) = await desk.wait_for(sent_to(STAFF_ID, "2 patients match"))
-    assert button_data(choice) == ["card:2", "card:1"]
+    assert callback_data(choice) == ["card:2", "card:1"]
     message_id = bot_message_id(desk.api, STAFF_ID, "2 patients match")
     desk.api.press_button(STAFF_ID, "card:1", message_id=message_id)
     (card,) = await desk.wait_for(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
@@ -78,7 +72,7 @@ async def test_a_long_list_of_matches_is_capped_and_says_how_many_more(desk: Des
         await enrol_patient(desk, f"Reza Test{'abcdefghijk'[number]}")
     desk.api.send_text(STAFF_ID, "/patient reza")
     (choice,) = await desk.wait_for(sent_to(STAFF_ID, "11 patients match"))
-    assert len(button_data(choice)) == 8
+    assert len(callback_data(choice)) == 8
     assert "3 more not shown" in str(choice.params["text"])
 
 

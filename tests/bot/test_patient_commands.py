@@ -11,19 +11,9 @@ import pytest
 from bot.handlers.fallback import STAFF_HELP
 from care.catalog import FAQ_TOPICS, PATIENT_COMMANDS
 from care.dates import JALALI_MONTHS_FA, format_date, format_time
-from tests.bot.patient_harness import (
-    CATALOG,
-    STAFF_ID,
-    TEHRAN,
-    LiveBot,
-    buttons,
-    edit_of,
-    live_bot,
-    opening,
-    say,
-    sent_id,
-    text_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening, say
 from tests.fakes.bot_api import FakeBotApi
 
 SARA, STRANGER = 2001, 3003
@@ -85,13 +75,13 @@ async def test_faq_offers_each_question_and_answers_it(bot: LiveBot, lang: str) 
     await _sara(bot, lang)
     await bot.send(SARA, "/faq")
     (menu,) = await bot.wait_for(text_to(SARA, say(lang, "faq.title")))
-    offered = buttons(menu)
+    offered = button_pairs(menu)
     questions = [say(lang, f"faq.{topic}").splitlines()[0] for topic in FAQ_TOPICS]
     assert offered == [(q, f"faq:{t}") for q, t in zip(questions, FAQ_TOPICS, strict=True)]
     for topic in ("side_effects", "permanent"):
-        await bot.press(SARA, f"faq:{topic}", message_id=sent_id(menu))
+        await bot.press(SARA, f"faq:{topic}", message_id=message_id(menu))
         await bot.wait_for(text_to(SARA, say(lang, f"faq.{topic}")))
-    await bot.press(SARA, "faq:forged", message_id=sent_id(menu))
+    await bot.press(SARA, "faq:forged", message_id=message_id(menu))
     await bot.wait_for(text_to(SARA, say(lang, "patient.button_stale")))
 
 
@@ -126,11 +116,11 @@ async def test_language_command_changes_every_later_text(bot: LiveBot) -> None:
     await bot.send(SARA, "/language")
     *_, prompt = await bot.wait_for(text_to(SARA, say("fa", "patient.language_prompt")), count=2)
     assert prompt.params["text"] == say("fa", "patient.language_prompt")  # not the welcome
-    assert buttons(prompt) == [("فارسی", "lang:menu:fa"), ("English", "lang:menu:en")]
-    await bot.press(SARA, "lang:menu:en", message_id=sent_id(prompt))
-    (edit,) = await bot.wait_for(edit_of("editMessageText", SARA, sent_id(prompt)))
+    assert button_pairs(prompt) == [("فارسی", "lang:menu:fa"), ("English", "lang:menu:en")]
+    await bot.press(SARA, "lang:menu:en", message_id=message_id(prompt))
+    (edit,) = await bot.wait_for(edit_of("editMessageText", SARA, message_id(prompt)))
     assert edit.params["text"] == say("en", "patient.language_set")
-    assert buttons(edit) == []
+    assert button_pairs(edit) == []
     assert await bot.db(_language) == "en"
     await bot.send(SARA, "/help")
     await bot.wait_for(text_to(SARA, say("en", "patient.help")))
@@ -143,11 +133,11 @@ async def test_choosing_a_language_at_welcome_rewrites_the_welcome(bot: LiveBot)
     await bot.send(SARA, f"/start {token}")
     (welcome,) = await bot.wait_for(text_to(SARA, say("fa", "patient.language_prompt")))
     assert str(welcome.params["text"]).startswith("سلام \u2068Sara Ahmadi\u2069")
-    await bot.press(SARA, "lang:welcome:en", message_id=sent_id(welcome))
-    (edit,) = await bot.wait_for(edit_of("editMessageText", SARA, sent_id(welcome)))
+    await bot.press(SARA, "lang:welcome:en", message_id=message_id(welcome))
+    (edit,) = await bot.wait_for(edit_of("editMessageText", SARA, message_id(welcome)))
     assert str(edit.params["text"]).startswith("Hello Sara Ahmadi, welcome to Test Clinic!")
     assert say("en", "patient.language_prompt") not in str(edit.params["text"])
-    assert buttons(edit) == []
+    assert button_pairs(edit) == []
     await bot.wait_for(text_to(SARA, say("en", "patient.language_set")))
     assert await bot.db(_language) == "en"
 

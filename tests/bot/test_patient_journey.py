@@ -14,18 +14,9 @@ from bot.alerts import WORDING
 from care.clock import from_epoch
 from care.models import AlertKind
 from jobs.compose import isolate
-from tests.bot.patient_harness import (
-    CATALOG,
-    CLINIC_PHONE,
-    STAFF_ID,
-    LiveBot,
-    buttons,
-    edit_of,
-    live_bot,
-    opening,
-    sent_id,
-    text_to,
-)
+from tests.bot.app_env import CLINIC_PHONE, STAFF_ID
+from tests.bot.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
 # Three patients booked for the same session; each taps a different answer at every step.
@@ -56,7 +47,7 @@ async def _step_reaches_everyone(
     for chat in NAMES:
         calls = await bot.wait_for(text_to(chat, opening(lang, f"steps.{step}")), count=count)
         message = calls[-1]
-        labels = [label for label, _ in buttons(message)]
+        labels = [label for label, _ in button_pairs(message)]
         answers = bot.services.plan.protocol.step(step).answers
         assert labels == [CATALOG.text(lang, f"answers.{answer}") for answer in answers]
         arrived[chat] = message
@@ -65,12 +56,12 @@ async def _step_reaches_everyone(
 
 async def _answer(bot: LiveBot, lang: str, chat: int, message: ApiCall, answer: str) -> None:
     """Tap `answer` under `message`: the short reply comes, only the choice stays, ticked."""
-    data = next(data for _, data in buttons(message) if data.endswith(f":{answer}"))
-    await bot.press(chat, data, message_id=sent_id(message))
+    data = next(data for _, data in button_pairs(message) if data.endswith(f":{answer}"))
+    await bot.press(chat, data, message_id=message_id(message))
     reply = CATALOG.text(lang, f"replies.{answer}", clinic_phone=isolate(CLINIC_PHONE, lang))
     await bot.wait_for(text_to(chat, reply))
-    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", chat, sent_id(message)))
-    assert buttons(edit) == [(f"✓ {CATALOG.text(lang, f'answers.{answer}')}", data)]
+    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", chat, message_id(message)))
+    assert button_pairs(edit) == [(f"✓ {CATALOG.text(lang, f'answers.{answer}')}", data)]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

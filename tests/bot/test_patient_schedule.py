@@ -7,18 +7,9 @@ from pathlib import Path
 
 from bot.alerts import WORDING
 from care.models import AlertKind
-from tests.bot.patient_harness import (
-    CATALOG,
-    STAFF_ID,
-    LiveBot,
-    buttons,
-    edit_of,
-    live_bot,
-    opening,
-    say,
-    sent_id,
-    text_to,
-)
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
 from tests.fakes.bot_api import FakeBotApi
 
 SARA, REZA, MINA = 2001, 2002, 2003
@@ -47,12 +38,12 @@ async def _stop(bot: LiveBot, chat: int, lang: str, *, confirm: bool, times: int
     await bot.send(chat, "/stop")
     calls = await bot.wait_for(text_to(chat, say(lang, "patient.stop_confirm")), count=times)
     question = calls[-1]
-    assert buttons(question) == [
+    assert button_pairs(question) == [
         (CATALOG.text(lang, "buttons.stop_confirm"), "stop:yes"),
         (CATALOG.text(lang, "buttons.no"), "stop:no"),
     ]
-    await bot.press(chat, "stop:yes" if confirm else "stop:no", message_id=sent_id(question))
-    (edit,) = await bot.wait_for(edit_of("editMessageText", chat, sent_id(question)))
+    await bot.press(chat, "stop:yes" if confirm else "stop:no", message_id=message_id(question))
+    (edit,) = await bot.wait_for(edit_of("editMessageText", chat, message_id(question)))
     outcome = "patient.stopped" if confirm else "patient.stop_kept"
     assert edit.params["text"] == say(lang, outcome)
 

@@ -13,7 +13,8 @@ from bot.app import load_care
 from bot.preview import PreviewRequest, render_preview
 from bot.settings import Settings, load_settings
 from care.dates import parse_local_datetime
-from tests.bot.patient_harness import CATALOG, CLINIC_PHONE, TEHRAN
+from tests.bot.app_env import CLINIC_PHONE
+from tests.bot.patient_harness import CATALOG, TEHRAN
 from tests.e2e.harness import ROOT
 
 NOW = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)  # 09:30 in Tehran

@@ -14,7 +14,8 @@ import pytest
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
 from care.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.in_thread import ADMIN_ID, InProcessBot, harness_env
+from tests.bot.app_env import ADMIN_ID, app_env
+from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import seed_linked_patients
 
@@ -40,7 +41,7 @@ def bot(tmp_path: Path) -> Iterator[InProcessBot]:
     )
     assert patient_id == 1
     with FakeBotApi() as api:
-        running = InProcessBot(api, harness_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
+        running = InProcessBot(api, app_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
         with running.db() as conn:
             conn.execute("UPDATE patients SET phone = ? WHERE id = 1", (PHONE,))
             conn.execute("UPDATE appointments SET area = 'face'")

@@ -8,7 +8,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.bot.harness import ADMIN_ID, Chat, Desk, button_data, running_desk, text_of
+from tests.bot.app_env import ADMIN_ID
+from tests.bot.calls import button_data, text_of
+from tests.bot.harness import Chat, Desk, running_desk
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import ApiCall
 

@@ -7,36 +7,24 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.bot.app_env import app_env
+from tests.fakes.bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:TEST-token-for-the-local-stand-in"
-STAFF_ID = 1001
 _STARTED = "Application started"  # python-telegram-bot logs this once polling runs
 
 
 def bot_env(api: FakeBotApi, tmp: Path, **overrides: str) -> dict[str, str]:
+    """The shared test settings over this process's environment, less any bot setting exported
+    in the shell that runs the tests."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("TELEGRAM_", "ADMIN_", "CLINIC_", "DATABASE_", "CARE_", "QUIET_"))
     }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        ADMIN_IDS=str(STAFF_ID),
-        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{api.port}",
-        DATABASE_PATH=str(tmp / "mesocare.db"),
-        CLINIC_NAME="Test Clinic",
-        CLINIC_PHONE="+98 21 1234 5678",
-        CLINIC_ADDRESS="1 Test Street",
-        DEFAULT_LANGUAGE="en",
-        QUIET_HOURS="00:00-00:00",
-        POLL_SECONDS="1",
-        PTB_TIMEDELTA="true",
-    )
+    env.update(app_env(api, tmp, PTB_TIMEDELTA="true"))
     env.update(overrides)
     return env
 
@@ -82,17 +70,3 @@ class BotProcess:
 
     def log(self) -> str:
         return self._log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def text_to(chat_id: int, needle: str) -> Callable[[ApiCall], bool]:
-    """Matches a successful message to `chat_id` whose text contains `needle`."""
-
-    def matches(call: ApiCall) -> bool:
-        return (
-            call.method == "sendMessage"
-            and call.status == 200
-            and call.params.get("chat_id") == chat_id
-            and needle in str(call.params.get("text", ""))
-        )
-
-    return matches

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from tests.e2e.harness import ROOT, STAFF_ID, BotProcess, bot_env, text_to
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import text_to
+from tests.e2e.harness import ROOT, BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 
 PATIENT = 2002

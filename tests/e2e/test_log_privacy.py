@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.harness import STAFF_ID, TOKEN, BotProcess, bot_env, text_to
+from tests.bot.app_env import STAFF_ID, TOKEN
+from tests.bot.calls import text_to
+from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 
 PATIENT = 2002

@@ -15,8 +15,10 @@ import pytest
 
 from bot.alerts import WORDING
 from care.models import AlertKind
-from tests.bot.patient_harness import CATALOG, buttons, edit_of, opening, sent_id
-from tests.e2e.harness import STAFF_ID, BotProcess, bot_env, text_to
+from tests.bot.app_env import STAFF_ID
+from tests.bot.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, opening
+from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 
 PATIENT = 2002
@@ -60,18 +62,18 @@ def test_a_patient_chooses_english_answers_and_stops(
     # Booked 3 h ahead: pre-care goes out at once on linking, in the language staff enrolled
     # her with; the reply to her tap comes in the language she chooses next.
     (pre_care,) = api.wait_for(text_to(PATIENT, opening("fa", "steps.pre_care")))
-    api.press_button(PATIENT, "lang:welcome:en", message_id=sent_id(welcome))
-    api.wait_for(edit_of("editMessageText", PATIENT, sent_id(welcome)))
+    api.press_button(PATIENT, "lang:welcome:en", message_id=message_id(welcome))
+    api.wait_for(edit_of("editMessageText", PATIENT, message_id(welcome)))
     api.wait_for(text_to(PATIENT, CATALOG.text("en", "patient.language_set")))
 
-    data = next(d for _, d in buttons(pre_care) if d.endswith(":blood_thinner"))
-    api.press_button(PATIENT, data, message_id=sent_id(pre_care))
+    data = next(d for _, d in button_pairs(pre_care) if d.endswith(":blood_thinner"))
+    api.press_button(PATIENT, data, message_id=message_id(pre_care))
     api.wait_for(text_to(PATIENT, opening("en", "replies.blood_thinner")))
     api.wait_for(text_to(STAFF_ID, WORDING[AlertKind.BLOOD_THINNER]))
 
     api.send_text(PATIENT, "/stop")
     (question,) = api.wait_for(text_to(PATIENT, CATALOG.text("en", "patient.stop_confirm")))
-    api.press_button(PATIENT, "stop:yes", message_id=sent_id(question))
+    api.press_button(PATIENT, "stop:yes", message_id=message_id(question))
     api.wait_for(text_to(STAFF_ID, WORDING[AlertKind.PAUSED]))
 
     bot.stop()

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from care.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.in_thread import InProcessBot, harness_env
+from tests.bot.app_env import app_env
+from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import opening, seed_linked_patients
 
@@ -44,7 +45,7 @@ def test_after_days_off_the_useful_go_out_in_due_order_and_the_rest_are_skipped(
             protocol_path=DEFAULT_PROTOCOL_PATH,
         )
     with FakeBotApi(enforce_limits=True) as api:
-        bot = InProcessBot(api, harness_env(api, tmp_path))
+        bot = InProcessBot(api, app_env(api, tmp_path))
         with bot:
             api.wait_for(lambda c: c.method == "sendMessage", count=3 * PER_GROUP, timeout=20)
             api.wait_until_idle(quiet=1.5)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from jobs.retry import RetryPolicy
-from tests.bot.in_thread import ADMIN_ID, InProcessBot, harness_env
+from tests.bot.app_env import ADMIN_ID, app_env
+from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import (
     DELIVERY_PROTOCOL,
@@ -33,7 +34,7 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def _bot(api: FakeBotApi, tmp_path: Path, protocol: Path, **env: str) -> InProcessBot:
-    settings = harness_env(api, tmp_path, CARE_PROTOCOL=str(protocol), **env)
+    settings = app_env(api, tmp_path, CARE_PROTOCOL=str(protocol), **env)
     return InProcessBot(api, settings, retry=FAST_RETRY)
 
 

@@ -7,7 +7,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.bot.in_thread import InProcessBot, harness_env
+from tests.bot.app_env import app_env
+from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
 
@@ -22,9 +23,7 @@ def _first_send(tmp_path: Path, due: datetime) -> tuple[float, ApiCall]:
         tmp_path / "mesocare.db", [2002], starts_at=due, now=now, protocol_path=ONE_STEP_PROTOCOL
     )
     with FakeBotApi() as api:
-        env = harness_env(
-            api, tmp_path, CARE_PROTOCOL=str(ONE_STEP_PROTOCOL), POLL_SECONDS=SAFETY_TICK
-        )
+        env = app_env(api, tmp_path, CARE_PROTOCOL=str(ONE_STEP_PROTOCOL), POLL_SECONDS=SAFETY_TICK)
         with InProcessBot(api, env):
             started = time.monotonic()
             (call,) = api.wait_for(lambda c: c.method == "sendMessage", timeout=10)
