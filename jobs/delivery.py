@@ -20,7 +20,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from care.clock import Clock, from_epoch, to_epoch
 from care.db import alerts, messages, patients
@@ -30,8 +29,6 @@ from care.db.worker import Database
 from care.delivered import after_delivery
 from care.enrolment import CarePlan
 from care.models import AlertKind, MessageState, PatientStatus
-from care.protocol import CareProtocol
-from care.quiet_hours import QuietHours
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result
 from jobs.pacing import Pacer
@@ -63,9 +60,7 @@ class Dispatcher:
         db: Database,
         transport: Transport,
         composer: Composer,
-        protocol: CareProtocol,
-        quiet: QuietHours,
-        tz_name: str,
+        plan: CarePlan,
         clock: Clock,
         pacer: Pacer,
         on_alert: AlertRaised,
@@ -75,9 +70,7 @@ class Dispatcher:
         self._db = db
         self._transport = transport
         self._composer = composer
-        self._protocol = protocol
-        self._quiet = quiet
-        self._tz = ZoneInfo(tz_name)
+        self._plan = plan
         self._clock = clock
         self._pacer = pacer
         self._on_alert = on_alert
@@ -155,7 +148,7 @@ class Dispatcher:
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(_skip, claim, "expired before sending", now)
             return 0
-        if not self._protocol.has_step(claim.step):
+        if not self._plan.protocol.has_step(claim.step):
             await self._db.run(_skip, claim, "its step is no longer in the care protocol", now)
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
             return 0
@@ -176,11 +169,11 @@ class Dispatcher:
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime) must not wake anyone: hold it until morning if it
         is still useful then."""
-        if self._protocol.step(claim.step).quiet_hours == "ignore":
+        if self._plan.protocol.step(claim.step).quiet_hours == "ignore":
             return None
-        if not self._quiet.contains(now, self._tz):
+        if not self._plan.quiet.contains(now, self._plan.tz):
             return None
-        morning = self._quiet.move_later(now, self._tz)
+        morning = self._plan.quiet.move_later(now, self._plan.tz)
         return morning if to_epoch(morning) < claim.expires_at else None
 
     async def _record(self, claim: Claim, outcome: Outcome) -> None:
@@ -189,8 +182,7 @@ class Dispatcher:
         match outcome.result:
             case Result.SENT:
                 assert outcome.telegram_message_id is not None
-                plan = CarePlan(self._protocol, self._tz, self._quiet)
-                await self._db.run(_sent, claim, outcome.telegram_message_id, now, plan)
+                await self._db.run(_sent, claim, outcome.telegram_message_id, now, self._plan)
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
             case Result.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)

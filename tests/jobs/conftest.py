@@ -46,9 +46,7 @@ def dispatcher(
         db=db,
         transport=transport,
         composer=Composer(catalog, plan.protocol, clinic, plan.tz),
-        protocol=plan.protocol,
-        quiet=plan.quiet,
-        tz_name=plan.tz.key,
+        plan=plan,
         clock=clock,
         pacer=Pacer(
             per_second=1e6,
