@@ -118,12 +118,13 @@ def _alert_staff(
 
 
 def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetime) -> None:
-    """ "Not now": the next repetition of this step, already planned when this one was sent,
-    is cancelled, and none is planned after it (care/delivered.py)."""
+    """ "Stop these reminders": the next repetition of this step, already planned when this one
+    was sent, is cancelled, and none is planned after it (care/delivered.py). "Not now" is not
+    handled here: it declines only the reminder it answers."""
     messages.cancel_pending(
         conn,
         message.appointment_id,
-        reason="the patient answered not now",
+        reason="the patient asked to stop these reminders",
         now=to_epoch(now),
         steps=frozenset({message.step}),
     )

@@ -42,7 +42,8 @@ def after_delivery(
 
 def _repeats(conn: sqlite3.Connection, claim: Claim, plan: CarePlan) -> bool:
     """A repetition is planned unless the step does not repeat (any more), the patient has
-    stopped their messages, said "not now" in this chain, or the next one is already planned."""
+    stopped their messages, asked to stop these reminders in this chain (a "not now" declines
+    only its own reminder), or the next one is already planned."""
     step = next((s for s in plan.protocol.steps if s.key == claim.step), None)
     if step is None or not step.repeat_months:
         return False

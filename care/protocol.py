@@ -36,13 +36,15 @@ ANSWER_KEYS: tuple[str, ...] = (
     "something_wrong",
     "book_me",
     "not_now",
+    "stop_reminders",
 )
 NEEDS_HUMAN = frozenset(
     {"blood_thinner", "another_time", "still_symptoms", "something_wrong", "book_me"}
 )
 URGENT = frozenset({"something_wrong"})
 # Answers after which a repeating step (the six-monthly follow-up) is not planned again.
-STOPS_REPEATS = frozenset({"not_now"})
+# "Not now" is not one of them: it declines this reminder only, and the next one still comes.
+STOPS_REPEATS = frozenset({"stop_reminders"})
 
 _PRE_CARE_LEAD = timedelta(hours=24)
 _UNITS = {

@@ -24,7 +24,7 @@ SARA, REZA, MINA = 2001, 2002, 2003
 NAMES = {SARA: "Sara Ahmadi", REZA: "Reza Karimi", MINA: "Mina Rahimi"}
 PRE_CARE = {SARA: "understood", REZA: "blood_thinner", MINA: "another_time"}
 CHECK_IN = {SARA: "all_fine", REZA: "still_symptoms", MINA: "something_wrong"}
-FOLLOW_UP = {SARA: "book_me", REZA: "not_now"}  # Mina does not answer
+FOLLOW_UP = {SARA: "book_me", REZA: "not_now", MINA: "stop_reminders"}
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> list[tuple[object, ...]]:
@@ -115,18 +115,18 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
                 (SARA, "sent", "book_me"),
                 (SARA, "pending", None),  # "Book me" keeps the six-monthly reminder
                 (REZA, "sent", "not_now"),
-                (REZA, "cancelled", None),  # "Not now" stops it
-                (MINA, "sent", None),
-                (MINA, "pending", None),
+                (REZA, "pending", None),  # "Not now" declines this one only
+                (MINA, "sent", "stop_reminders"),
+                (MINA, "cancelled", None),  # "Stop these reminders" stops it
             ]
 
-            # six months later: the follow-up again for Sara and Mina, not for Reza
+            # six months later: the follow-up again for Sara and Reza, not for Mina
             await bot.advance_to(await bot.db(_next_follow_up))
             await bot.settle()
-            for chat in (SARA, MINA):
+            for chat in (SARA, REZA):
                 await bot.wait_for(text_to(chat, opening(lang, "steps.follow_up")), count=2)
-            to_reza = text_to(REZA, opening(lang, "steps.follow_up"))
-            assert len([call for call in api.calls() if to_reza(call)]) == 1
+            to_mina = text_to(MINA, opening(lang, "steps.follow_up"))
+            assert len([call for call in api.calls() if to_mina(call)]) == 1
 
             states = await bot.db(
                 _rows,

@@ -55,7 +55,7 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     assert "do not stop it on your own" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text
     assert "[Understood]  [I take a prescribed blood thinner]  [I need another time]" in text
-    assert 'every 6 months after it is sent, until the patient taps "Not now"' in text
+    assert 'every 6 months after it is sent, until the patient taps "Stop these reminders"' in text
 
 
 def test_quiet_hours_shifts_are_explained(settings: Settings) -> None:

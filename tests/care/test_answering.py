@@ -19,7 +19,7 @@ from care.protocol import NEEDS_HUMAN, URGENT
 from tests.care.journey_helpers import dump, linked_patient, of_step, send_due
 from tests.conftest import FakeClock
 
-SARA, REZA = 501, 502
+SARA, REZA, MINA = 501, 502, 503
 
 
 @pytest.fixture
@@ -160,23 +160,26 @@ def test_after_the_session_is_done_its_buttons_still_count(
     )
 
 
-def test_not_now_cancels_the_next_follow_up_and_book_me_keeps_it(
+def test_only_stop_reminders_cancels_the_next_follow_up(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
     sara = linked_patient(conn, plan, clock.now(), chat_id=SARA)
     reza = linked_patient(conn, plan, clock.now(), chat_id=REZA)
+    mina = linked_patient(conn, plan, clock.now(), chat_id=MINA)
     clock.advance(days=200)  # past every step; only the follow-ups are still useful
-    assert sorted(send_due(conn, plan, clock.now())) == ["follow_up", "follow_up"]
+    assert send_due(conn, plan, clock.now()) == ["follow_up"] * 3
     (sara_first, sara_next) = of_step(conn, sara.appointment_ids[0], "follow_up")
     (reza_first, reza_next) = of_step(conn, reza.appointment_ids[0], "follow_up")
-    assert sara_next.state is reza_next.state is MessageState.PENDING
+    (mina_first, mina_next) = of_step(conn, mina.appointment_ids[0], "follow_up")
 
     booked = answer(conn, plan, clock, f"{sara_first.id}:book_me", SARA)
     declined = answer(conn, plan, clock, f"{reza_first.id}:not_now", REZA)
-    assert booked.alert_raised and not declined.alert_raised
-    kept = messages.get(conn, sara_next.id)
-    assert kept is not None and kept.state is MessageState.PENDING
-    cancelled = messages.get(conn, reza_next.id)
+    stopped = answer(conn, plan, clock, f"{mina_first.id}:stop_reminders", MINA)
+    assert booked.alert_raised and not declined.alert_raised and not stopped.alert_raised
+    for kept in (sara_next, reza_next):  # "Not now" declines this reminder, not the next
+        stored = messages.get(conn, kept.id)
+        assert stored is not None and stored.state is MessageState.PENDING
+    cancelled = messages.get(conn, mina_next.id)
     assert cancelled is not None and cancelled.state is MessageState.CANCELLED
-    assert cancelled.reason == "the patient answered not now"
+    assert cancelled.reason == "the patient asked to stop these reminders"
     assert [a.kind for a in undelivered(conn)] == ["book_me"]

@@ -56,25 +56,47 @@ def test_the_follow_up_repeats_every_six_months_at_ten(
     assert months == [0, 6, 12, 18]
 
 
-def test_no_repeat_after_not_now(
-    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+def _answer_first_pending_follow_up(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock, appointment: int, answer: str
 ) -> None:
-    sara = linked_patient(conn, plan, clock.now(), chat_id=SARA)
-    appointment = sara.appointment_ids[0]
-    clock.at = of_step(conn, appointment, "follow_up")[0].due_at
-    send_due(conn, plan, clock.now())
-    first = of_step(conn, appointment, "follow_up")[0]
+    """Wait for the next follow-up, let it be sent, and tap `answer` under it."""
+    (due,) = [m for m in of_step(conn, appointment, "follow_up") if m.state.value == "pending"]
+    clock.at = due.due_at
+    assert send_due(conn, plan, clock.now()) == ["follow_up"]
+    sent = messages.get(conn, due.id)
+    assert sent is not None and sent.state is MessageState.SENT
     record_answer(
         conn,
-        AnswerButton(first.id, "not_now"),
+        AnswerButton(sent.id, answer),
         chat_id=SARA,
         protocol=plan.protocol,
         now=clock.now(),
     )
-    clock.advance(days=200)
+
+
+def test_not_now_skips_only_that_reminder(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    appointment = linked_patient(conn, plan, clock.now(), chat_id=SARA).appointment_ids[0]
+    for _ in range(3):
+        _answer_first_pending_follow_up(conn, plan, clock, appointment, "not_now")
+    chain = of_step(conn, appointment, "follow_up")
+    assert [(m.state, m.answer) for m in chain] == [
+        *[(MessageState.SENT, "not_now")] * 3,
+        (MessageState.PENDING, None),
+    ]
+
+
+def test_no_repeat_after_stop_these_reminders(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    appointment = linked_patient(conn, plan, clock.now(), chat_id=SARA).appointment_ids[0]
+    _answer_first_pending_follow_up(conn, plan, clock, appointment, "not_now")
+    _answer_first_pending_follow_up(conn, plan, clock, appointment, "stop_reminders")
+    clock.advance(days=400)
     assert send_due(conn, plan, clock.now()) == []
     states = [m.state for m in of_step(conn, appointment, "follow_up")]
-    assert states == [MessageState.SENT, MessageState.CANCELLED]
+    assert states == [MessageState.SENT, MessageState.SENT, MessageState.CANCELLED]
 
 
 def test_no_repeat_for_a_patient_who_paused_while_it_was_being_sent(

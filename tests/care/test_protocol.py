@@ -86,7 +86,7 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
     assert (follow.sessions, follow.repeat_months, follow.answers) == (
         "last",
         6,
-        ("book_me", "not_now"),
+        ("book_me", "not_now", "stop_reminders"),
     )
     assert all(s.sessions == "each" and s.repeat_months == 0 for s in protocol.steps[:-1])
 
