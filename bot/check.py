@@ -143,12 +143,22 @@ async def _token(settings: Settings) -> Finding:
         async with bot:
             return Finding(Verdict.OK, "token", f"Telegram knows it: the bot is @{bot.username}")
     except InvalidToken:
-        return Finding(
-            Verdict.FAILED, "token", "Telegram refused it; copy it again from @BotFather"
-        )
+        return Finding(Verdict.FAILED, "token", _refused(settings.api_base_url))
     except NetworkError as error:
         return Finding(
             Verdict.NOT_CHECKED, "token", f"Telegram could not be reached ({error.message})"
         )
     except TelegramError as error:
         return Finding(Verdict.FAILED, "token", f"Telegram answered: {error.message}")
+
+
+def _refused(base_url: str | None) -> str:
+    """A self-hosted server answers a request to a wrong path as it answers a wrong token, so
+    with TELEGRAM_API_BASE_URL set the URL is as likely to blame as the token."""
+    if base_url is None:
+        return "Telegram refused it; copy it again from @BotFather"
+    return (
+        f"the Bot API server at TELEGRAM_API_BASE_URL={base_url} refused it: check that this is "
+        "the server's root (as in http://127.0.0.1:8081, without /bot), then copy the token "
+        "again from @BotFather"
+    )

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.catalog import DEFAULT_MESSAGES_DIR
@@ -15,6 +16,8 @@ from care.quiet_hours import QuietHours
 
 LANGUAGES = ("fa", "en")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...
+_BOT_PATH = re.compile(r"/bot(\d+:[^/]*)?(/.*)?$")
 
 
 class SettingsError(ValueError):
@@ -66,7 +69,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
         quiet_hours=_quiet_hours(get("QUIET_HOURS", "22:00-08:00")),
         invite_days=_bounded_int("INVITE_DAYS", get("INVITE_DAYS", "14"), 1, 90),
-        api_base_url=get("TELEGRAM_API_BASE_URL") or None,
+        api_base_url=_api_base_url(get("TELEGRAM_API_BASE_URL")) if need_telegram else None,
         poll_seconds=_seconds("POLL_SECONDS", get("POLL_SECONDS", "10"), 0.2, 300),
         request_timeout=_seconds(
             "TELEGRAM_TIMEOUT_SECONDS", get("TELEGRAM_TIMEOUT_SECONDS", "10"), 0.1, 120
@@ -109,6 +112,29 @@ def _admin_ids(raw: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _api_base_url(raw: str) -> str | None:
+    """The root of a self-hosted Bot API server; the bot adds /bot<token>/<method> itself, so
+    a root copied with /bot at its end would make every request miss, which the server (and
+    then the bot) would report as a refused token."""
+    if not raw:
+        return None
+    root = raw.rstrip("/")
+    if not root.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"TELEGRAM_API_BASE_URL {raw!r} must start with http:// or https://; "
+            "write e.g. TELEGRAM_API_BASE_URL=http://127.0.0.1:8081"
+        )
+    path = urlsplit(root).path
+    wrong = _BOT_PATH.search(path)
+    if wrong:
+        fixed = root[: len(root) - len(path) + wrong.start()]
+        raise SettingsError(
+            "TELEGRAM_API_BASE_URL must be the Bot API server's root, without /bot at its end "
+            f"(the bot adds /bot<token> itself): write TELEGRAM_API_BASE_URL={fixed}"
+        )
+    return root
 
 
 def _optional_int(name: str, raw: str) -> int | None:

@@ -88,6 +88,31 @@ def test_a_refused_token_fails(
     api.fail_next("getMe", status=401)
     failed, _ = _failure(monkeypatch, app_env(api, tmp_path))
     assert "@BotFather" in failed
+    assert f"TELEGRAM_API_BASE_URL=http://127.0.0.1:{api.port} refused it" in failed
+
+
+@pytest.mark.parametrize("suffix", ["/bot", "/bot/", "/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc"])
+def test_a_base_url_with_bot_at_its_end_is_named_not_the_token(
+    api: FakeBotApi,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    suffix: str,
+) -> None:
+    """The stand-in prints its base_url with /bot at the end; pasted as it is, the check and
+    the start-up both say the URL is wrong and what to write, and nobody blames the token."""
+    root = f"http://127.0.0.1:{api.port}"
+    env = {**app_env(api, tmp_path), "TELEGRAM_API_BASE_URL": root + suffix}
+    failed, lines = _failure(monkeypatch, env)
+    fix = f"(the bot adds /bot<token> itself): write TELEGRAM_API_BASE_URL={root}"
+    assert failed.startswith("FAILED settings:") and failed.endswith(fix)
+    assert "ABCDEFGHIJ" not in failed  # a token pasted into the URL is not echoed
+    assert not any("token" in line and "refused" in line for line in lines)
+    capsys.readouterr()
+    assert main(["check"]) == 2
+    assert main([]) == 2  # the bot itself refuses to start with the same line
+    assert capsys.readouterr().err == f"mesocare: {failed.removeprefix('FAILED settings: ')}\n"
+    assert api.calls("getMe") == []  # nothing was asked of the server
 
 
 def test_a_broken_protocol_fails_and_names_the_file(

@@ -38,6 +38,8 @@ def test_defaults_follow_the_readme() -> None:
         ("CARE_PROTOCOL", "/nonexistent/protocol.toml", "not a file"),
         ("MESSAGES_DIR", "/nonexistent", "not a folder"),
         ("POLL_SECONDS", "0", "0.2 to 300"),
+        ("TELEGRAM_API_BASE_URL", "127.0.0.1:8081", "http://"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot", "=http://127.0.0.1:8081"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, says: str) -> None:
@@ -47,6 +49,11 @@ def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, say
     assert name in message
     assert says in message
     assert "\n" not in message
+
+
+def test_a_server_root_with_a_path_is_kept_without_its_last_slash() -> None:
+    settings = load_settings({**VALID, "TELEGRAM_API_BASE_URL": "https://bot.example/tg/"})
+    assert settings.api_base_url == "https://bot.example/tg"
 
 
 def test_commands_that_never_connect_need_no_token_or_admins() -> None:

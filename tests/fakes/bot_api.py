@@ -900,7 +900,12 @@ def main(argv: list[str] | None = None) -> None:
         bot_username=args.bot_username, enforce_limits=args.enforce_limits, port=args.port
     )
     with api:
-        print(f"base_url={api.base_url} base_file_url={api.base_file_url}", flush=True)
+        root = api.base_url.removesuffix("/bot")
+        print(
+            f"base_url={api.base_url} base_file_url={api.base_file_url}"
+            f" (for the bot: TELEGRAM_API_BASE_URL={root})",
+            flush=True,
+        )
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 
