@@ -3,13 +3,14 @@
 python -m bot [run]             run the bot (the default)
 python -m bot check             check settings, care files, database and token, then exit
 python -m bot backup FILE       copy the database consistently, even while the bot runs
-python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
-                                their times and texts, without a token or a network
+python -m bot preview DATE ...  print the messages an appointment on DATE would get, one line
+                                each (--full: their texts), without a token or a network
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -57,10 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("file", type=Path, help="where to write the copy")
     show = commands.add_parser(
         "preview",
-        help="print the messages an appointment would get, with their times and texts",
-        description="Print every care message an appointment on DATE would get, with its send "
-        "time (clinic time) and full text, as if it were booked now. Checks the care protocol "
-        "and the message files; needs no token and sends nothing.",
+        help="print the messages an appointment would get, one line each (--full: the texts)",
+        description="Print every care message an appointment on DATE would get, one line each: "
+        "its due time (clinic time), its step and what will happen to it, as if it were booked "
+        "now; --full adds each message's text and buttons. Checks the care protocol and the "
+        "message files; needs no token and sends nothing.",
     )
     show.add_argument("date", help="the first session's date: 2027-03-10 or Solar Hijri 1405-12-19")
     show.add_argument("--time", default="10:00", help="start time, clinic time (default 10:00)")
@@ -70,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--interval", type=int, default=14, help="days between sessions (default 14)")
     show.add_argument("--name", default="Sara Ahmadi", help="the patient's name in the texts")
+    show.add_argument(
+        "--full", action="store_true", help="each message's whole text and buttons too"
+    )
     return parser
 
 
@@ -134,8 +139,21 @@ def preview(args: argparse.Namespace) -> int:
         interval_days=args.interval,
         patient_name=args.name,
     )
-    print(render_preview(request, settings=settings, protocol=protocol, catalog=catalog, now=now))
+    text = render_preview(
+        request, settings=settings, protocol=protocol, catalog=catalog, now=now, full=args.full
+    )
+    _print_to_pipe(text)
     return 0
+
+
+def _print_to_pipe(text: str) -> None:
+    """Print, and stop quietly when the reader has gone (`preview ... | head`): the rest is
+    not wanted, which is no error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # What is left in the buffer would fail again when Python flushes it at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _course_problem(args: argparse.Namespace, in_future: bool) -> str | None:

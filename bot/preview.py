@@ -1,6 +1,10 @@
-"""`python -m bot preview`: every message an appointment would get, with its send time and its
-full text, so the doctor can read a change to the protocol or the message files before it goes
-live. It connects to nothing and writes nothing."""
+"""`python -m bot preview`: every message an appointment would get, with its due time and what
+will happen to it, one line a message; with `full`, each message's whole text and buttons too, so
+the doctor can read a change to the protocol or the message files before it goes live. It
+connects to nothing and writes nothing.
+
+The times are what care/planning.py decides; the preview only explains them, comparing each
+with the time the protocol asks for."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from care.clock import to_epoch
 from care.dates import format_both_calendars, iso_local
 from care.db.messages import Claim
 from care.planning import PlannedMessage, SessionTimes, plan_session
-from care.protocol import STOPS_REPEATS, CareProtocol
+from care.protocol import STOPS_REPEATS, CareProtocol, Step
 from jobs.compose import Clinic, Composer
 
 _RULE = "─" * 72
@@ -42,15 +46,23 @@ def render_preview(
     protocol: CareProtocol,
     catalog: Catalog,
     now: datetime,
+    full: bool = False,
 ) -> str:
-    """The timeline as text, in due order, as if the appointment were booked at `now`."""
+    """The timeline as text, in due order, as if the appointment were booked at `now`: one
+    line a message, or with `full` every message's text and buttons."""
     tz = settings.timezone
     clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
-    preview = _Preview(request, settings, protocol, Composer(catalog, protocol, clinic, tz), now)
+    composer = Composer(catalog, protocol, clinic, tz)
+    preview = _Preview(request, settings, protocol, catalog, composer, now)
     entries = sorted(preview.entries(), key=lambda e: (e.planned.due_at, e.number))
     lines = preview.header()
-    for index, entry in enumerate(entries, start=1):
-        lines += preview.entry(index, entry)
+    if full:
+        for index, entry in enumerate(entries, start=1):
+            lines += preview.entry(index, entry)
+        return "\n".join(lines)
+    lines.append("")
+    lines += [preview.line(index, entry) for index, entry in enumerate(entries, start=1)]
+    lines += ["", "Each message's full text and buttons: add --full."]
     return "\n".join(lines)
 
 
@@ -60,12 +72,14 @@ class _Preview:
         request: PreviewRequest,
         settings: Settings,
         protocol: CareProtocol,
+        catalog: Catalog,
         composer: Composer,
         now: datetime,
     ) -> None:
         self.request = request
         self.settings = settings
         self.protocol = protocol
+        self.catalog = catalog
         self.composer = composer
         self.now = now
 
@@ -114,37 +128,60 @@ class _Preview:
             "",
             _RULE,
             f"{index}. {planned.step}: session {entry.number} of {self.request.sessions}",
-            f"   sent    {self.when(planned.due_at)}{self.shift_note(entry)}",
+            f"   due     {self.when(planned.due_at)}{_aside(self.shift_note(entry), '  ({})')}",
             f"   useful  until {self.when(planned.expires_at)}; skipped if not sent by then",
         ]
         if planned.skip_reason:
-            lines.append(f"   NOT SENT: {planned.skip_reason}")
+            lines.append(f"   will be skipped: {planned.skip_reason}")
             return lines
         outgoing = self.composer.care_message(self.claim(planned, session, entry.number))
         lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
         if outgoing.buttons:
             lines.append("   buttons: " + "  ".join(f"[{label}]" for label, _ in outgoing.buttons))
         if step.repeat_months:
-            labels = dict(zip(step.answers, (label for label, _ in outgoing.buttons), strict=True))
-            stoppers = [labels[answer] for answer in step.answers if answer in STOPS_REPEATS]
-            until = f'the patient taps "{stoppers[0]}" or ' if stoppers else ""
-            lines.append(
-                f"   then again every {step.repeat_months} months after it is sent, "
-                f"until {until}the patient stops their messages"
-            )
+            lines.append(f"   {self.repeat_note(step)}")
         return lines
 
-    def shift_note(self, entry: _Entry) -> str:
-        planned, session = entry.planned, entry.session
+    def line(self, index: int, entry: _Entry) -> str:
+        """One message on one line: when, which step, and what will happen to it."""
+        planned = entry.planned
+        width = max(len(step.key) for step in self.protocol.steps)
+        session = ""
+        if self.request.sessions > 1:
+            session = f"session {entry.number:>{len(str(self.request.sessions))}}"
+            session += f" of {self.request.sessions}  "
+        head = f"{index:>3}. {self.when(planned.due_at)}  {planned.step:<{width}}  {session}"
+        if planned.skip_reason:
+            return f"{head}will be skipped: {planned.skip_reason}"
         step = self.protocol.step(planned.step)
-        wanted = step.when.resolve(
-            start=session.starts_at, end=session.ends_at, due=None, tz=self.settings.timezone
+        repeat = self.repeat_note(step) if step.repeat_months else ""
+        return f"{head}to be sent{_aside(self.shift_note(entry), '; {}')}{_aside(repeat, '; {}')}"
+
+    def repeat_note(self, step: Step) -> str:
+        stoppers = [
+            self.catalog.text(self.request.language, f"answers.{answer}")
+            for answer in step.answers
+            if answer in STOPS_REPEATS
+        ]
+        until = f'taps "{stoppers[0]}" or ' if stoppers else ""
+        return (
+            f"then again every {step.repeat_months} months after it is sent, "
+            f"until the patient {until}stops their messages"
         )
+
+    def shift_note(self, entry: _Entry) -> str:
+        """Why planning chose another time than the protocol's, when it did."""
+        planned, session = entry.planned, entry.session
+        tz = self.settings.timezone
+        step = self.protocol.step(planned.step)
+        wanted = step.when.resolve(start=session.starts_at, end=session.ends_at, due=None, tz=tz)
         if planned.due_at == wanted:
             return ""
         if wanted < self.now:
-            return "  (booked late: sent as soon as possible once the patient has linked)"
-        return f"  (moved out of quiet hours; planned for {self.when(wanted)})"
+            return "booked late: sent as soon as possible once the patient has linked"
+        if self.settings.quiet_hours.contains(wanted, tz):
+            return f"moved out of quiet hours from {self.when(wanted)}"
+        return f"moved from {self.when(wanted)}"
 
     def claim(self, planned: PlannedMessage, session: SessionTimes, number: int) -> Claim:
         """The message as the sender would take it from the schedule."""
@@ -163,3 +200,8 @@ class _Preview:
             session_number=number,
             session_count=self.request.sessions,
         )
+
+
+def _aside(note: str, shape: str) -> str:
+    """`note` in `shape`, or nothing when there is no note."""
+    return shape.format(note) if note else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from bot.app import load_care
 from bot.preview import PreviewRequest, render_preview
 from bot.settings import Settings, load_settings
 from care.dates import parse_local_datetime
+from care.protocol import CareProtocol, parse_protocol
 from tests.bot.app_env import CLINIC_PHONE
 from tests.bot.patient_harness import CATALOG, TEHRAN
 from tests.e2e.harness import ROOT
@@ -27,31 +30,81 @@ def settings() -> Settings:
 
 
 def preview(settings: Settings, date: str, at: str = "10:00", **request: object) -> str:
-    protocol, catalog = load_care(settings)
+    """The full preview (every text); `compact` below is the default one-line view."""
+    return _render(settings, date, at, full=True, **request)
+
+
+def compact(settings: Settings, date: str, at: str = "10:00", **request: object) -> str:
+    return _render(settings, date, at, full=False, **request)
+
+
+def _render(
+    settings: Settings,
+    date: str,
+    at: str,
+    *,
+    full: bool,
+    protocol: CareProtocol | None = None,
+    **request: object,
+) -> str:
+    shipped, catalog = load_care(settings)
     starts = parse_local_datetime(date, at, TEHRAN)
     return render_preview(
         PreviewRequest(starts_at=starts, **request),  # type: ignore[arg-type]
         settings=settings,
-        protocol=protocol,
+        protocol=protocol or shipped,
         catalog=catalog,
         now=NOW,
+        full=full,
     )
 
 
+_FULL_ENTRY = re.compile(r"(\d+)\. (\w+): session")
+_LINE_ENTRY = re.compile(r" *(\d+)\. (\S+ \(\S+\) \d\d:\d\d)  (\w+) +(.*)")
+
+
 def headings(text: str) -> list[str]:
-    """The step of each numbered entry, in order."""
-    return [
-        line.split(". ", 1)[1].split(":")[0] for line in text.splitlines() if line[:1].isdigit()
-    ]
+    """The step of each numbered entry of the full view, in order."""
+    return [m[2] for line in text.splitlines() if (m := _FULL_ENTRY.match(line))]
+
+
+def entries(text: str) -> list[tuple[str, str, str]]:
+    """(when, step, what happens) of each line of the compact view, in order."""
+    found = [_LINE_ENTRY.fullmatch(line) for line in text.splitlines()]
+    return [(m[2], m[3], m[4]) for m in found if m]
+
+
+def test_the_default_view_is_one_line_a_message(settings: Settings) -> None:
+    text = compact(settings, "2027-03-10", at="14:00", language="en")
+    assert [step for _, step, _ in entries(text)] == STEPS
+    lines = dict((step, (when, what)) for when, step, what in entries(text))
+    assert lines["pre_care"] == ("2027-03-09 (1405-12-18) 12:00", "to be sent")
+    assert lines["check_in"] == ("2027-03-13 (1405-12-22) 15:00", "to be sent")
+    assert lines["follow_up"] == (
+        "2027-09-10 (1406-06-19) 10:00",
+        "to be sent; then again every 6 months after it is sent, until the patient taps "
+        '"Stop these reminders" or stops their messages',
+    )
+    assert "do not stop it on your own" not in text  # the texts are for --full
+    assert text.splitlines()[-1] == "Each message's full text and buttons: add --full."
+
+
+def test_a_four_session_course_fits_a_screen(settings: Settings) -> None:
+    text = compact(settings, "2027-03-10", language="en", sessions=4, interval_days=14)
+    assert len(entries(text)) == 4 * 5 + 1
+    assert len(text.splitlines()) == 3 + 1 + 21 + 2  # header, blank, the messages, footer
+    assert len(preview(settings, "2027-03-10", language="en", sessions=4).splitlines()) > 200
+    assert "session 4 of 4  to be sent; then again every 6 months" in text
 
 
 def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     text = preview(settings, "2027-03-10", at="14:00", language="en")
     assert headings(text) == STEPS
-    assert "sent    2027-03-09 (1405-12-18) 12:00" in text  # pre-care, 26 h before
-    assert "sent    2027-03-10 (1405-12-19) 11:00" in text  # day-of, 3 h before
-    assert "sent    2027-03-13 (1405-12-22) 15:00" in text  # check-in, 3 days after the end
-    assert "sent    2027-09-10 (1406-06-19) 10:00" in text  # follow-up, 6 months on at 10:00
+    assert "due     2027-03-09 (1405-12-18) 12:00" in text  # pre-care, 26 h before
+    assert "due     2027-03-10 (1405-12-19) 11:00" in text  # day-of, 3 h before
+    assert "due     2027-03-13 (1405-12-22) 15:00" in text  # check-in, 3 days after the end
+    assert "due     2027-09-10 (1406-06-19) 10:00" in text  # follow-up, 6 months on at 10:00
+    assert not re.search(r"^ *sent\b", text, re.MULTILINE)  # nothing is sent yet
     assert "do not stop it on your own" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text
     assert "[Understood]  [I take a prescribed blood thinner]  [I need another time]" in text
@@ -59,13 +112,34 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
 
 
 def test_quiet_hours_shifts_are_explained(settings: Settings) -> None:
+    moved = "moved out of quiet hours from 2027-03-10 (1405-12-19) 06:00"
     text = preview(settings, "2027-03-10", at="09:00", language="en")
-    assert "sent    2027-03-09 (1405-12-18) 21:30  (moved out of quiet hours; planned for" in text
+    assert f"due     2027-03-09 (1405-12-18) 21:30  ({moved})" in text
+    lines = entries(compact(settings, "2027-03-10", at="09:00", language="en"))
+    assert ("2027-03-09 (1405-12-18) 21:30", "day_of", f"to be sent; {moved}") in lines
 
 
 def test_a_late_booking_is_explained(settings: Settings) -> None:
-    text = preview(settings, "2027-02-20", at="13:00", language="en")
-    assert "(booked late: sent as soon as possible once the patient has linked)" in text
+    late = "booked late: sent as soon as possible once the patient has linked"
+    assert f"({late})" in preview(settings, "2027-02-20", at="13:00", language="en")
+    (pre_care, *_) = entries(compact(settings, "2027-02-20", at="13:00", language="en"))
+    assert pre_care[1:] == ("pre_care", f"to be sent; {late}")
+
+
+def test_a_message_useless_before_it_is_planned_is_shown_as_skipped(settings: Settings) -> None:
+    protocol = parse_protocol(
+        '[steps.pre_care]\nwhen = "start - 26h"\nexpires = "start"\nquiet_hours = "earlier"\n'
+        '[steps.day_of]\nwhen = "start - 3h"\nexpires = "start - 2h"\n',
+        source="test",
+    )
+    args = {"language": "en", "protocol": protocol}
+    (skipped,) = [
+        e for e in entries(compact(settings, "2027-02-20", "11:00", **args)) if e[1] == "day_of"
+    ]
+    assert skipped[2].startswith("will be skipped: booked too late")
+    full = preview(settings, "2027-02-20", "11:00", **args)
+    assert "   will be skipped: booked too late: day_of was useless after" in full
+    assert "NOT SENT" not in full
 
 
 def test_persian_texts_with_solar_hijri_dates_and_isolated_latin(settings: Settings) -> None:
@@ -100,9 +174,34 @@ def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
 def test_the_command_needs_no_token(tmp_path: Path) -> None:
     result = _cli(tmp_path, "preview", "2031-05-04", "--time", "۱۶:۰۰", "--lang", "en")
     assert result.returncode == 0, result.stderr
-    assert headings(result.stdout) == STEPS
+    assert [step for _, step, _ in entries(result.stdout)] == STEPS
+    assert headings(result.stdout) == []  # the texts only on request
     assert "2031-05-04 (1410-02-14) 16:00" in result.stdout
     assert "Protocol and message files checked" in result.stdout
+    full = _cli(tmp_path, "preview", "2031-05-04", "--lang", "en", "--full")
+    assert full.returncode == 0, full.stderr
+    assert headings(full.stdout) == STEPS
+    assert "do not stop it on your own" in full.stdout
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
+    """`preview ... --full | head`: the pipe closes before the output ends."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # a reader that has already gone, as head has after its lines
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "preview", "2031-05-04", "--sessions", "4", "--full"],
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @pytest.mark.parametrize(
