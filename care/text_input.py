@@ -18,6 +18,9 @@ _TO_PERSIAN_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u
 _TO_PLAIN_APOSTROPHE = str.maketrans({"\u2018": "'", "\u2019": "'"})
 _NAME_PUNCTUATION = frozenset(".'-")
 _TATWEEL = "\u0640"  # kashida: stretches a word on screen, never changes it
+# Hangul fillers: letters by their Unicode category, yet they draw nothing (they are "default
+# ignorable"); typed as blanks, they are read as spaces.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _SPACES = re.compile(r" +")
 _NAME_EXAMPLE = "e.g. Sara Ahmadi or سارا احمدی"
 
@@ -62,13 +65,15 @@ def fold_for_search(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = unicodedata.normalize("NFKD", text.casefold())
     text = normalize_letters(normalize_digits(text))  # after NFKD, which splits ئ into ي + hamza
+    text = text.translate(_TO_PLAIN_APOSTROPHE)  # as clean_name stores it
     text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
     text = _drop_invisible(_spaces_for_whitespace(text)).replace(_TATWEEL, "")
     return _collapse_spaces(text)
 
 
 def _spaces_for_whitespace(text: str) -> str:
-    return "".join(" " if ch.isspace() else ch for ch in text)
+    """Every kind of blank becomes a plain space, the Hangul fillers too."""
+    return "".join(" " if ch.isspace() or ch in _FILLERS else ch for ch in text)
 
 
 def _drop_invisible(text: str, keep: str = "") -> str:
@@ -119,7 +124,9 @@ def _validate_name(name: str) -> None:
             f"The name contains {shown}, which cannot be part of a name. "
             f"Use only letters, spaces and . ' - ({_NAME_EXAMPLE})."
         )
-    if not any(_is_letter(char) for char in name):
+    # Letters as search folds them: a tatweel or combining marks alone show no letter, and a
+    # name that folds to nothing could never be found with /patient.
+    if not any(_is_letter(char) for char in fold_for_search(name)):
         raise InvalidName(
             f"The name has no letters. Type the patient's full name, {_NAME_EXAMPLE}."
         )

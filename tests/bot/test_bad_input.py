@@ -8,6 +8,7 @@ keep this file well under a minute.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -23,10 +24,11 @@ from care.db import staff
 from care.enrol_input import EnrolInputError, check_start
 from care.text_input import MAX_NAME_LENGTH, InvalidName, clean_name
 from tests.bot.app_env import app_env
+from tests.bot.calls import button_pairs
 from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-STAFF_IDS = range(7000, 7400)
+STAFF_IDS = range(7000, 7600)
 STRANGER_IDS = count(8000)
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GOOD_DATE, GOOD_TIME = "2026-12-05", "14:30"  # replaced by a date a week ahead at run time
@@ -93,6 +95,55 @@ def test_a_name_that_cannot_be_a_name_is_refused_and_nothing_changes(
     before = bot.dump()
     answer = _ask(bot, f"/enrol {name} {date} {clock_time}")
     assert "name" in answer.lower()
+    assert bot.dump() == before
+
+
+# What a name may be typed with, the awkward parts weighted in: letters of every kind (the
+# tatweel is one, by its category), combining marks, the Hangul fillers that draw nothing,
+# zero-width and direction marks, curly apostrophes.
+NAME_TYPING = st.one_of(
+    st.characters(categories=["Lu", "Ll", "Lo", "Lm", "Mn"]),
+    st.sampled_from(["\u0640", "\u3164", "\u115f", "\u1160", "\uffa0", "\u064b", "\u0301"]),
+    INVISIBLE,
+    st.sampled_from([" ", "'", "\u2019", ".", "-"]),
+)
+SHOWS_NOTHING = st.sampled_from(["\u0640", "\u3164", "\u115f", "\u1160", "\uffa0", "\u064b"])
+TYPED_NAMES = st.one_of(
+    st.text(NAME_TYPING, min_size=1, max_size=30),
+    st.text(
+        st.one_of(SHOWS_NOTHING, st.sampled_from(["\u2019", "a", "س"])), min_size=1, max_size=6
+    ),
+)
+
+
+def _patient_number(enrolled: str) -> int:
+    (number,) = re.findall(r"^Patient #(\d+)$", enrolled, re.MULTILINE)
+    return int(number)
+
+
+@EXAMPLES
+@given(name=TYPED_NAMES)
+def test_every_name_enrolment_accepts_is_found_by_patient_with_its_own_text(
+    bot: InProcessBot, name: str
+) -> None:
+    assume(not _refused_name(name))
+    date, clock_time = _next_week()
+    number = _patient_number(_ask(bot, f"/enrol {name} {date} {clock_time}"))
+    found = bot.say(next(_senders), f"/patient {name}")
+    listed = [label.split()[0] for label, _ in button_pairs(found)]
+    assert f"(patient #{number})" in str(found.params["text"]) or f"#{number}" in listed
+
+
+@EXAMPLES
+@given(name=st.text(SHOWS_NOTHING, min_size=1, max_size=8))
+def test_a_name_that_shows_no_letter_is_refused_and_nothing_changes(
+    bot: InProcessBot, name: str
+) -> None:
+    """Tatweel, Hangul fillers, combining marks: nothing a search could be typed for."""
+    date, clock_time = _next_week()
+    before = bot.dump()
+    answer = _ask(bot, f"/enrol {name} {date} {clock_time}")
+    assert "The name is empty" in answer or "The name has no letters" in answer
     assert bot.dump() == before
 
 

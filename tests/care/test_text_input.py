@@ -120,6 +120,24 @@ def test_clean_name_refuses_characters_that_are_not_in_names(raw: str, shown: st
     assert "Use only letters" in message
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["\u0640", "\u0640\u0640\u0640", "\u064b", "\u0640\u0301", "\u3164", "\u115f\u1160", "\uffa0"],
+)
+def test_clean_name_refuses_a_name_that_shows_no_letter(raw: str) -> None:
+    """Tatweel, combining marks alone and the Hangul fillers fold away to nothing."""
+    with pytest.raises(InvalidName, match=r"empty|no letters"):
+        clean_name(raw)
+
+
+def test_hangul_fillers_are_read_as_spaces() -> None:
+    assert clean_name("Sara\u3164Ahmadi\uffa0") == "Sara Ahmadi"
+
+
+def test_a_curly_apostrophe_is_searched_as_it_is_stored() -> None:
+    assert fold_for_search("O\u2019Brien") == fold_for_search(clean_name("O\u2019Brien"))
+
+
 def test_clean_name_refuses_a_name_without_letters() -> None:
     with pytest.raises(InvalidName, match="no letters"):
         clean_name(". - '")
