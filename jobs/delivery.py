@@ -322,4 +322,5 @@ def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
                 dedupe_key=f"unreachable:{claim.patient_id}:{claim.message_id}",
                 now=to_epoch(now),
                 patient_id=claim.patient_id,
+                appointment_id=claim.appointment_id,  # the one whose message could not go
             )

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from care.clock import from_epoch
+from care.dates import iso_local
 from jobs.retry import RetryPolicy
 from tests.bot.app_env import ADMIN_ID, app_env
 from tests.bot.in_thread import InProcessBot
+from tests.conftest import TEHRAN
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import (
     DELIVERY_PROTOCOL,
@@ -157,10 +160,17 @@ def test_a_blocked_patient_is_held_others_go_on_and_start_resumes(
         api.unblock_chat(PATIENT)
         api.send_text(PATIENT, "/start")
         delivered = api.wait_for(_delivered(PATIENT), count=1 + len(DELIVERY_STEPS), timeout=15)  # type: ignore[arg-type]
+        with bot.db() as conn:
+            (appointment, starts_at) = conn.execute(
+                "SELECT a.id, a.starts_at FROM appointments a JOIN patients p"
+                " ON p.id = a.patient_id WHERE p.chat_id = ?",
+                (PATIENT,),
+            ).fetchone()
     care = [step_of(str(c.params["text"])) for c in delivered[1:]]
     assert care == list(DELIVERY_STEPS)  # in due order, once each
-    alerts = [c for c in api.messages_to(ADMIN_ID) if "cannot be reached" in c.params["text"]]
-    assert len(alerts) == 1
+    (alert,) = [c for c in api.messages_to(ADMIN_ID) if "cannot be reached" in c.params["text"]]
+    when = iso_local(from_epoch(starts_at), TEHRAN)
+    assert str(alert.params["text"]).endswith(f"\nAppointment #{appointment}, {when}")
 
 
 def test_a_burst_never_trips_telegrams_limits(tmp_path: Path) -> None:
