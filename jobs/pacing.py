@@ -12,14 +12,21 @@ window; a 429 answer holds everything for `retry_after`. A group's window holds 
 back. In a private chat only the care sender waits for the window (`wait_for_chat`): a reply
 answers the person's own tap or text, so people set that pace, and making the staff's guided
 enrolment wait a second per step would help no one.
+
+A reply that meets a 429 is sent again once `retry_after` has passed (a person is waiting for
+it), a couple of times at most and only for a short wait. A care message is not: the sender
+marks its sends with `sender_reschedules()` and puts the message back in the schedule itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -41,6 +48,24 @@ PRIVATE_CHAT = ChatLimit(3, 3.0)
 GROUP_CHAT = ChatLimit(20, 61.0)  # Telegram's 20 a minute, with a second to spare
 # Bot API methods that put a message in a chat; Telegram counts these against its limits.
 _SENDING_PREFIXES = ("send", "copy", "forward", "edit")
+# A reply refused with a 429 is tried again this many times, if Telegram asks for no longer
+# a wait than this; past that the person is better told something went wrong.
+REPLY_RETRIES = 2
+MAX_REPLY_WAIT = 10.0
+
+log = logging.getLogger(__name__)
+_sender_reschedules: ContextVar[bool] = ContextVar("sender_reschedules", default=False)
+
+
+@contextmanager
+def sender_reschedules() -> Iterator[None]:
+    """Requests made inside are not retried on a 429: their caller plans the next try."""
+    token = _sender_reschedules.set(True)
+    try:
+        yield
+    finally:
+        _sender_reschedules.reset(token)
+
 
 ChatKey = int | str
 
@@ -104,6 +129,12 @@ class Pacer:
         """Seconds left of a hold Telegram asked for (0 when there is none)."""
         return max(0.0, self._held_until - self._monotonic())
 
+    async def wait_out_hold(self) -> None:
+        """Sleep until a hold Telegram asked for has passed."""
+        delay = self.held_for()
+        if delay > 0:
+            await self._sleep(delay)
+
     def _limit(self, chat: ChatKey) -> ChatLimit:
         return self._private if _private(chat) else self._group
 
@@ -121,8 +152,8 @@ def _private(chat: ChatKey) -> bool:
 class TelegramLimits(BaseRateLimiter[None]):
     """python-telegram-bot's hook for rate limiting, backed by one shared Pacer.
 
-    It never retries: a care message that met a 429 is rescheduled by the sender, and a
-    reply that met one is logged (the pacing makes that rare)."""
+    A reply that met a 429 is tried again after `retry_after` (bounded: REPLY_RETRIES,
+    MAX_REPLY_WAIT); a care message that met one is rescheduled by the sender."""
 
     def __init__(self, pacer: Pacer) -> None:
         self._pacer = pacer
@@ -143,13 +174,24 @@ class TelegramLimits(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = data.get("chat_id")
-        if isinstance(chat, int | str) and endpoint.startswith(_SENDING_PREFIXES):
-            await self._pacer.wait_turn(chat)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as error:
-            self._pacer.hold(retry_after_seconds(error))
-            raise
+        paced = (
+            chat if isinstance(chat, int | str) and endpoint.startswith(_SENDING_PREFIXES) else None
+        )
+        retries = 0
+        while True:
+            if paced is not None:
+                await self._pacer.wait_turn(paced)  # a hold from a 429 is waited out here too
+            elif retries:
+                await self._pacer.wait_out_hold()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                self._pacer.hold(wait)
+                if _sender_reschedules.get() or retries == REPLY_RETRIES or wait > MAX_REPLY_WAIT:
+                    raise
+                retries += 1
+                log.info("%s met a 429; sending it again in %.1f s", endpoint, wait)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, Result
-from jobs.pacing import retry_after_seconds
+from jobs.pacing import retry_after_seconds, sender_reschedules
 
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
 
@@ -32,9 +32,10 @@ class TelegramTransport:
 
     async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
         try:
-            sent = await self._bot.send_message(
-                chat_id, message.text, reply_markup=keyboard(message.buttons)
-            )
+            with sender_reschedules():  # a 429 comes back here, to be planned again
+                sent = await self._bot.send_message(
+                    chat_id, message.text, reply_markup=keyboard(message.buttons)
+                )
         except RetryAfter as error:
             return Outcome(
                 Result.RATE_LIMITED,

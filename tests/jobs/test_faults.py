@@ -187,3 +187,19 @@ def test_a_burst_never_trips_telegrams_limits(tmp_path: Path) -> None:
         sends = sorted(c.at for c in api.calls("sendMessage"))
     busiest = max(sum(1 for t in sends if start <= t < start + 1.0) for start in sends)
     assert busiest <= 30
+
+
+def test_a_staff_reply_that_meets_a_429_is_sent_after_retry_after(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """A person is waiting for the reply: it goes once Telegram's wait is over, with no
+    "something went wrong" in its place."""
+    api.fail_next("sendMessage", status=429, retry_after=2, chat_id=ADMIN_ID)
+    with _bot(api, tmp_path, ONE_STEP_PROTOCOL) as bot:
+        reply = bot.say(ADMIN_ID, "/today")
+        api.wait_until_idle(quiet=1.0)
+    tries = _care_sends(api, ADMIN_ID)
+    assert [c.status for c in tries] == [429, 200]
+    assert tries[1].params["text"] == tries[0].params["text"] == reply.params["text"]
+    assert 2.0 <= tries[1].at - tries[0].at < 3.5
+    assert not any("something went wrong" in str(c.params["text"]) for c in tries)

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from jobs.pacing import PER_SECOND, Pacer, TelegramLimits
+from jobs.pacing import (
+    MAX_REPLY_WAIT,
+    PER_SECOND,
+    REPLY_RETRIES,
+    Pacer,
+    TelegramLimits,
+    sender_reschedules,
+)
 
 TELEGRAM_PER_SECOND = 30
 
@@ -96,13 +103,23 @@ async def test_a_hold_delays_everything_until_it_ends(pacer: Pacer, time: FakeTi
 
 
 class _Recorder:
-    def __init__(self, error: Exception | None = None) -> None:
+    """A Bot API call that fails with `error` the first `times` times (always, by default),
+    noting when each try was made."""
+
+    def __init__(
+        self, error: Exception | None = None, times: int = 10**6, clock: FakeTime | None = None
+    ) -> None:
         self.calls = 0
         self.error = error
+        self.times = times
+        self.clock = clock
+        self.tried_at: list[float] = []
 
     async def __call__(self, *args: Any, **kwargs: Any) -> bool:
         self.calls += 1
-        if self.error is not None:
+        if self.clock is not None:
+            self.tried_at.append(self.clock.now)
+        if self.error is not None and self.calls <= self.times:
             raise self.error
         return True
 
@@ -127,3 +144,40 @@ async def test_a_429_holds_every_later_message(pacer: Pacer, time: FakeTime) -> 
         await limits.process_request(refused, (), {}, "sendMessage", {"chat_id": 5}, None)
     await limits.process_request(_Recorder(), (), {}, "sendMessage", {"chat_id": 6}, None)
     assert time.now == pytest.approx(112.0)
+
+
+@pytest.mark.parametrize("endpoint", ["sendMessage", "answerCallbackQuery"])
+async def test_a_reply_that_meets_a_429_goes_again_after_retry_after(
+    pacer: Pacer, time: FakeTime, endpoint: str
+) -> None:
+    limits = TelegramLimits(pacer)
+    reply = _Recorder(RetryAfter(3), times=1, clock=time)
+    assert await limits.process_request(reply, (), {}, endpoint, {"chat_id": 5}, None) is True
+    assert reply.calls == 2
+    assert reply.tried_at[1] - reply.tried_at[0] == pytest.approx(3.0)
+
+
+async def test_a_reply_is_retried_a_bounded_number_of_times(pacer: Pacer, time: FakeTime) -> None:
+    limits = TelegramLimits(pacer)
+    reply = _Recorder(RetryAfter(1))
+    with pytest.raises(RetryAfter):
+        await limits.process_request(reply, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert reply.calls == 1 + REPLY_RETRIES
+
+
+async def test_a_long_wait_is_not_waited_for_a_reply(pacer: Pacer, time: FakeTime) -> None:
+    limits = TelegramLimits(pacer)
+    reply = _Recorder(RetryAfter(int(MAX_REPLY_WAIT) + 1), times=1)
+    with pytest.raises(RetryAfter):
+        await limits.process_request(reply, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert (reply.calls, time.now) == (1, 100.0)
+
+
+async def test_a_care_message_is_not_retried_here(pacer: Pacer, time: FakeTime) -> None:
+    """The sender plans the next try itself (jobs/delivery.py)."""
+    limits = TelegramLimits(pacer)
+    care = _Recorder(RetryAfter(2), times=1)
+    with sender_reschedules(), pytest.raises(RetryAfter):
+        await limits.process_request(care, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert care.calls == 1
+    assert pacer.held_for() == pytest.approx(2.0)  # the hold still applies to everyone
