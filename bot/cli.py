@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     if args.command == "preview":
         return preview(args)
     if args.command == "check":
-        return 0 if run_check() else EXIT_CONFIG
+        return 0 if run_check(live=args.live) else EXIT_CONFIG
     if args.command == "backup":
         return backup_database(args.file)
     return run()
@@ -48,8 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Mesocare Telegram bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
-    commands.add_parser(
+    check = commands.add_parser(
         "check", help="check the settings, care files, database and token, then exit"
+    )
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help="also check that a bot is running and delivering (its heartbeat file is fresh)",
     )
     copy = commands.add_parser(
         "backup", help="copy the database consistently, even while the bot runs"
@@ -91,7 +96,7 @@ def run() -> int:
     except (SettingsError, ProtocolError, CatalogError) as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.token)
+    configure_logging(settings.token, level=settings.log_level, file=settings.log_file)
     application = build_application(settings, protocol=protocol, catalog=catalog)
     try:
         with exclusive(settings.database_path):
