@@ -2,9 +2,11 @@
 
 python -m bot [run]             run the bot (the default)
 python -m bot check             check settings, care files, database and token, then exit
+python -m bot check --live      the same, and fail unless a running bot's heartbeat is fresh
 python -m bot backup FILE       copy the database consistently, even while the bot runs
 python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
                                 their times and texts, without a token or a network
+python -m bot --version         print the version
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
+from bot import __version__
 from bot.app import build_application, load_care
 from bot.check import run_check
 from bot.logs import configure_logging
@@ -46,6 +49,7 @@ def main(argv: list[str]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Mesocare Telegram bot")
+    parser.add_argument("--version", action="version", version=f"mesocare {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     check = commands.add_parser(
