@@ -55,6 +55,7 @@ from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
+from jobs.heartbeat import Heartbeat
 from jobs.pacing import Pacer, TelegramLimits
 from jobs.retry import RetryPolicy
 from jobs.transport import TelegramTransport
@@ -194,6 +195,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         pacer=services.pacer,
         on_alert=services.alert_raised,
         retry=services.retry,
+        on_progress=Heartbeat(services.settings.heartbeat_path).beat,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

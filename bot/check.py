@@ -3,7 +3,8 @@
 Settings, the care protocol, the message files, the database (opened, brought to the newest
 schema, integrity-checked) and, when Telegram can be reached, the token. Each finding is one
 line; an unreachable network is reported but is not a failure, since the bot itself waits
-for the network.
+for the network. `--live` also asks whether a bot is running and delivering: its heartbeat
+file must be younger than a few safety ticks (for monitoring and the container health check).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import sqlite3
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +33,7 @@ from care.catalog import (
 from care.db.connection import connect
 from care.db.migrations import LATEST_VERSION
 from care.protocol import CareProtocol, ProtocolError, load_protocol
+from jobs import heartbeat
 
 TOKEN_CHECK_SECONDS = 5.0
 
@@ -51,15 +54,16 @@ class Finding:
         return f"{self.verdict:<6} {self.subject}: {self.detail}"
 
 
-def run_check(say: Callable[[str], None] = print) -> bool:
-    """Print one line per finding; True when nothing failed."""
-    findings = list(_findings())
+def run_check(say: Callable[[str], None] = print, *, live: bool = False) -> bool:
+    """Print one line per finding; True when nothing failed. `live`: also check that a bot
+    is running and delivering."""
+    findings = _findings(live)
     for finding in findings:
         say(finding.line())
     return all(f.verdict is not Verdict.FAILED for f in findings)
 
 
-def _findings() -> list[Finding]:
+def _findings(live: bool) -> list[Finding]:
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -71,7 +75,24 @@ def _findings() -> list[Finding]:
     protocol_finding, protocol = _protocol(settings)
     found += [protocol_finding, _messages(settings, protocol), _database(settings)]
     found.append(asyncio.run(_token(settings)))
+    if live:
+        found.append(_heartbeat(settings, time.time()))
     return found
+
+
+def _heartbeat(settings: Settings, now: float) -> Finding:
+    subject = f"running bot {settings.heartbeat_path}"
+    limit = heartbeat.stale_after(settings.poll_seconds, settings.request_timeout)
+    age = heartbeat.age(settings.heartbeat_path, now)
+    if age is None:
+        return Finding(Verdict.FAILED, subject, "no heartbeat file: the bot has not run here")
+    if age > limit:
+        return Finding(
+            Verdict.FAILED,
+            subject,
+            f"last heartbeat {age:.0f} s ago (more than {limit:g} s): the bot is stopped or hung",
+        )
+    return Finding(Verdict.OK, subject, f"delivering: last heartbeat {age:.1f} s ago")
 
 
 def _settings(settings: Settings) -> Finding:

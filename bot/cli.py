@@ -2,9 +2,16 @@
 
 python -m bot [run]             run the bot (the default)
 python -m bot check             check settings, care files, database and token, then exit
+python -m bot check --live      the same, and fail unless a running bot's heartbeat is fresh
 python -m bot backup FILE       copy the database consistently, even while the bot runs
+<<<<<<< HEAD
 python -m bot preview DATE ...  print the messages an appointment on DATE would get, one line
                                 each (--full: their texts), without a token or a network
+=======
+python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
+                                their times and texts, without a token or a network
+python -m bot --version         print the version
+>>>>>>> ops
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
+from bot import __version__
 from bot.app import build_application, load_care
 from bot.check import run_check
 from bot.logs import configure_logging
@@ -39,7 +47,7 @@ def main(argv: list[str]) -> int:
     if args.command == "preview":
         return preview(args)
     if args.command == "check":
-        return 0 if run_check() else EXIT_CONFIG
+        return 0 if run_check(live=args.live) else EXIT_CONFIG
     if args.command == "backup":
         return backup_database(args.file)
     return run()
@@ -47,10 +55,16 @@ def main(argv: list[str]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Mesocare Telegram bot")
+    parser.add_argument("--version", action="version", version=f"mesocare {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
-    commands.add_parser(
+    check = commands.add_parser(
         "check", help="check the settings, care files, database and token, then exit"
+    )
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help="also check that a bot is running and delivering (its heartbeat file is fresh)",
     )
     copy = commands.add_parser(
         "backup", help="copy the database consistently, even while the bot runs"
@@ -96,7 +110,7 @@ def run() -> int:
     except (SettingsError, ProtocolError, CatalogError) as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.token)
+    configure_logging(settings.token, level=settings.log_level, file=settings.log_file)
     application = build_application(settings, protocol=protocol, catalog=catalog)
     try:
         with exclusive(settings.database_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from care.protocol import DEFAULT_PROTOCOL_PATH
 from care.quiet_hours import QuietHours
 
 LANGUAGES = ("fa", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 # A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...
 _BOT_PATH = re.compile(r"/bot(\d+:[^/]*)?(/.*)?$")
@@ -42,6 +44,9 @@ class Settings:
     api_base_url: str | None
     poll_seconds: float
     request_timeout: float = 10.0
+    heartbeat_path: Path = Path("data/mesocare.db.heartbeat")
+    log_level: int = logging.INFO
+    log_file: Path | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -55,6 +60,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
     def get(name: str, default: str = "") -> str:
         return values.get(name, default).strip()
 
+    database = database_path(values)
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")) if need_telegram else "",
         admin_ids=_admin_ids(get("ADMIN_IDS")) if need_telegram else frozenset(),
@@ -64,7 +70,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
         timezone=_timezone(get("CLINIC_TIMEZONE", "Asia/Tehran")),
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
-        database_path=database_path(values),
+        database_path=database,
         protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
         messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
         quiet_hours=_quiet_hours(get("QUIET_HOURS", "22:00-08:00")),
@@ -74,6 +80,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         request_timeout=_seconds(
             "TELEGRAM_TIMEOUT_SECONDS", get("TELEGRAM_TIMEOUT_SECONDS", "10"), 0.1, 120
         ),
+        heartbeat_path=Path(get("HEARTBEAT_PATH") or f"{database}.heartbeat"),
+        log_level=_log_level(get("LOG_LEVEL", "INFO")),
+        log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
     )
 
 
@@ -181,6 +190,13 @@ def _existing_dir(name: str, raw: str, default: Path) -> Path:
     if not path.is_dir():
         raise SettingsError(f"{name} points to {path}, which is not a folder; fix the path in .env")
     return path
+
+
+def _log_level(raw: str) -> int:
+    if raw.upper() not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    level: int = getattr(logging, raw.upper())
+    return level
 
 
 def _quiet_hours(raw: str) -> QuietHours:

@@ -66,7 +66,10 @@ class Dispatcher:
         on_alert: AlertRaised,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        on_progress: Callable[[], None] | None = None,
     ) -> None:
+        """`on_progress` is called on every pass over the schedule and after every send
+        attempt: the heartbeat that tells a monitor the sender is alive."""
         self._db = db
         self._transport = transport
         self._composer = composer
@@ -76,6 +79,7 @@ class Dispatcher:
         self._on_alert = on_alert
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
+        self._on_progress = on_progress or (lambda: None)
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -99,6 +103,7 @@ class Dispatcher:
         async with self._lock:
             delivered = 0
             while not self._stopping:
+                self._on_progress()
                 now = self._clock.now()
                 skipped = await self._db.run(_skip_expired, to_epoch(now))
                 if skipped:
@@ -131,6 +136,7 @@ class Dispatcher:
                 log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
             delivered += await self._send_one(claim)
+            self._on_progress()
         return delivered
 
     def _pause(self) -> _Pause | None:

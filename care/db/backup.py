@@ -3,7 +3,8 @@
 The copy is taken in one read transaction, so it holds every transaction committed before it
 and none after, while the bot goes on writing (WAL mode lets a reader and a writer work at
 once). It is written beside the target and renamed into place only once it passed SQLite's
-integrity check, so a failed backup never leaves a half-written file behind.
+integrity check, so a failed backup never leaves a half-written file behind. A missing folder
+for it is created, readable by its owner only.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ def backup(source: Path, target: Path) -> None:
         raise BackupError(f"there is no database at {source}; check DATABASE_PATH")
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("the backup must go to another file than the database itself")
-    if not target.parent.is_dir():
-        raise BackupError(f"the folder {target.parent} does not exist; create it first")
+    try:  # a first backup on a fresh install: its folder, private like the data folder
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(
+            f"cannot make the folder {target.parent} ({error.strerror}); choose another place"
+        ) from None
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     partial.touch(mode=0o600)  # it holds health data, like the database

@@ -20,7 +20,7 @@ class AlreadyRunning(Exception):  # noqa: N818 - reads as the verdict it is
 
 @contextlib.contextmanager
 def exclusive(database: Path) -> Iterator[None]:
-    database.parent.mkdir(parents=True, exist_ok=True)
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # before the database
     lock_path = database.with_name(database.name + ".lock")
     descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:

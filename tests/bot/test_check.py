@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,3 +172,29 @@ def test_bad_settings_fail_and_the_rest_waits(
     assert not ok
     assert "TELEGRAM_BOT_TOKEN" in _line(lines, "FAILED")
     assert main(["check"]) == 2
+
+
+def test_live_needs_a_fresh_heartbeat(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(monkeypatch, app_env(api, tmp_path, POLL_SECONDS="10", TELEGRAM_TIMEOUT_SECONDS="10"))
+    connect(tmp_path / "mesocare.db").close()
+    beat = tmp_path / "mesocare.db.heartbeat"  # the default: beside the database
+
+    assert main(["check", "--live"]) == 2
+    lines: list[str] = []
+    assert not run_check(lines.append, live=True)
+    assert "no heartbeat" in _line(lines, "FAILED")
+
+    beat.touch()
+    lines = []
+    assert run_check(lines.append, live=True)
+    assert "delivering" in _line(lines, "running bot")
+    assert run_check(lambda _: None)  # without --live the heartbeat is not asked for
+
+    old = time.time() - 41  # 3 ticks of 10 s and one 10 s send: stale after 40 s
+    os.utime(beat, (old, old))
+    lines = []
+    assert not run_check(lines.append, live=True)
+    assert "stopped or hung" in _line(lines, "FAILED")
+    assert main(["check", "--live"]) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -21,6 +22,12 @@ def test_defaults_follow_the_readme() -> None:
     assert settings.invite_days == 14
     assert settings.api_base_url is None
     assert settings.staff_chat_id is None
+    assert settings.heartbeat_path == Path("data/mesocare.db.heartbeat")
+    assert settings.log_level == logging.INFO
+    assert settings.log_file is None
+    moved = load_settings({**VALID, "DATABASE_PATH": "/srv/db/care.db", "LOG_LEVEL": "debug"})
+    assert moved.heartbeat_path == Path("/srv/db/care.db.heartbeat")  # follows the database
+    assert moved.log_level == logging.DEBUG
 
 
 @pytest.mark.parametrize(
@@ -40,6 +47,7 @@ def test_defaults_follow_the_readme() -> None:
         ("POLL_SECONDS", "0", "0.2 to 300"),
         ("TELEGRAM_API_BASE_URL", "127.0.0.1:8081", "http://"),
         ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot", "=http://127.0.0.1:8081"),
+        ("LOG_LEVEL", "chatty", "DEBUG, INFO, WARNING, ERROR"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, says: str) -> None:

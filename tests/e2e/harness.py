@@ -68,5 +68,10 @@ class BotProcess:
                 self._process.kill()
                 self._process.wait()
 
+    def signal(self, sig: signal.Signals) -> None:
+        """Send `sig` to the process this harness started (SIGSTOP hangs it, SIGCONT resumes)."""
+        assert self._process is not None
+        self._process.send_signal(sig)
+
     def log(self) -> str:
         return self._log_path.read_text(encoding="utf-8", errors="replace")

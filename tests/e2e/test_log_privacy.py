@@ -1,6 +1,6 @@
 """The real process through enrol, link, care messages, an export and /done: its log holds
 ids and states, never a patient's name, phone, message text, an invite token or the bot
-token."""
+token, even at LOG_LEVEL=DEBUG, on standard error and in LOG_FILE alike."""
 
 from __future__ import annotations
 
@@ -34,7 +34,11 @@ def api() -> Iterator[FakeBotApi]:
 
 
 def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path: Path) -> None:
-    bot = BotProcess(api, bot_env(api, tmp_path, CARE_PROTOCOL=str(PROTOCOL)), tmp_path / "bot.log")
+    log_file = tmp_path / "logs" / "mesocare.log"  # its folder is created
+    env = bot_env(
+        api, tmp_path, CARE_PROTOCOL=str(PROTOCOL), LOG_LEVEL="DEBUG", LOG_FILE=str(log_file)
+    )
+    bot = BotProcess(api, env, tmp_path / "bot.log")
     bot.start()
     try:
         starts = datetime.now(ZoneInfo("Asia/Tehran")) + timedelta(hours=3)
@@ -60,6 +64,10 @@ def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path:
     finally:
         assert bot.stop(signal.SIGTERM) == 0
     log = bot.log()
+    kept = log_file.read_text(encoding="utf-8").splitlines()
+    assert "sent message" in "".join(kept)
+    assert all(line in log for line in kept)  # the file has what standard error had
+    assert " DEBUG " in log  # the level was taken
 
     assert "sent message" in log and "linked a chat" in log  # it does log what happens
     secrets = [*NAME.replace("-", " ").split(), PHONE, "765 4321", "7654321", FREE_TEXT, invite]

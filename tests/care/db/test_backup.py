@@ -88,8 +88,19 @@ def test_a_backup_of_a_missing_database_says_so(tmp_path: Path) -> None:
         backup(tmp_path / "nothing.db", tmp_path / "copy.db")
 
 
-def test_a_backup_into_a_missing_folder_says_so(tmp_path: Path) -> None:
+def test_a_backup_into_a_missing_folder_creates_it_private(tmp_path: Path) -> None:
     database = tmp_path / "mesocare.db"
     connect(database).close()
-    with pytest.raises(BackupError, match="does not exist"):
-        backup(database, tmp_path / "no" / "copy.db")
+    target = tmp_path / "backups" / "daily" / "mesocare-2026-12-05.db"
+    backup(database, target)
+    assert _counts(target)[0] == "ok"
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_backup_whose_folder_cannot_be_made_says_so(tmp_path: Path) -> None:
+    database = tmp_path / "mesocare.db"
+    connect(database).close()
+    (tmp_path / "backups").write_text("a file, not a folder")
+    with pytest.raises(BackupError, match="cannot make the folder"):
+        backup(database, tmp_path / "backups" / "copy.db")
