@@ -4,14 +4,9 @@ python -m bot [run]             run the bot (the default)
 python -m bot check             check settings, care files, database and token, then exit
 python -m bot check --live      the same, and fail unless a running bot's heartbeat is fresh
 python -m bot backup FILE       copy the database consistently, even while the bot runs
-<<<<<<< HEAD
 python -m bot preview DATE ...  print the messages an appointment on DATE would get, one line
                                 each (--full: their texts), without a token or a network
-=======
-python -m bot preview DATE ...  print the messages an appointment on DATE would get, with
-                                their times and texts, without a token or a network
 python -m bot --version         print the version
->>>>>>> ops
 """
 
 from __future__ import annotations
