@@ -87,7 +87,7 @@ def _about(services: Services, lang: str, key: str, appointment: Appointment) ->
     return services.catalog.text(
         lang,
         key,
-        **services.composer.clinic_values(lang),
+        **services.composer.clinic_values(),
         appointment_date=format_date(local.date(), lang),
         appointment_time=format_time(local.time(), lang),
     )

@@ -9,7 +9,7 @@ from bot.services import Services
 from care.dates import format_date, format_time
 from care.db import appointments
 from care.models import Appointment, AppointmentStatus, Patient
-from jobs.compose import isolate, number
+from jobs.compose import number
 
 
 def upcoming(conn: sqlite3.Connection, patient_id: int, now: datetime) -> list[Appointment]:
@@ -45,8 +45,8 @@ def welcome(services: Services, patient: Patient, booked: list[Appointment]) -> 
     return services.catalog.text(
         lang,
         "patient.welcome",
-        **services.composer.clinic_values(lang),
-        patient_name=isolate(patient.full_name, lang),
+        **services.composer.clinic_values(),
+        patient_name=patient.full_name,
         appointment_list=appointment_list(services, booked, lang),
     )
 
@@ -67,4 +67,4 @@ def faq_question(services: Services, lang: str, topic: str) -> str:
 
 def say(services: Services, lang: str, key: str) -> str:
     """A catalog text that needs only the clinic's details."""
-    return services.catalog.text(lang, key, **services.composer.clinic_values(lang))
+    return services.catalog.text(lang, key, **services.composer.clinic_values())

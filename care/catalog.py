@@ -3,6 +3,9 @@
 Nested tables become dotted keys (`[steps] pre_care = "..."` is "steps.pre_care"). Texts use
 str.format placeholders such as {clinic_phone}; a brace that is not a placeholder is doubled.
 Everything is checked at start-up so a broken file stops the bot instead of a patient's message.
+
+Rendering adds the direction isolates that keep right-to-left text from scrambling phones, times,
+commands and names (care.bidi), so the message files never need invisible characters.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from care import bidi
 from care.protocol import ANSWER_KEYS, CareProtocol
 
 DEFAULT_MESSAGES_DIR = Path(__file__).parent / "content" / "messages"
@@ -95,11 +99,17 @@ class CatalogError(ValueError):
     """A message file cannot be used; `str()` names the file and the key."""
 
 
+# A text cut into (words, the placeholder after them or None), its words marked for direction.
+_Template = tuple[tuple[str, str | None], ...]
+
+
 @dataclass(frozen=True)
 class _File:
     source: str
+    right_to_left: bool
     texts: Mapping[str, str]
     placeholders: Mapping[str, frozenset[str]]
+    templates: Mapping[str, _Template]
 
 
 @dataclass(frozen=True)
@@ -108,9 +118,16 @@ class Catalog:
     _files: Mapping[str, _File] = field(repr=False, compare=False)
 
     def text(self, lang: str, key: str, **values: str) -> str:
-        """The text with its placeholders filled; KeyError for an unknown key or a
-        placeholder left without a value (a bug in the caller, not in the file)."""
-        return self._files[lang].texts[key].format(**values)
+        """The text with its placeholders filled, each value isolated for the text's direction
+        (care.bidi); KeyError for an unknown key or a placeholder left without a value (a bug
+        in the caller, not in the file)."""
+        file = self._files[lang]
+        rtl = file.right_to_left
+        filled = "".join(
+            words if name is None else words + bidi.isolate_value(name, values[name], rtl)
+            for words, name in file.templates[key]
+        )
+        return bidi.anchor_lines(filled, rtl)
 
     def has(self, lang: str, key: str) -> bool:
         return lang in self._files and key in self._files[lang].texts
@@ -127,7 +144,10 @@ def load_catalog(directory: Path, languages: tuple[str, ...] = ("fa", "en")) -> 
     placeholders in each text."""
     if not languages:
         raise CatalogError(f"message catalog {directory}: no languages given")
-    files = {lang: _load_file(directory / f"{lang}.toml") for lang in languages}
+    files = {
+        lang: _load_file(directory / f"{lang}.toml", bidi.is_right_to_left(lang))
+        for lang in languages
+    }
     reference = files[languages[0]]
     for lang in languages[1:]:
         _compare(reference, files[lang])
@@ -171,7 +191,7 @@ def check_against_defaults(catalog: Catalog, defaults: Catalog) -> None:
             )
 
 
-def _load_file(path: Path) -> _File:
+def _load_file(path: Path, right_to_left: bool) -> _File:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -180,7 +200,16 @@ def _load_file(path: Path) -> _File:
         raise CatalogError(f"message catalog {path}: TOML syntax error: {exc}") from exc
     texts = _flatten(str(path), data, "")
     names = {key: _placeholders(str(path), key, text) for key, text in texts.items()}
-    return _File(str(path), texts, names)
+    templates = {key: _template(text, right_to_left) for key, text in texts.items()}
+    return _File(str(path), right_to_left, texts, names, templates)
+
+
+def _template(text: str, right_to_left: bool) -> _Template:
+    """The text's own words keep commands and phone numbers in order in right-to-left text."""
+    return tuple(
+        (bidi.mark_runs(words) if right_to_left else words, name)
+        for words, name, _spec, _conversion in string.Formatter().parse(text)
+    )
 
 
 def _flatten(source: str, table: Mapping[str, Any], prefix: str) -> dict[str, str]:

@@ -13,9 +13,6 @@ from care.db.messages import Claim
 from care.protocol import CareProtocol
 from care.text_input import to_persian_digits
 
-_FIRST_STRONG_ISOLATE = "\u2068"
-_POP_DIRECTIONAL_ISOLATE = "\u2069"
-
 
 @dataclass(frozen=True)
 class Clinic:
@@ -30,13 +27,6 @@ class Outgoing:
     buttons: tuple[tuple[str, str], ...]  # (label, callback data), one button a row
 
 
-def isolate(value: str, lang: str) -> str:
-    """In Persian text, keep a Latin name or a phone number from flipping the line around it."""
-    if lang == "fa" and any(c.isascii() and c.isalnum() for c in value):
-        return f"{_FIRST_STRONG_ISOLATE}{value}{_POP_DIRECTIONAL_ISOLATE}"
-    return value
-
-
 def number(value: int, lang: str) -> str:
     return to_persian_digits(str(value)) if lang == "fa" else str(value)
 
@@ -48,11 +38,12 @@ class Composer:
         self._clinic = clinic
         self._tz = tz
 
-    def clinic_values(self, lang: str) -> dict[str, str]:
+    def clinic_values(self) -> dict[str, str]:
+        """The clinic's details as placeholder values; the catalog isolates them for direction."""
         return {
-            "clinic_name": isolate(self._clinic.name, lang),
-            "clinic_phone": isolate(self._clinic.phone, lang),
-            "clinic_address": isolate(self._clinic.address, lang),
+            "clinic_name": self._clinic.name,
+            "clinic_phone": self._clinic.phone,
+            "clinic_address": self._clinic.address,
         }
 
     def step_values(self, claim: Claim) -> dict[str, str]:
@@ -60,8 +51,8 @@ class Composer:
         lang = claim.language
         starts = from_epoch(claim.starts_at).astimezone(self._tz)
         return {
-            **self.clinic_values(lang),
-            "patient_name": isolate(claim.patient_name, lang),
+            **self.clinic_values(),
+            "patient_name": claim.patient_name,
             "appointment_date": format_date(starts.date(), lang),
             "appointment_time": format_time(starts.timetz().replace(tzinfo=None), lang),
             "session_number": number(claim.session_number, lang),

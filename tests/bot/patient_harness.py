@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 
 from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from jobs.compose import isolate
 from tests.bot.app_env import CLINIC_PHONE, STAFF_ID, app_env, build_app, services_of, serving
 from tests.bot.calls import message_id, text_to
 from tests.bot.in_loop import InLoopBot
@@ -128,7 +127,7 @@ def opening(lang: str, key: str) -> str:
 
 def say(lang: str, key: str) -> str:
     """A catalog text as the bot writes it when it needs only the clinic's phone."""
-    return CATALOG.text(lang, key, clinic_phone=isolate(CLINIC_PHONE, lang))
+    return CATALOG.text(lang, key, clinic_phone=CLINIC_PHONE)
 
 
 def _invite_to_staff(call: ApiCall) -> bool:

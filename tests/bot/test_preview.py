@@ -144,9 +144,9 @@ def test_a_message_useless_before_it_is_planned_is_shown_as_skipped(settings: Se
 
 def test_persian_texts_with_solar_hijri_dates_and_isolated_latin(settings: Settings) -> None:
     text = preview(settings, "1405-12-19", language="fa")
-    assert "چهارشنبه ۱۹ اسفند ۱۴۰۵ ساعت ۱۰:۰۰" in text
+    assert "\u2068چهارشنبه ۱۹ اسفند ۱۴۰۵\u2069 ساعت \u2068۱۰:۰۰\u2069" in text
     assert "\u2068Sara Ahmadi\u2069" in text
-    assert f"\u2068{CLINIC_PHONE}\u2069" in text
+    assert f"\u2066{CLINIC_PHONE}\u2069" in text
     assert f"[{CATALOG.text('fa', 'answers.book_me')}]" in text
 
 

@@ -173,7 +173,7 @@ def test_text_errors_are_key_errors() -> None:
 def test_doubled_braces_render_as_braces(tmp_path: Path) -> None:
     write_pair(tmp_path, 'a = "{{ {days} }}"\n', 'a = "{{{days}}}"\n')
     catalog = load_catalog(tmp_path)
-    assert catalog.text("fa", "a", days="3") == "{ 3 }"
+    assert catalog.text("fa", "a", days="3") == "\u200f{ \u20683\u2069 }"  # isolated: right to left
     assert catalog.text("en", "a", days="3") == "{3}"
     assert catalog.placeholders("fa", "a") == {"days"}
 
