@@ -51,7 +51,11 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     assert "sent    2027-03-09 (1405-12-18) 12:00" in text  # pre-care, 26 h before
     assert "sent    2027-03-10 (1405-12-19) 11:00" in text  # day-of, 3 h before
     assert "sent    2027-03-13 (1405-12-22) 15:00" in text  # check-in, 3 days after the end
-    assert "sent    2027-09-10 (1406-06-19) 10:00" in text  # follow-up, 6 months on at 10:00
+    # follow-up: 6 months on at 10:00 is Friday 10 Sep, so the Saturday after at 10:00
+    assert (
+        "sent    2027-09-11 (1406-06-20) 10:00  (the clinic is closed that day: Friday; "
+        "planned for 2027-09-10 (1406-06-19) 10:00)"
+    ) in text
     assert "do not stop it on your own" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text
     assert "[Understood]  [I take a prescribed blood thinner]  [I need another time]" in text
