@@ -24,6 +24,7 @@ LATIN = {
     "clinic_name": "Mesocare Clinic",
     "clinic_phone": "+98 21 1234 5678",
     "clinic_address": "12 Vali-Asr St, Tehran",
+    "emergency_phone": "115",
 }
 
 
@@ -54,6 +55,8 @@ def persian_values(wrap: bool) -> dict[str, str]:
         "appointment_list": "• " + format_date(date(2027, 3, 10), "fa"),
         "days": number(3, "fa"),
         "token_hint": "",
+        "opening_day": format_date(date(2027, 3, 13), "fa"),
+        "opening_time": format_time(time(9, 0), "fa"),
     }
 
 
