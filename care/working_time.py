@@ -38,7 +38,10 @@ def parse_working_days(text: str) -> frozenset[int]:
             first, last = ends
             days.update((first + n) % 7 for n in range((last - first) % 7 + 1))
         else:
-            raise ValueError(f'working days {text!r}: "{part.strip()}" is not a day or a range')
+            raise ValueError(
+                f'working days {text!r}: "{part.strip()}" is not a day or a range; '
+                'write e.g. "sat-thu" or "sat,sun,mon"'
+            )
     return frozenset(days)
 
 
@@ -123,10 +126,11 @@ class WorkingTime:
         return candidate
 
     def closed_because(self, day: date) -> str | None:
-        """Why `day` is closed, for staff ("Friday", "Nowruz"); None on a working day."""
-        if day.weekday() not in self.days:
+        """Why `day` is closed, for staff ("Nowruz", "Friday"); None on a working day."""
+        holiday = self.holidays.holiday_name(day)
+        if holiday is None and day.weekday() not in self.days:
             return WEEKDAY_NAMES[day.weekday()].capitalize()
-        return self.holidays.holiday_name(day)
+        return holiday
 
     def is_open(self, now: datetime) -> bool:
         local = _aware(now).astimezone(self.tz)
