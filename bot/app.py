@@ -107,7 +107,7 @@ def build_application(
         settings=settings,
         db=Database(settings.database_path),
         catalog=catalog,
-        plan=CarePlan(protocol, settings.timezone, settings.quiet_hours),
+        plan=CarePlan(protocol, settings.timezone, settings.quiet_hours, settings.working_time),
         composer=Composer(catalog, protocol, clinic, settings.timezone),
         clock=clock or SystemClock(),
         pacer=pacer,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +19,7 @@ from care.areas import TREATMENT_AREAS, area_label
 from care.dates import both_calendars_label
 from care.enrol_draft import LANGUAGE_NAMES, SKIP, EnrolDraft, Field
 from care.enrol_input import DEFAULT_INTERVAL_DAYS, MAX_INTERVAL_DAYS, MAX_SESSIONS
+from care.working_time import WorkingTime
 
 SUMMARY = "summary"  # the field of the Confirm / Edit / Cancel buttons
 EDIT = "edit"  # the field of the buttons that pick what to change
@@ -48,9 +49,11 @@ def button_pattern(field: str) -> str:
 
 
 def question(
-    field: Field | str, draft: EnrolDraft, *, now: datetime, tz: ZoneInfo
+    field: Field | str, draft: EnrolDraft, *, now: datetime, tz: ZoneInfo, working: WorkingTime
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons that ask for `field` (or show the summary, or the edit choices)."""
+    if field == Field.DAY:
+        return _ask_day(draft, now, working)
     if field == SUMMARY:
         return summary(draft, tz), _rows(draft, SUMMARY, _SUMMARY_CHOICES, per_row=3)
     if field == EDIT:
@@ -100,9 +103,27 @@ def _ask_name(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, None
     return f"{opening}What is the patient's full name?\n{_CANCEL_HINT}", None
 
 
-def _ask_day(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    today = now.astimezone(tz).date()
-    days = [today + timedelta(days=n) for n in range(DAYS_OFFERED)]
+GUIDED_FIX = "The date is kept; if it is a mistake, change it with Edit at the summary."
+
+
+def closed_day_note(day: date, working: WorkingTime, fix: str = GUIDED_FIX) -> str | None:
+    """A warning, then `fix`, when the clinic is closed on `day` (a weekday off or an official
+    holiday). Only a warning: staff may know better (an extra opening)."""
+    why = working.closed_because(day)
+    if why is None:
+        return None
+    return f"⚠️ The clinic is closed on {both_calendars_label(day)} ({why}). {fix}"
+
+
+def _ask_day(
+    draft: EnrolDraft, now: datetime, working: WorkingTime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The next DAYS_OFFERED working days, from today; a closed day can still be typed."""
+    today = now.astimezone(working.tz).date()
+    first = today if working.is_working_day(today) else working.next_working_day(today)
+    days = [first]
+    while len(days) < DAYS_OFFERED:
+        days.append(working.next_working_day(days[-1]))
     choices = [(both_calendars_label(day, with_year=False), day.isoformat()) for day in days]
     text = (
         "Date of the first session? Pick a day, or type a date: 2026-12-05, "
@@ -164,9 +185,8 @@ def _ask_language(
     )
 
 
-_ASK = {
+_ASK = {  # the day is asked apart (question()): its buttons need the working days
     Field.NAME: _ask_name,
-    Field.DAY: _ask_day,
     Field.TIME: _ask_time,
     Field.AREA: _ask_area,
     Field.COUNT: _ask_count,

@@ -9,6 +9,7 @@ from bot.services import Services
 from care.dates import format_date, format_time
 from care.db import appointments
 from care.models import Appointment, AppointmentStatus, Patient
+from care.protocol import NEEDS_HUMAN
 from jobs.compose import number
 
 
@@ -63,6 +64,25 @@ def appointments_text(services: Services, patient: Patient, booked: list[Appoint
 def faq_question(services: Services, lang: str, topic: str) -> str:
     """The first line of a /faq answer is its question."""
     return say(services, lang, f"faq.{topic}").splitlines()[0]
+
+
+def answer_reply(services: Services, lang: str, answer: str, now: datetime) -> str:
+    """The reply to a recorded tap. One that needs a person, while the clinic is closed, says
+    honestly when the clinic will see it and what to do until then."""
+    working = services.settings.working_time
+    if answer not in NEEDS_HUMAN or working.is_open(now):
+        return say(services, lang, f"replies.{answer}")
+    opening = working.next_opening(now).astimezone(working.tz)
+    return services.catalog.text(
+        lang,
+        f"closed.{answer}",
+        **{
+            **services.composer.clinic_values(),
+            "emergency_phone": services.settings.emergency_phone,
+            "opening_day": format_date(opening.date(), lang),
+            "opening_time": format_time(opening.time(), lang),
+        },
+    )
 
 
 def say(services: Services, lang: str, key: str) -> str:

@@ -102,6 +102,7 @@ class _Preview:
                 tz=self.settings.timezone,
                 quiet=self.settings.quiet_hours,
                 now=self.now,
+                working=self.settings.working_time,
             ):
                 found.append(_Entry(planned, session, number))
         return found
@@ -179,6 +180,10 @@ class _Preview:
             return ""
         if wanted < self.now:
             return "booked late: sent as soon as possible once the patient has linked"
+        working = self.settings.working_time
+        closed = working.closed_because(wanted.astimezone(working.tz).date())
+        if step.working_day and closed is not None:
+            return f"moved from {self.when(wanted)}: the clinic is closed that day ({closed})"
         if self.settings.quiet_hours.contains(wanted, tz):
             return f"moved out of quiet hours from {self.when(wanted)}"
         return f"moved from {self.when(wanted)}"

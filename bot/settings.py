@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from care.catalog import DEFAULT_MESSAGES_DIR
 from care.protocol import DEFAULT_PROTOCOL_PATH
 from care.quiet_hours import QuietHours
+from care.working_time import OpeningHours, WorkingTime, parse_working_days
 
 LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -34,6 +35,7 @@ class Settings:
     clinic_name: str
     clinic_phone: str
     clinic_address: str
+    emergency_phone: str
     timezone: ZoneInfo
     default_language: str
     database_path: Path
@@ -43,6 +45,7 @@ class Settings:
     invite_days: int
     api_base_url: str | None
     poll_seconds: float
+    working_time: WorkingTime
     request_timeout: float = 10.0
     heartbeat_path: Path = Path("data/mesocare.db.heartbeat")
     log_level: int = logging.INFO
@@ -61,6 +64,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         return values.get(name, default).strip()
 
     database = database_path(values)
+    timezone = _timezone(get("CLINIC_TIMEZONE", "Asia/Tehran"))
     return Settings(
         token=_token(get("TELEGRAM_BOT_TOKEN")) if need_telegram else "",
         admin_ids=_admin_ids(get("ADMIN_IDS")) if need_telegram else frozenset(),
@@ -68,7 +72,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         clinic_name=_text("CLINIC_NAME", get("CLINIC_NAME", "Mesocare Clinic")),
         clinic_phone=_text("CLINIC_PHONE", get("CLINIC_PHONE", "-")),
         clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
-        timezone=_timezone(get("CLINIC_TIMEZONE", "Asia/Tehran")),
+        emergency_phone=_text("EMERGENCY_PHONE", get("EMERGENCY_PHONE", "115")),
+        timezone=timezone,
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
         database_path=database,
         protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
@@ -77,6 +82,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         invite_days=_bounded_int("INVITE_DAYS", get("INVITE_DAYS", "14"), 1, 90),
         api_base_url=_api_base_url(get("TELEGRAM_API_BASE_URL")) if need_telegram else None,
         poll_seconds=_seconds("POLL_SECONDS", get("POLL_SECONDS", "10"), 0.2, 300),
+        working_time=WorkingTime(
+            _working_days(get("WORKING_DAYS", "sat-thu")),
+            _clinic_hours(get("CLINIC_HOURS", "09:00-18:00")),
+            timezone,
+        ),
         request_timeout=_seconds(
             "TELEGRAM_TIMEOUT_SECONDS", get("TELEGRAM_TIMEOUT_SECONDS", "10"), 0.1, 120
         ),
@@ -206,6 +216,22 @@ def _quiet_hours(raw: str) -> QuietHours:
         raise SettingsError(
             f"QUIET_HOURS {raw!r} is not a time window; write e.g. QUIET_HOURS=22:00-08:00"
         ) from None
+
+
+def _working_days(raw: str) -> frozenset[int]:
+    try:
+        return parse_working_days(raw)
+    except ValueError as error:
+        raise SettingsError(
+            f"WORKING_DAYS: {error}; e.g. WORKING_DAYS=sat-thu or WORKING_DAYS=sat,sun,mon,tue,wed"
+        ) from None
+
+
+def _clinic_hours(raw: str) -> OpeningHours:
+    try:
+        return OpeningHours.parse(raw)
+    except ValueError as error:
+        raise SettingsError(f"CLINIC_HOURS: {error}; e.g. CLINIC_HOURS=09:00-18:00") from None
 
 
 def _bounded_int(name: str, raw: str, low: int, high: int) -> int:

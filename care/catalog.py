@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from care import bidi
-from care.protocol import ANSWER_KEYS, CareProtocol
+from care.protocol import ANSWER_KEYS, NEEDS_HUMAN, CareProtocol
 
 DEFAULT_MESSAGES_DIR = Path(__file__).parent / "content" / "messages"
 
@@ -35,6 +35,9 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "session_count",
         "token_hint",
         "days",
+        "emergency_phone",
+        "opening_day",
+        "opening_time",
     }
 )
 # What every care message (steps.*) is given to fill in; other texts get what their shipped
@@ -89,6 +92,8 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
     "faq": ("title", *FAQ_TOPICS),
     "care": ("before", "after_24h", "general"),
     "commands": PATIENT_COMMANDS,
+    # The reply to a tap that needs a person while the clinic is closed.
+    "closed": tuple(answer for answer in ANSWER_KEYS if answer in NEEDS_HUMAN),
 }
 REQUIRED_KEYS: tuple[str, ...] = tuple(
     f"{group}.{name}" for group, names in _BOT_TEXTS.items() for name in names

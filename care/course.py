@@ -36,7 +36,9 @@ def plan_messages(
     only: frozenset[str] | None = None,
 ) -> None:
     """Store the session's planned care messages (only the steps in `only`, if given)."""
-    for planned in plan_session(plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now):
+    for planned in plan_session(
+        plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now, working=plan.working
+    ):
         if only is not None and planned.step not in only:
             continue
         messages.add(

@@ -27,7 +27,11 @@ def after_delivery(
     if _repeats(conn, claim, plan):
         step = plan.protocol.step(claim.step)
         due, expires = plan_repeat(
-            step, previous_due=from_epoch(claim.due_at), tz=plan.tz, quiet=plan.quiet
+            step,
+            previous_due=from_epoch(claim.due_at),
+            tz=plan.tz,
+            quiet=plan.quiet,
+            working=plan.working,
         )
         messages.add(
             conn,

@@ -18,6 +18,7 @@ from care.protocol import CareProtocol
 from care.quiet_hours import QuietHours
 from care.text_input import fold_for_search
 from care.tokens import looks_like_token, new_token, token_hash
+from care.working_time import WorkingTime
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class CarePlan:
     protocol: CareProtocol
     tz: ZoneInfo
     quiet: QuietHours
+    working: WorkingTime | None = None  # None: every day is a working day
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def _replan_pending(
 ) -> None:
     fresh = {
         p.step: p
-        for p in plan_session(plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now)
+        for p in plan_session(
+            plan.protocol, session, tz=plan.tz, quiet=plan.quiet, now=now, working=plan.working
+        )
     }
     for message in messages.of_appointment(conn, appointment_id):
         if message.state is not MessageState.PENDING:

@@ -54,7 +54,7 @@ _UNITS = {
     "d": timedelta(days=1),
 }
 _TOP_KEYS = ("appointment_minutes", "steps")
-_STEP_KEYS = ("when", "expires", "quiet_hours", "answers", "sessions", "repeat")
+_STEP_KEYS = ("when", "expires", "quiet_hours", "answers", "sessions", "repeat", "working_day")
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _AT_SPLIT = re.compile(r"(.*?)(?:\s+at\s+(\S*))?")
 _AMOUNT = re.compile(r"([A-Za-z_]+)\s*(?:([+-])\s*([0-9]+)\s*([A-Za-z]*))?")
@@ -111,6 +111,7 @@ class Step:
     answers: tuple[str, ...]
     sessions: Sessions
     repeat_months: int  # 0 = no repeat
+    working_day: bool = False  # asks the patient to book or call: sent on a working day
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class _Reader:
             answers=self.answers(where, body.get("answers", [])),
             sessions=cast(Sessions, self.choice(where, "sessions", body, ("each", "last"))),
             repeat_months=self.repeat(where, body.get("repeat")),
+            working_day=self.flag(where, "working_day", body),
         )
         self.check_timing(step, body["when"], body["expires"])
         return step
@@ -227,6 +229,13 @@ class _Reader:
         if len(set(raw)) != len(raw):
             self.fail(f"{where} answers", "an answer is listed twice")
         return tuple(raw)
+
+    def flag(self, where: str, name: str, body: Mapping[str, Any]) -> bool:
+        """A true/false key, false when left out."""
+        value = body.get(name, False)
+        if not isinstance(value, bool):
+            self.fail(f"{where} {name}", f"{value!r} must be true or false (no quotes)")
+        return value
 
     def repeat(self, where: str, raw: object) -> int:
         if raw is None:

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import linked_patient
 from bot.handlers.patient_common import set_buttons, tell
-from bot.patient_view import say
+from bot.patient_view import answer_reply, say
 from bot.services import CareContext, Services
 from care.answering import AnswerOutcome, AnswerResult, record_answer
 from care.answers import AnswerButton, decode, encode
@@ -45,7 +45,7 @@ async def answer(update: Update, context: CareContext) -> None:
             if result.alert_raised:
                 services.alert_raised()
             await set_buttons(query, _chosen(services, lang, button))
-            text = say(services, lang, f"replies.{button.answer}")
+            text = answer_reply(services, lang, button.answer, services.clock.now())
         case AnswerOutcome.ALREADY_ANSWERED:
             text = say(services, lang, "patient.already_answered")
         case AnswerOutcome.STALE:

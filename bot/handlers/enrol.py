@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 
 from bot.access import actor, staff_only
+from bot.enrol_questions import closed_day_note
 from bot.invite_qr import invite_link, send_qr
 from bot.services import CareContext
 from care.dates import DateInputError, both_calendars_label, iso_local, parse_local_datetime
@@ -19,6 +20,9 @@ from care.text_input import InvalidName, clean_name
 
 log = logging.getLogger(__name__)
 
+ONE_LINE_FIX = (
+    "Enrolled anyway; if it is a mistake, move it with /reschedule <appointment> <date> <time>."
+)
 USAGE = (
     "To enrol a patient, send:\n/enrol <full name> <date> <time>\n"
     "e.g. /enrol Sara Ahmadi 2026-12-05 14:30\n"
@@ -66,6 +70,10 @@ async def enrol_one_line(update: Update, context: CareContext) -> None:
         starts_at=request.starts_at,
         language=services.settings.default_language,
     )
+    working = services.settings.working_time
+    note = closed_day_note(request.starts_at.astimezone(working.tz).date(), working, ONE_LINE_FIX)
+    if note is not None:
+        await update.effective_message.reply_text(note)
     await enrol_and_announce(update, context, booking)
 
 

@@ -36,6 +36,7 @@ from bot.enrol_questions import (
     SUMMARY,
     EnrolButton,
     button_pattern,
+    closed_day_note,
     question,
     read_button,
 )
@@ -298,11 +299,14 @@ async def _proceed(update: Update, context: CareContext, session: _Session) -> s
         and (asked := await _ask_time_if_passed(update, context, session)) is not None
     ):
         return asked
+    note = None
+    if answered == DAY and session.draft.day is not None:
+        note = closed_day_note(session.draft.day, context.services.settings.working_time)
     if answered == SESSIONS and session.draft.session_count > 1:
         return await _ask(update, context, session, INTERVAL)
     if session.reviewed:
-        return await _ask(update, context, session, SUMMARY_SHOWN)
-    return await _ask(update, context, session, _FOLLOWING[answered])
+        return await _ask(update, context, session, SUMMARY_SHOWN, problem=note)
+    return await _ask(update, context, session, _FOLLOWING[answered], problem=note)
 
 
 async def _ask_time_if_passed(
@@ -333,7 +337,11 @@ async def _ask(
     session.asking = state
     session.reviewed = session.reviewed or state == SUMMARY_SHOWN
     text, markup = question(
-        state, session.draft, now=services.clock.now(), tz=services.settings.timezone
+        state,
+        session.draft,
+        now=services.clock.now(),
+        tz=services.settings.timezone,
+        working=services.settings.working_time,
     )
     if problem:
         text = f"{problem}\n\n{text}"

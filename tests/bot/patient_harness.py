@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.protocol import NEEDS_HUMAN
 from tests.bot.app_env import CLINIC_PHONE, STAFF_ID, app_env, build_app, services_of, serving
 from tests.bot.calls import message_id, text_to
 from tests.bot.in_loop import InLoopBot
@@ -72,6 +73,13 @@ class LiveBot(InLoopBot):
         hours, minutes = (int(part) for part in at.split(":"))
         wall = self.day0 + timedelta(days=days)
         return wall.replace(hour=hours, minute=minutes).astimezone(UTC)
+
+    def reply_key(self, answer: str) -> str:
+        """The catalog key of the reply to a tap on `answer` now: a tap that needs a person
+        gets the closed-clinic reply while the clinic is closed (the test's days fall on
+        whatever weekday the real date gives)."""
+        closed = not self.services.settings.working_time.is_open(self.clock.now())
+        return f"closed.{answer}" if answer in NEEDS_HUMAN and closed else f"replies.{answer}"
 
     async def send(self, user_id: int, text: str) -> None:
         self.api.send_text(user_id, text)

@@ -62,7 +62,9 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.BLOOD_THINNER]))
     await bot.settle()
     replies = [
-        c for c in bot.api.calls() if text_to(SARA, opening(lang, "replies.blood_thinner"))(c)
+        c
+        for c in bot.api.calls()
+        if text_to(SARA, opening(lang, bot.reply_key("blood_thinner")))(c)
     ]
     assert len(replies) == 1
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
@@ -111,7 +113,7 @@ async def test_after_a_reschedule_the_old_buttons_are_stale_and_the_new_ones_cou
     await bot.advance_to(bot.local(days=9, at="12:00"))  # pre-care for the new time
     *_, new = await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")), count=2)
     await bot.press(SARA, _data(new, "another_time"), message_id=message_id(new))
-    await bot.wait_for(text_to(SARA, opening("en", "replies.another_time")))
+    await bot.wait_for(text_to(SARA, opening("en", bot.reply_key("another_time"))))
     await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.ANOTHER_TIME]))
     assert await bot.db(_alert_kinds) == ["another_time"]
 

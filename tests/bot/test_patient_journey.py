@@ -57,8 +57,7 @@ async def _answer(bot: LiveBot, lang: str, chat: int, message: ApiCall, answer: 
     """Tap `answer` under `message`: the short reply comes, only the choice stays, ticked."""
     data = next(data for _, data in button_pairs(message) if data.endswith(f":{answer}"))
     await bot.press(chat, data, message_id=message_id(message))
-    reply = CATALOG.text(lang, f"replies.{answer}", clinic_phone=CLINIC_PHONE)
-    await bot.wait_for(text_to(chat, reply))
+    await bot.wait_for(text_to(chat, opening(lang, bot.reply_key(answer))))
     (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", chat, message_id(message)))
     assert button_pairs(edit) == [(f"✓ {CATALOG.text(lang, f'answers.{answer}')}", data)]
 

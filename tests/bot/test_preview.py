@@ -80,9 +80,10 @@ def test_the_default_view_is_one_line_a_message(settings: Settings) -> None:
     lines = dict((step, (when, what)) for when, step, what in entries(text))
     assert lines["pre_care"] == ("2027-03-09 (1405-12-18) 12:00", "to be sent")
     assert lines["check_in"] == ("2027-03-13 (1405-12-22) 15:00", "to be sent")
-    assert lines["follow_up"] == (
-        "2027-09-10 (1406-06-19) 10:00",
-        "to be sent; then again every 6 months after it is sent, until the patient taps "
+    assert lines["follow_up"] == (  # 6 months on is Friday 10 Sep: the Saturday after
+        "2027-09-11 (1406-06-20) 10:00",
+        "to be sent; moved from 2027-09-10 (1406-06-19) 10:00: the clinic is closed that day"
+        " (Friday); then again every 6 months after it is sent, until the patient taps "
         '"Stop these reminders" or stops their messages',
     )
     assert "do not stop it on your own" not in text  # the texts are for --full
@@ -103,7 +104,9 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     assert "due     2027-03-09 (1405-12-18) 12:00" in text  # pre-care, 26 h before
     assert "due     2027-03-10 (1405-12-19) 11:00" in text  # day-of, 3 h before
     assert "due     2027-03-13 (1405-12-22) 15:00" in text  # check-in, 3 days after the end
-    assert "due     2027-09-10 (1406-06-19) 10:00" in text  # follow-up, 6 months on at 10:00
+    # follow-up: 6 months on at 10:00 is Friday 10 Sep, so the Saturday after at 10:00
+    assert "due     2027-09-11 (1406-06-20) 10:00" in text
+    assert "the clinic is closed that day (Friday)" in text
     assert not re.search(r"^ *sent\b", text, re.MULTILINE)  # nothing is sent yet
     assert "do not stop it on your own" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text

@@ -108,6 +108,9 @@ def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
                 <= used
                 <= CLINIC | {"appointment_date", "appointment_time"}
             )
+        elif key.startswith("closed."):  # bot/patient_view.answer_reply fills these
+            assert {"opening_day", "opening_time"} <= used, key
+            assert used <= CLINIC | {"opening_day", "opening_time", "emergency_phone"}, key
         else:
             assert used <= CLINIC, key
 
