@@ -1,6 +1,7 @@
 """`python -m bot preview`: every message an appointment would get, with its send time and its
-full text, so the doctor can read a change to the protocol or the message files before it goes
-live. It connects to nothing and writes nothing."""
+full text, its buttons and the reply to each button, so the doctor can read a change to the
+protocol or the message files before it goes live (docs/clinical-signoff.md). It connects to
+nothing and writes nothing."""
 
 from __future__ import annotations
 
@@ -45,8 +46,14 @@ def render_preview(
 ) -> str:
     """The timeline as text, in due order, as if the appointment were booked at `now`."""
     tz = settings.timezone
-    clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
-    preview = _Preview(request, settings, protocol, Composer(catalog, protocol, clinic, tz), now)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_phone,
+        settings.clinic_address,
+        settings.emergency_phone,
+    )
+    composer = Composer(catalog, protocol, clinic, tz)
+    preview = _Preview(request, settings, protocol, catalog, composer, now)
     entries = sorted(preview.entries(), key=lambda e: (e.planned.due_at, e.number))
     lines = preview.header()
     for index, entry in enumerate(entries, start=1):
@@ -60,12 +67,14 @@ class _Preview:
         request: PreviewRequest,
         settings: Settings,
         protocol: CareProtocol,
+        catalog: Catalog,
         composer: Composer,
         now: datetime,
     ) -> None:
         self.request = request
         self.settings = settings
         self.protocol = protocol
+        self.catalog = catalog
         self.composer = composer
         self.now = now
 
@@ -124,6 +133,7 @@ class _Preview:
         lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
         if outgoing.buttons:
             lines.append("   buttons: " + "  ".join(f"[{label}]" for label, _ in outgoing.buttons))
+            lines += self.replies(step.answers)
         if step.repeat_months:
             labels = dict(zip(step.answers, (label for label, _ in outgoing.buttons), strict=True))
             stoppers = [labels[answer] for answer in step.answers if answer in STOPS_REPEATS]
@@ -132,6 +142,18 @@ class _Preview:
                 f"   then again every {step.repeat_months} months after it is sent, "
                 f"until {until}the patient stops their messages"
             )
+        return lines
+
+    def replies(self, answers: tuple[str, ...]) -> list[str]:
+        """What the patient reads after tapping each button."""
+        lang = self.request.language
+        values = self.composer.clinic_values(lang)
+        lines = []
+        for answer in answers:
+            label = self.catalog.text(lang, f"answers.{answer}")
+            reply = self.catalog.text(lang, f"replies.{answer}", **values).splitlines()
+            lines.append(f"   tap [{label}]: {reply[0]}")
+            lines += [f"        {line}" for line in reply[1:]]
         return lines
 
     def shift_note(self, entry: _Entry) -> str:

@@ -31,6 +31,7 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "session_count",
         "token_hint",
         "days",
+        "emergency_phone",
     }
 )
 # What every care message (steps.*) is given to fill in; other texts get what their shipped
@@ -45,6 +46,7 @@ STEP_PLACEHOLDERS = frozenset(
         "appointment_time",
         "session_number",
         "session_count",
+        "emergency_phone",
     }
 )
 
@@ -83,7 +85,7 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
     ),
     "buttons": ("yes", "no", "stop_confirm"),
     "faq": ("title", *FAQ_TOPICS),
-    "care": ("before", "after_24h", "general"),
+    "care": ("before", "after_24h", "general", "warning_signs"),
     "commands": PATIENT_COMMANDS,
 }
 REQUIRED_KEYS: tuple[str, ...] = tuple(

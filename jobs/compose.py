@@ -22,6 +22,7 @@ class Clinic:
     name: str
     phone: str
     address: str
+    emergency_phone: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Composer:
             "clinic_name": isolate(self._clinic.name, lang),
             "clinic_phone": isolate(self._clinic.phone, lang),
             "clinic_address": isolate(self._clinic.address, lang),
+            "emergency_phone": isolate(self._clinic.emergency_phone, lang),
         }
 
     def step_values(self, claim: Claim) -> dict[str, str]:

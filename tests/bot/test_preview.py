@@ -18,7 +18,7 @@ from tests.bot.patient_harness import CATALOG, TEHRAN
 from tests.e2e.harness import ROOT
 
 NOW = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)  # 09:30 in Tehran
-STEPS = ["pre_care", "day_of", "post_care", "wash_ok", "check_in", "follow_up"]
+STEPS = ["pre_care", "day_of", "post_care", "wash_ok", "check_in", "late_check_in", "follow_up"]
 
 
 @pytest.fixture
@@ -52,9 +52,17 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     assert "sent    2027-03-10 (1405-12-19) 11:00" in text  # day-of, 3 h before
     assert "sent    2027-03-13 (1405-12-22) 15:00" in text  # check-in, 3 days after the end
     assert "sent    2027-09-10 (1406-06-19) 10:00" in text  # follow-up, 6 months on at 10:00
-    assert "do not stop it on your own" in text
+    assert "sent    2027-03-31 (1406-01-11) 15:00" in text  # late check-in, 3 weeks after
+    assert "do not stop it; keep taking it as prescribed" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text
-    assert "[Understood]  [I take a prescribed blood thinner]  [I need another time]" in text
+    assert (
+        "[Understood]  [I take a prescribed blood thinner]  [I need another time]"
+        "  [I already took a painkiller]"
+    ) in text
+    # what each button answers, so the physician reads the replies too
+    took = CATALOG.text("en", "replies.took_painkiller")
+    assert f"   tap [I already took a painkiller]: {took}" in text
+    assert "call the emergency number 115 at once" in text
     assert 'every 6 months after it is sent, until the patient taps "Not now"' in text
 
 
@@ -85,11 +93,17 @@ def test_a_course_gets_each_session_and_one_follow_up(settings: Settings) -> Non
 
 
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot` with no token and no admins in the environment."""
+    """`python -m bot` with no token and no admins in the environment, only the clinic's phone."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **env},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+            "CLINIC_PHONE": CLINIC_PHONE,
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -128,3 +142,10 @@ def test_a_broken_protocol_is_named_with_its_key(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"care protocol {broken}: [steps.pre_care] when" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_clinic_phone_is_needed_to_show_the_texts(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "preview", "2031-05-04", CLINIC_PHONE="-")
+    assert result.returncode == 2
+    assert "CLINIC_PHONE is not set" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr

@@ -24,6 +24,7 @@ LATIN = {
     "clinic_name": "Mesocare Clinic",
     "clinic_phone": "+98 21 1234 5678",
     "clinic_address": "12 Vali-Asr St, Tehran",
+    "emergency_phone": "115",
 }
 
 
