@@ -89,6 +89,7 @@ def test_a_course_gets_each_session_and_one_follow_up(settings: Settings) -> Non
     steps = headings(text)
     assert steps.count("pre_care") == steps.count("check_in") == 3
     assert steps[-1] == "follow_up" and steps.count("follow_up") == 1
+    assert steps[-2] == "late_check_in" and steps.count("late_check_in") == 1  # the last only
     assert "session 3 of 3" in text
 
 
