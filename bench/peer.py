@@ -60,7 +60,12 @@ def build_peer(settings: Settings, *, protocol: CareProtocol, catalog: Catalog) 
         root = settings.api_base_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
-    clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_phone,
+        settings.clinic_address,
+        settings.emergency_phone,
+    )
     application.bot_data["settings"] = settings
     application.bot_data["composer"] = Composer(catalog, protocol, clinic, settings.timezone)
     return application

@@ -27,6 +27,8 @@ WORDING: dict[AlertKind, str] = {
     AlertKind.BLOOD_THINNER: "takes a prescribed blood thinner: please call them before "
     "the session",
     AlertKind.ANOTHER_TIME: "asks for another appointment time",
+    AlertKind.TOOK_PAINKILLER: "has taken aspirin or an ibuprofen-type painkiller in the 24 "
+    "hours before the session: please call them, and tell the physician before the injection",
     AlertKind.STILL_SYMPTOMS: "still has symptoms after the session",
     AlertKind.SOMETHING_WRONG: "URGENT: reports that something looks wrong after the session",
     AlertKind.BOOK_ME: "would like to book a maintenance session",

@@ -102,7 +102,12 @@ def build_application(
         root = settings.api_base_url.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application: CareApp = builder.build()  # type: ignore[assignment]
-    clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_phone,
+        settings.clinic_address,
+        settings.emergency_phone,
+    )
     application.bot_data["services"] = Services(
         settings=settings,
         db=Database(settings.database_path),

@@ -1,7 +1,7 @@
 """`python -m bot preview`: every message an appointment would get, with its due time and what
-will happen to it, one line a message; with `full`, each message's whole text and buttons too, so
-the doctor can read a change to the protocol or the message files before it goes live. It
-connects to nothing and writes nothing.
+will happen to it, one line a message; with `full`, each message's whole text, its buttons and
+the reply to each button too, so the doctor can read a change to the protocol or the message
+files before it goes live (docs/clinical-signoff.md). It connects to nothing and writes nothing.
 
 The times are what care/planning.py decides; the preview only explains them, comparing each
 with the time the protocol asks for."""
@@ -51,7 +51,12 @@ def render_preview(
     """The timeline as text, in due order, as if the appointment were booked at `now`: one
     line a message, or with `full` every message's text and buttons."""
     tz = settings.timezone
-    clinic = Clinic(settings.clinic_name, settings.clinic_phone, settings.clinic_address)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_phone,
+        settings.clinic_address,
+        settings.emergency_phone,
+    )
     composer = Composer(catalog, protocol, clinic, tz)
     preview = _Preview(request, settings, protocol, catalog, composer, now)
     entries = sorted(preview.entries(), key=lambda e: (e.planned.due_at, e.number))
@@ -139,8 +144,21 @@ class _Preview:
         lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
         if outgoing.buttons:
             lines.append("   buttons: " + "  ".join(f"[{label}]" for label, _ in outgoing.buttons))
+            lines += self.replies(step.answers)
         if step.repeat_months:
             lines.append(f"   {self.repeat_note(step)}")
+        return lines
+
+    def replies(self, answers: tuple[str, ...]) -> list[str]:
+        """What the patient reads after tapping each button."""
+        lang = self.request.language
+        values = self.composer.clinic_values()
+        lines = []
+        for answer in answers:
+            label = self.catalog.text(lang, f"answers.{answer}")
+            reply = self.catalog.text(lang, f"replies.{answer}", **values).splitlines()
+            lines.append(f"   tap [{label}]: {reply[0]}")
+            lines += [f"        {line}" for line in reply[1:]]
         return lines
 
     def line(self, index: int, entry: _Entry) -> str:

@@ -70,9 +70,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         admin_ids=_admin_ids(get("ADMIN_IDS")) if need_telegram else frozenset(),
         staff_chat_id=_optional_int("STAFF_CHAT_ID", get("STAFF_CHAT_ID")),
         clinic_name=_text("CLINIC_NAME", get("CLINIC_NAME", "Mesocare Clinic")),
-        clinic_phone=_text("CLINIC_PHONE", get("CLINIC_PHONE", "-")),
+        clinic_phone=_clinic_phone(get("CLINIC_PHONE")),
         clinic_address=_text("CLINIC_ADDRESS", get("CLINIC_ADDRESS", "-")),
-        emergency_phone=_text("EMERGENCY_PHONE", get("EMERGENCY_PHONE", "115")),
+        emergency_phone=_emergency_phone(get("EMERGENCY_PHONE") or "115"),
         timezone=timezone,
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
         database_path=database,
@@ -171,6 +171,28 @@ def _text(name: str, raw: str) -> str:
     if len(raw) > 200:
         raise SettingsError(f"{name} is longer than 200 characters; shorten it")
     return raw
+
+
+def _clinic_phone(raw: str) -> str:
+    """Required: every text that tells a patient to call the clinic shows it, so a missing
+    number would leave a worried patient with nobody to call."""
+    if raw in ("", "-"):
+        raise SettingsError(
+            "CLINIC_PHONE is not set: patients are told to call it when something is wrong; "
+            "put the clinic's number in .env, e.g. CLINIC_PHONE=+98 21 1234 5678"
+        )
+    return _text("CLINIC_PHONE", raw)
+
+
+def _emergency_phone(raw: str) -> str:
+    """Shown for an allergic reaction; 115 is Iran's emergency medical service."""
+    if raw == "-":
+        raise SettingsError(
+            "EMERGENCY_PHONE is '-': patients with an allergic reaction are told to call it; "
+            "leave it empty for 115 (Iran's emergency medical service) or write the number, "
+            "e.g. EMERGENCY_PHONE=115"
+        )
+    return _text("EMERGENCY_PHONE", raw)
 
 
 def _timezone(raw: str) -> ZoneInfo:

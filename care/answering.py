@@ -24,6 +24,7 @@ from care.protocol import STOPS_REPEATS, URGENT, CareProtocol
 ALERT_FOR_ANSWER: dict[str, AlertKind] = {
     "blood_thinner": AlertKind.BLOOD_THINNER,
     "another_time": AlertKind.ANOTHER_TIME,
+    "took_painkiller": AlertKind.TOOK_PAINKILLER,
     "still_symptoms": AlertKind.STILL_SYMPTOMS,
     "something_wrong": AlertKind.SOMETHING_WRONG,
     "book_me": AlertKind.BOOK_ME,

@@ -52,6 +52,7 @@ STEP_PLACEHOLDERS = frozenset(
         "appointment_time",
         "session_number",
         "session_count",
+        "emergency_phone",
     }
 )
 
@@ -90,7 +91,7 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
     ),
     "buttons": ("yes", "no", "stop_confirm"),
     "faq": ("title", *FAQ_TOPICS),
-    "care": ("before", "after_24h", "general"),
+    "care": ("before", "after_24h", "general", "warning_signs"),
     "commands": PATIENT_COMMANDS,
     # The reply to a tap that needs a person while the clinic is closed.
     "closed": tuple(answer for answer in ANSWER_KEYS if answer in NEEDS_HUMAN),

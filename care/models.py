@@ -73,6 +73,7 @@ class AlertKind(StrEnum):
 
     BLOOD_THINNER = "blood_thinner"
     ANOTHER_TIME = "another_time"
+    TOOK_PAINKILLER = "took_painkiller"
     STILL_SYMPTOMS = "still_symptoms"
     SOMETHING_WRONG = "something_wrong"
     BOOK_ME = "book_me"

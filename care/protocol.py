@@ -31,6 +31,7 @@ ANSWER_KEYS: tuple[str, ...] = (
     "understood",
     "blood_thinner",
     "another_time",
+    "took_painkiller",
     "all_fine",
     "still_symptoms",
     "something_wrong",
@@ -39,7 +40,14 @@ ANSWER_KEYS: tuple[str, ...] = (
     "stop_reminders",
 )
 NEEDS_HUMAN = frozenset(
-    {"blood_thinner", "another_time", "still_symptoms", "something_wrong", "book_me"}
+    {
+        "blood_thinner",
+        "another_time",
+        "took_painkiller",
+        "still_symptoms",
+        "something_wrong",
+        "book_me",
+    }
 )
 URGENT = frozenset({"something_wrong"})
 # Answers after which a repeating step (the six-monthly follow-up) is not planned again.
@@ -262,8 +270,8 @@ class _Reader:
 
     def check_pre_care(self, step: Step, when_text: str) -> None:
         why = (
-            "patients must take no aspirin, ibuprofen-type painkillers or anticoagulants in "
-            "the 24 hours before the session, so pre-care must arrive before those 24 hours"
+            "patients avoid aspirin and ibuprofen-type painkillers taken by choice in the 24 "
+            "hours before the session, so pre-care must arrive before those 24 hours"
         )
         when = step.when
         if (

@@ -19,6 +19,7 @@ class Clinic:
     name: str
     phone: str
     address: str
+    emergency_phone: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Composer:
             "clinic_name": self._clinic.name,
             "clinic_phone": self._clinic.phone,
             "clinic_address": self._clinic.address,
+            "emergency_phone": self._clinic.emergency_phone,
         }
 
     def step_values(self, claim: Claim) -> dict[str, str]:

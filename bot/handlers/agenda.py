@@ -30,7 +30,11 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 60
 TODAY, UPCOMING = "t", "u"
 _PAGE_BUTTON = re.compile(r"^agenda:([tu]):([0-9]{1,2}):([0-9]{1,3})$")
-_FLAG_WORDS = {"blood_thinner": "blood thinner", "another_time": "asks for another time"}
+_FLAG_WORDS = {
+    "blood_thinner": "blood thinner",
+    "another_time": "asks for another time",
+    "took_painkiller": "took a painkiller",
+}
 LEGEND = (
     "📱 on Telegram · 📵 invite not opened · ⏳ pre-care not sent yet · "
     "📨 pre-care sent · ✅ pre-care confirmed · ⚠️ call the patient"

@@ -28,8 +28,9 @@ async def care(update: Update, context: CareContext, patient: Patient) -> None:
     """/care: the instructions that apply right now."""
     services = context.services
     mine = await services.db.run(appointment_rows.of_patient, patient.id)
-    key = current_advice(mine, services.clock.now())
-    await tell(update, context, say(services, patient.language, key))
+    keys = current_advice(mine, services.clock.now())
+    text = "\n\n".join(say(services, patient.language, key) for key in keys)
+    await tell(update, context, text)
 
 
 @patient_only

@@ -17,7 +17,8 @@ from care.clock import from_epoch, to_epoch
 
 PRE_CARE_STEP = "pre_care"  # the protocol's before-session step (care.protocol checks it by name)
 ACKNOWLEDGED = "understood"
-FLAGS = ("blood_thinner", "another_time")  # answers that mean the clinic must call first
+# Answers that mean the clinic must call first.
+FLAGS = ("blood_thinner", "another_time", "took_painkiller")
 
 _WINDOW = (
     " FROM appointments a JOIN patients p ON p.id = a.patient_id"

@@ -28,6 +28,7 @@ ADMIN_ID = 1001
 STAFF_ID = ADMIN_ID  # the desk and patient tests call the one admin "staff"
 TOKEN = "123456:TEST-token-for-the-local-stand-in"
 CLINIC_PHONE = "+98 21 1234 5678"
+EMERGENCY_PHONE = "115"
 POLL_TIMEOUT = timedelta(seconds=1)  # short long-polls, so stopping is quick
 
 
@@ -41,6 +42,7 @@ def app_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]
         "CLINIC_NAME": "Test Clinic",
         "CLINIC_PHONE": CLINIC_PHONE,
         "CLINIC_ADDRESS": "1 Test Street",
+        "EMERGENCY_PHONE": EMERGENCY_PHONE,
         "DEFAULT_LANGUAGE": "en",
         "QUIET_HOURS": "00:00-00:00",
         "POLL_SECONDS": "1",

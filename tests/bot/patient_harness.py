@@ -28,11 +28,20 @@ from zoneinfo import ZoneInfo
 from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.protocol import NEEDS_HUMAN
-from tests.bot.app_env import CLINIC_PHONE, STAFF_ID, app_env, build_app, services_of, serving
+from tests.bot.app_env import (
+    CLINIC_PHONE,
+    EMERGENCY_PHONE,
+    STAFF_ID,
+    app_env,
+    build_app,
+    services_of,
+    serving,
+)
 from tests.bot.calls import message_id, text_to
 from tests.bot.in_loop import InLoopBot
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.fakes.schedule import opening as catalog_opening
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
@@ -126,16 +135,17 @@ class LiveBot(InLoopBot):
 
 
 def opening(lang: str, key: str) -> str:
-    """A stretch of a catalog text that no placeholder interrupts: enough to tell which
-    message arrived, whatever the names and dates in it."""
-    marker = "§"
-    blank = CATALOG.text(lang, key, **dict.fromkeys(CATALOG.placeholders(lang, key), marker))
-    return max(blank.split(marker), key=len).strip()[:30]
+    """A stretch of a catalog text that no placeholder interrupts and no other text shares:
+    enough to tell which message arrived, whatever the names and dates in it."""
+    return catalog_opening(key, lang)
 
 
 def say(lang: str, key: str) -> str:
-    """A catalog text as the bot writes it when it needs only the clinic's phone."""
-    return CATALOG.text(lang, key, clinic_phone=CLINIC_PHONE)
+    """A catalog text as the bot writes it when it needs only the clinic's and the emergency
+    phone numbers."""
+    values = {"clinic_phone": CLINIC_PHONE, "emergency_phone": EMERGENCY_PHONE}
+    wanted = CATALOG.placeholders(lang, key)
+    return CATALOG.text(lang, key, **{name: values[name] for name in wanted})
 
 
 def _invite_to_staff(call: ApiCall) -> bool:

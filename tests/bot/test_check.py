@@ -198,3 +198,23 @@ def test_live_needs_a_fresh_heartbeat(
     assert not run_check(lines.append, live=True)
     assert "stopped or hung" in _line(lines, "FAILED")
     assert main(["check", "--live"]) == 2
+
+
+@pytest.mark.parametrize("phone", ["", "-"])
+def test_without_the_clinics_phone_check_and_start_up_refuse(
+    api: FakeBotApi,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    phone: str,
+) -> None:
+    failed, lines = _failure(monkeypatch, app_env(api, tmp_path, CLINIC_PHONE=phone))
+    assert "CLINIC_PHONE is not set" in failed and "CLINIC_PHONE=+98" in failed
+    assert _line(lines, "the rest").startswith("--")
+    assert main(["check"]) == 2
+    capsys.readouterr()
+    assert main(["run"]) == 2  # start-up: refused before anything connects
+    refusal = capsys.readouterr().err
+    assert refusal.startswith("mesocare: CLINIC_PHONE is not set")
+    assert refusal.count("\n") == 1
+    assert api.calls() == []

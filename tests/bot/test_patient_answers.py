@@ -144,3 +144,30 @@ async def test_a_forged_button_from_another_chat_changes_nothing(bot: LiveBot) -
     assert not [call for call in since if call.method.startswith("editMessage")]
     acknowledgements = [call for call in since if call.method == "answerCallbackQuery"]
     assert [call.params.get("text") for call in acknowledgements] == [None] * len(forged)
+
+
+DO_NOT_CANCEL = {"en": "do not cancel your session on your own", "fa": "خودتان لغو نکنید"}
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+async def test_i_already_took_a_painkiller_alerts_staff_once_and_says_not_to_cancel(
+    bot: LiveBot, lang: str
+) -> None:
+    _, message = await _pre_care(bot, SARA, lang)
+    labels = [label for label, _ in button_pairs(message)]
+    assert CATALOG.text(lang, "answers.took_painkiller") in labels
+    data = _data(message, "took_painkiller")
+    await bot.press(SARA, data, message_id=message_id(message))
+    (reply,) = await bot.wait_for(text_to(SARA, opening(lang, bot.reply_key("took_painkiller"))))
+    assert DO_NOT_CANCEL[lang] in str(reply.params["text"])
+    await bot.press(SARA, data, message_id=message_id(message))  # a second tap alerts nobody
+    await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
+    await bot.deliver()
+    await bot.settle()
+    wording = WORDING[AlertKind.TOOK_PAINKILLER]
+    alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params)]
+    assert len(alerts_to_staff) == 1
+    assert "Sara Ahmadi" in str(alerts_to_staff[0].params["text"])
+    assert await bot.db(_alert_kinds) == ["took_painkiller"]
+    answered = [row for row in await bot.db(_answers) if row[1] is not None]
+    assert answered == [(int(data.split(":")[1]), "took_painkiller")]

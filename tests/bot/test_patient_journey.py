@@ -23,6 +23,7 @@ SARA, REZA, MINA = 2001, 2002, 2003
 NAMES = {SARA: "Sara Ahmadi", REZA: "Reza Karimi", MINA: "Mina Rahimi"}
 PRE_CARE = {SARA: "understood", REZA: "blood_thinner", MINA: "another_time"}
 CHECK_IN = {SARA: "all_fine", REZA: "still_symptoms", MINA: "something_wrong"}
+LATE_CHECK_IN = {SARA: "all_fine", REZA: "still_symptoms"}  # Mina does not answer
 FOLLOW_UP = {SARA: "book_me", REZA: "not_now", MINA: "stop_reminders"}
 
 
@@ -102,6 +103,12 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
             for chat, answer in CHECK_IN.items():
                 await _answer(bot, lang, chat, check_in[chat], answer)
 
+            # late check-in: three weeks after the (only, so last) session, about firm lumps
+            await bot.advance_to(bot.local(days=24, at="15:00"))
+            late = await _step_reaches_everyone(bot, lang, "late_check_in")
+            for chat, answer in LATE_CHECK_IN.items():
+                await _answer(bot, lang, chat, late[chat], answer)
+
             # follow-up: six months after the (only, so last) session, at 10:00
             await bot.advance_to(await bot.db(_next_follow_up))
             follow_up = await _step_reaches_everyone(bot, lang, "follow_up")
@@ -137,7 +144,7 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
                 " JOIN patients p ON p.id = m.patient_id WHERE m.step != 'follow_up'",
             )
             assert {state for _, _, state in states} == {"sent"}
-            assert len(states) == 3 * 5
+            assert len(states) == 3 * 6
 
             alerts = await bot.db(
                 _rows,
@@ -149,6 +156,7 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
                 (MINA, "another_time", 0),
                 (REZA, "still_symptoms", 0),
                 (MINA, "something_wrong", 1),
+                (REZA, "still_symptoms", 0),  # a lump, three weeks on
                 (SARA, "book_me", 0),
             ]
             for kind in (AlertKind.BLOOD_THINNER, AlertKind.SOMETHING_WRONG, AlertKind.BOOK_ME):

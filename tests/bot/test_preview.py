@@ -21,7 +21,7 @@ from tests.bot.patient_harness import CATALOG, TEHRAN
 from tests.e2e.harness import ROOT
 
 NOW = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)  # 09:30 in Tehran
-STEPS = ["pre_care", "day_of", "post_care", "wash_ok", "check_in", "follow_up"]
+STEPS = ["pre_care", "day_of", "post_care", "wash_ok", "check_in", "late_check_in", "follow_up"]
 
 
 @pytest.fixture
@@ -92,8 +92,8 @@ def test_the_default_view_is_one_line_a_message(settings: Settings) -> None:
 
 def test_a_four_session_course_fits_a_screen(settings: Settings) -> None:
     text = compact(settings, "2027-03-10", language="en", sessions=4, interval_days=14)
-    assert len(entries(text)) == 4 * 5 + 1
-    assert len(text.splitlines()) == 3 + 1 + 21 + 2  # header, blank, the messages, footer
+    assert len(entries(text)) == 4 * 5 + 2  # five steps a session; late check-in, follow-up
+    assert len(text.splitlines()) == 3 + 1 + 22 + 2  # header, blank, the messages, footer
     assert len(preview(settings, "2027-03-10", language="en", sessions=4).splitlines()) > 200
     assert "session 4 of 4  to be sent; then again every 6 months" in text
 
@@ -107,10 +107,18 @@ def test_every_step_with_its_time_text_and_buttons(settings: Settings) -> None:
     # follow-up: 6 months on at 10:00 is Friday 10 Sep, so the Saturday after at 10:00
     assert "due     2027-09-11 (1406-06-20) 10:00" in text
     assert "the clinic is closed that day (Friday)" in text
+    assert "due     2027-03-31 (1406-01-11) 15:00" in text  # late check-in, 3 weeks after
     assert not re.search(r"^ *sent\b", text, re.MULTILINE)  # nothing is sent yet
-    assert "do not stop it on your own" in text
+    assert "do not stop it; keep taking it as prescribed" in text
     assert f"Clinic phone: {CLINIC_PHONE}" in text
-    assert "[Understood]  [I take a prescribed blood thinner]  [I need another time]" in text
+    assert (
+        "[Understood]  [I take a prescribed blood thinner]  [I need another time]"
+        "  [I already took a painkiller]"
+    ) in text
+    # what each button answers, so the physician reads the replies too
+    took = CATALOG.text("en", "replies.took_painkiller")
+    assert f"   tap [I already took a painkiller]: {took}" in text
+    assert "call the emergency number 115 at once" in text
     assert 'every 6 months after it is sent, until the patient taps "Stop these reminders"' in text
 
 
@@ -158,15 +166,22 @@ def test_a_course_gets_each_session_and_one_follow_up(settings: Settings) -> Non
     steps = headings(text)
     assert steps.count("pre_care") == steps.count("check_in") == 3
     assert steps[-1] == "follow_up" and steps.count("follow_up") == 1
+    assert steps[-2] == "late_check_in" and steps.count("late_check_in") == 1  # the last only
     assert "session 3 of 3" in text
 
 
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot` with no token and no admins in the environment."""
+    """`python -m bot` with no token and no admins in the environment, only the clinic's phone."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **env},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+            "CLINIC_PHONE": CLINIC_PHONE,
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -230,3 +245,10 @@ def test_a_broken_protocol_is_named_with_its_key(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"care protocol {broken}: [steps.pre_care] when" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_clinic_phone_is_needed_to_show_the_texts(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "preview", "2031-05-04", CLINIC_PHONE="-")
+    assert result.returncode == 2
+    assert "CLINIC_PHONE is not set" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr

@@ -10,7 +10,11 @@ import pytest
 
 from bot.settings import SettingsError, load_settings
 
-VALID = {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc", "ADMIN_IDS": "42, 43"}
+VALID = {
+    "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc",
+    "ADMIN_IDS": "42, 43",
+    "CLINIC_PHONE": "+98 21 1234 5678",
+}
 
 
 def test_defaults_follow_the_readme() -> None:
@@ -28,6 +32,10 @@ def test_defaults_follow_the_readme() -> None:
     moved = load_settings({**VALID, "DATABASE_PATH": "/srv/db/care.db", "LOG_LEVEL": "debug"})
     assert moved.heartbeat_path == Path("/srv/db/care.db.heartbeat")  # follows the database
     assert moved.log_level == logging.DEBUG
+    assert settings.clinic_phone == "+98 21 1234 5678"
+    assert settings.emergency_phone == "115"  # Iran's emergency medical service
+    assert load_settings({**VALID, "EMERGENCY_PHONE": ""}).emergency_phone == "115"
+    assert load_settings({**VALID, "EMERGENCY_PHONE": "112"}).emergency_phone == "112"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +56,10 @@ def test_defaults_follow_the_readme() -> None:
         ("TELEGRAM_API_BASE_URL", "127.0.0.1:8081", "http://"),
         ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot", "=http://127.0.0.1:8081"),
         ("LOG_LEVEL", "chatty", "DEBUG, INFO, WARNING, ERROR"),
+        ("CLINIC_PHONE", "", "CLINIC_PHONE=+98"),
+        ("CLINIC_PHONE", "-", "is not set"),
+        ("CLINIC_PHONE", "  -  ", "is not set"),
+        ("EMERGENCY_PHONE", "-", "115"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, says: str) -> None:
@@ -64,13 +76,23 @@ def test_a_server_root_with_a_path_is_kept_without_its_last_slash() -> None:
     assert settings.api_base_url == "https://bot.example/tg"
 
 
+def test_the_clinic_phone_has_no_default() -> None:
+    without = {name: value for name, value in VALID.items() if name != "CLINIC_PHONE"}
+    with pytest.raises(SettingsError, match="CLINIC_PHONE"):
+        load_settings(without)
+    with pytest.raises(SettingsError, match="CLINIC_PHONE"):  # preview shows it too
+        load_settings(without, need_telegram=False)
+
+
 def test_commands_that_never_connect_need_no_token_or_admins() -> None:
-    settings = load_settings({"CLINIC_NAME": "Test Clinic"}, need_telegram=False)
+    settings = load_settings(
+        {"CLINIC_NAME": "Test Clinic", "CLINIC_PHONE": "021 1234"}, need_telegram=False
+    )
     assert settings.token == ""
     assert settings.admin_ids == frozenset()
     assert settings.clinic_name == "Test Clinic"
     with pytest.raises(SettingsError, match="QUIET_HOURS"):  # everything else is still checked
-        load_settings({"QUIET_HOURS": "late"}, need_telegram=False)
+        load_settings({"CLINIC_PHONE": "021 1234", "QUIET_HOURS": "late"}, need_telegram=False)
 
 
 def test_every_setting_is_in_env_example_and_the_readme() -> None:

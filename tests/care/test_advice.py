@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from care.advice import current_advice
+from care.advice import WARNING_SIGNS, current_advice
 from care.models import Appointment, AppointmentStatus
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -42,4 +44,25 @@ CANCELLED, NO_SHOW = AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW
     ],
 )
 def test_the_advice_that_applies(sessions: list[Appointment], key: str) -> None:
-    assert current_advice(sessions, NOW) == key
+    assert current_advice(sessions, NOW)[0] == key
+
+
+@given(
+    ended=st.timedeltas(min_value=timedelta(days=-30), max_value=timedelta(days=30)),
+    status=st.sampled_from(list(AppointmentStatus)),
+)
+def test_the_warning_signs_follow_a_held_session_for_two_weeks(
+    ended: timedelta, status: AppointmentStatus
+) -> None:
+    """Shown from the end of a held session until 14 days later, whatever else applies."""
+    appointment = session(-ended - timedelta(hours=1), status)  # it ended `ended` ago
+    keys = current_advice([appointment], NOW)
+    held = status in (BOOKED, DONE)
+    shown = held and timedelta(0) <= ended < timedelta(days=14)
+    assert keys == ((keys[0], WARNING_SIGNS) if shown else (keys[0],))
+    assert keys[0] != WARNING_SIGNS
+
+
+def test_the_warning_signs_come_under_the_run_up_to_the_next_session() -> None:
+    course = [session(timedelta(days=-5), DONE), session(timedelta(days=9), BOOKED)]
+    assert current_advice(course, NOW) == ("care.before", WARNING_SIGNS)

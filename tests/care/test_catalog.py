@@ -22,7 +22,7 @@ SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 # Values the bot passes today to texts outside [steps] (jobs/compose.py, bot/patient_view.py).
-CLINIC = {"clinic_name", "clinic_phone", "clinic_address"}
+CLINIC = {"clinic_name", "clinic_phone", "clinic_address", "emergency_phone"}
 
 
 def texts(catalog: Catalog, lang: str) -> dict[str, str]:
@@ -124,19 +124,15 @@ def test_persian_uses_persian_digits_and_letters() -> None:
 def test_persian_verb_prefix_is_joined_with_a_zwnj() -> None:
     for key, text in texts(SHIPPED, "fa").items():
         assert not re.search(r"(^|\s)ن?می\s", text), key
-    assert "\u200c" in SHIPPED.text("fa", "steps.post_care")
+    assert "\u200c" in texts(SHIPPED, "fa")["steps.post_care"]
 
 
 def test_pre_care_never_tells_a_patient_to_stop_a_prescribed_medicine() -> None:
-    en = SHIPPED.text(
-        "en", "steps.pre_care", patient_name="", appointment_date="", appointment_time=""
-    )
-    assert "do not stop it on your own" in en
+    en = texts(SHIPPED, "en")["steps.pre_care"]
+    assert "do not stop it; keep taking it as prescribed" in en
     assert "24 hours" in en and "aspirin" in en
-    fa = SHIPPED.text(
-        "fa", "steps.pre_care", patient_name="", appointment_date="", appointment_time=""
-    )
-    assert "خودسرانه قطع نکنید" in fa
+    fa = texts(SHIPPED, "fa")["steps.pre_care"]
+    assert "آن را قطع نکنید" in fa
     assert "۲۴ ساعت" in fa
 
 

@@ -60,13 +60,14 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
         "post_care",
         "wash_ok",
         "check_in",
+        "late_check_in",
         "follow_up",
     ]
     pre = protocol.step("pre_care")
     assert pre.when == TimeExpr("start", timedelta(hours=-26), 0, None)
     assert pre.expires == TimeExpr("start", timedelta(0), 0, None)
     assert pre.quiet_hours == "earlier"
-    assert pre.answers == ("understood", "blood_thinner", "another_time")
+    assert pre.answers == ("understood", "blood_thinner", "another_time", "took_painkiller")
     assert protocol.step("day_of").when.offset == timedelta(hours=-3)
     post = protocol.step("post_care")
     assert (post.when.anchor, post.quiet_hours) == ("end", "ignore")
@@ -80,6 +81,14 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
     check = protocol.step("check_in")
     assert check.expires == TimeExpr("due", timedelta(days=2), 0, None)
     assert check.answers == ("all_fine", "still_symptoms", "something_wrong")
+    late = protocol.step("late_check_in")
+    assert (late.when, late.sessions, late.quiet_hours) == (
+        TimeExpr("end", timedelta(days=21), 0, None),
+        "last",
+        "later",
+    )
+    assert late.expires == TimeExpr("due", timedelta(days=7), 0, None)
+    assert late.answers == check.answers
     follow = protocol.step("follow_up")
     assert follow.when == TimeExpr("end", timedelta(0), 6, time(10, 0))
     assert follow.expires == TimeExpr("due", timedelta(days=30), 0, None)
@@ -88,13 +97,20 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
         6,
         ("book_me", "not_now", "stop_reminders"),
     )
-    assert all(s.sessions == "each" and s.repeat_months == 0 for s in protocol.steps[:-1])
+    assert all(s.sessions == "each" and s.repeat_months == 0 for s in protocol.steps[:-2])
 
 
 def test_answer_constants_are_consistent() -> None:
     assert set(ANSWER_KEYS) >= NEEDS_HUMAN
     assert URGENT <= NEEDS_HUMAN
-    expected = {"blood_thinner", "another_time", "still_symptoms", "something_wrong", "book_me"}
+    expected = {
+        "blood_thinner",
+        "another_time",
+        "took_painkiller",
+        "still_symptoms",
+        "something_wrong",
+        "book_me",
+    }
     assert expected == NEEDS_HUMAN
 
 

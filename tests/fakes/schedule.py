@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,12 +45,22 @@ def seed_linked_patients(
     return patient_ids
 
 
+_MARKER = "\u00a7"
+
+
 def opening(key: str, lang: str = "en") -> str:
-    """A stretch of a catalog text that no placeholder interrupts: enough to tell which
-    message arrived, whatever the names and dates in it."""
-    marker = "\u00a7"
-    blank = _CATALOG.text(lang, key, **dict.fromkeys(_CATALOG.placeholders(lang, key), marker))
-    return max(blank.split(marker), key=len).strip()[:30]
+    """A stretch of a catalog text that no placeholder interrupts and no other text shares:
+    enough to tell which message arrived, whatever the names and dates in it (texts that
+    share a block, such as the warning signs, are told apart by what else they say)."""
+    others = [_blank(lang, other) for other in _CATALOG.keys(lang) if other != key]
+    pieces = [piece.strip()[:30] for piece in sorted(_blank(lang, key).split(_MARKER), key=len)]
+    own = [piece for piece in pieces if not any(piece in other for other in others)]
+    return (own or pieces)[-1]  # the longest; a text that only repeats others: its longest
+
+
+@cache
+def _blank(lang: str, key: str) -> str:
+    return _CATALOG.text(lang, key, **dict.fromkeys(_CATALOG.placeholders(lang, key), _MARKER))
 
 
 def step_of(text: str) -> str | None:

@@ -41,7 +41,7 @@ def dispatcher(
     db: Database, transport: RecordingTransport, alerts: Alerts, plan: CarePlan, clock: FakeClock
 ) -> Dispatcher:
     catalog = load_catalog(DEFAULT_MESSAGES_DIR)
-    clinic = Clinic("Test Clinic", "+98 21 0000 0000", "1 Test Street")
+    clinic = Clinic("Test Clinic", "+98 21 0000 0000", "1 Test Street", "115")
     return Dispatcher(
         db=db,
         transport=transport,

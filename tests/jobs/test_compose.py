@@ -32,7 +32,7 @@ def test_step_values_cover_exactly_what_step_texts_may_use() -> None:
     composer = Composer(
         load_catalog(DEFAULT_MESSAGES_DIR),
         load_protocol(DEFAULT_PROTOCOL_PATH),
-        Clinic("Test Clinic", "+98 21 1234 5678", "1 Test Street"),
+        Clinic("Test Clinic", "+98 21 1234 5678", "1 Test Street", "115"),
         ZoneInfo("Asia/Tehran"),
     )
     for language in ("fa", "en"):

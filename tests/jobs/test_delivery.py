@@ -41,7 +41,7 @@ async def test_a_due_message_is_sent_once_in_the_patients_chat(
     chat_id, outgoing = transport.sent[0]
     assert chat_id == 501
     assert "aspirin" in outgoing.text.lower()
-    assert len(outgoing.buttons) == 3
+    assert len(outgoing.buttons) == 4
     states = await db.run(message_states, enrolment.appointment_ids[0])
     assert states["pre_care"] is MessageState.SENT
 

@@ -234,7 +234,7 @@ async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
     dispatcher = Dispatcher(
         db=db,
         transport=transport,
-        composer=Composer(catalog, trimmed, Clinic("C", "-", "-"), plan.tz),
+        composer=Composer(catalog, trimmed, Clinic("C", "-", "-", "115"), plan.tz),
         plan=CarePlan(trimmed, plan.tz, plan.quiet),
         clock=clock,
         pacer=Pacer(per_second=1e6, private=UNPACED, group=UNPACED),
@@ -262,7 +262,7 @@ async def test_a_busy_chat_waits_without_holding_up_the_others(
     dispatcher = Dispatcher(
         db=db,
         transport=transport,
-        composer=Composer(catalog, plan.protocol, Clinic("C", "-", "-"), plan.tz),
+        composer=Composer(catalog, plan.protocol, Clinic("C", "-", "-", "115"), plan.tz),
         plan=plan,
         clock=clock,
         pacer=pacer,

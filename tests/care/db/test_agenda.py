@@ -8,7 +8,7 @@ from typing import Any
 
 from care.clock import to_epoch
 from care.db import messages, patients
-from care.db.agenda import _PAGE, _WINDOW, PreCare, booked_between
+from care.db.agenda import _PAGE, _WINDOW, FLAGS, PreCare, booked_between
 from care.enrolment import Booking, CarePlan, enrol, redeem_invite
 from care.journey import mark_done
 from care.models import MessageState, PatientStatus
@@ -120,8 +120,7 @@ def test_the_window_is_read_with_the_start_time_index(conn: sqlite3.Connection) 
                     "end": 1,
                     "pre_care": "pre_care",
                     "acknowledged": "understood",
-                    "flag0": "a",
-                    "flag1": "b",
+                    **{f"flag{i}": flag for i, flag in enumerate(FLAGS)},
                     "limit": 10,
                     "offset": 0,
                 },
