@@ -41,8 +41,9 @@ class PlannedMessage:
     expires_at: datetime
     skip_reason: str | None  # set (due_at kept) when already useless at planning time
     in_time_by: datetime | None  # quiet hours never hold it past this (inclusive)
-    # When it would be due were there no quiet hours: its protocol time, or the booking if
-    # that came later. A patient awake in quiet hours gets it from then on.
+    # When it would be due were quiet hours not holding it back (its protocol time, or earlier
+    # if quiet hours moved it earlier; the booking if that came later). A patient awake in
+    # quiet hours gets it from then on.
     ready_at: datetime
 
 
@@ -121,7 +122,7 @@ def _plan_step(
         step.in_time_by.resolve(start=start, end=end, due=None, tz=tz) if step.in_time_by else None
     )
     due = _respect_quiet(step.quiet_hours, unshifted, expires, in_time_by, tz=tz, quiet=quiet)
-    ready = max(unshifted, now)
+    ready = max(min(due, unshifted), now)
     if expires <= now:
         reason = f"booked too late: {step.key} was useless after {expires.isoformat()}"
         return PlannedMessage(step.key, due, expires, reason, in_time_by, ready)

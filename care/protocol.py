@@ -275,15 +275,6 @@ class _Reader:
         assert in_time_by is not None
         if step.repeat_months:
             self.fail(where, "a repeated step cannot have one: its repetitions follow no session")
-        when, by, expires = (_span(e, step.when) for e in (step.when, in_time_by, step.expires))
-        if not _surely_before(when, by, strict=False):
-            self.fail(where, f'"{text}" can come before when; the message must be due by then')
-        if not _surely_before(by, expires, strict=True):
-            self.fail(
-                where,
-                f'"{text}" can come at or after expires; it must be a moment while the '
-                "message is still useful",
-            )
         if step.key == "pre_care" and (
             in_time_by.anchor != "start"
             or in_time_by.months
@@ -292,9 +283,18 @@ class _Reader:
         ):
             self.fail(
                 where,
-                f'"{text}" is later than "start - 24h": no aspirin or ibuprofen-type '
-                "painkillers in the 24 hours before the session, so pre-care is useless "
-                "once they have begun",
+                f'"{text}" can be later than "start - 24h" (write e.g. "start - 24h"): no '
+                "aspirin or ibuprofen-type painkillers in the 24 hours before the session, so "
+                "pre-care is useless once they have begun",
+            )
+        when, by, expires = (_span(e, step.when) for e in (step.when, in_time_by, step.expires))
+        if not _surely_before(when, by, strict=False):
+            self.fail(where, f'"{text}" can come before when; the message must be due by then')
+        if not _surely_before(by, expires, strict=True):
+            self.fail(
+                where,
+                f'"{text}" can come at or after expires; it must be a moment while the '
+                "message is still useful",
             )
 
     def check_pre_care(self, step: Step, when_text: str) -> None:
