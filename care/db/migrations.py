@@ -137,7 +137,7 @@ _STEPS: tuple[str, ...] = (
     # 5: quiet hours never hold a message past its `in_time_by` (the protocol's latest useful
     # moment), nor hold one for a patient who is awake (linked or wrote just now). ready_at:
     # when it would be due without quiet hours. Messages planned before this step: ready
-    # when due, and pending pre-care gets the 24-hour line the protocol always enforces.
+    # when due, and pre-care gets the 24-hour line the protocol always enforces.
     """
     ALTER TABLE care_messages ADD COLUMN in_time_by INTEGER;
     ALTER TABLE care_messages ADD COLUMN ready_at INTEGER;
