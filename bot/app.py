@@ -198,6 +198,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         pacer=services.pacer,
         on_alert=services.alert_raised,
         retry=services.retry,
+        awake=services.awake,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

@@ -1,5 +1,10 @@
 """A patient who has just linked or written to the bot is awake: quiet hours, which are there
-so that nobody is woken, do not hold their messages for a while."""
+so that nobody is woken, do not hold their messages for a while.
+
+Who is awake is kept in memory, not in the database: it matters for half an hour, a restart
+forgetting it costs at most a wait for the morning, and a record of when each patient last
+wrote would be one more piece of personal data to export and erase.
+"""
 
 from __future__ import annotations
 
@@ -16,22 +21,27 @@ from care.db.connection import transaction
 AWAKE_FOR = timedelta(minutes=30)
 
 
-def is_awake(last_seen_at: int | None, now: datetime) -> bool:
-    return last_seen_at is not None and to_epoch(now) - last_seen_at < AWAKE_FOR.total_seconds()
+class AwakePatients:
+    """When each patient last linked or wrote, for as long as that keeps them awake."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, datetime] = {}
+
+    def seen(self, patient_id: int, now: datetime) -> None:
+        self._seen = {p: at for p, at in self._seen.items() if now - at < AWAKE_FOR}
+        self._seen[patient_id] = now
+
+    def is_awake(self, patient_id: int, now: datetime) -> bool:
+        at = self._seen.get(patient_id)
+        return at is not None and timedelta(0) <= now - at < AWAKE_FOR
 
 
-def note_awake(conn: sqlite3.Connection, patient_id: int, now: datetime) -> int:
-    """Record that the patient is awake and make what only waited for the morning due now;
-    how many messages that freed. Run inside the caller's transaction."""
-    patients.note_seen(conn, patient_id, to_epoch(now))
-    return messages.wake_for_awake_patient(conn, patient_id, to_epoch(now))
+def patient_of_chat(conn: sqlite3.Connection, chat_id: int) -> int | None:
+    patient = patients.by_chat(conn, chat_id)
+    return patient.id if patient is not None else None
 
 
-def seen_in_chat(conn: sqlite3.Connection, chat_id: int, now: datetime) -> int:
-    """A private message or tap from `chat_id`: if it is a patient's, they are awake. How
-    many of their messages that freed (0 for anyone else)."""
-    patient = patients.by_chat(conn, chat_id)  # read first: staff and strangers write nothing
-    if patient is None:
-        return 0
+def release_for_awake(conn: sqlite3.Connection, patient_id: int, now: datetime) -> int:
+    """What only waited for the morning is due now; how many messages that freed."""
     with transaction(conn):
-        return note_awake(conn, patient.id, now)
+        return messages.wake_for_awake_patient(conn, patient_id, to_epoch(now))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from care.awake import is_awake
+from care.awake import AwakePatients
 from care.clock import Clock, from_epoch, to_epoch
 from care.db import alerts, messages, patients
 from care.db.connection import transaction
@@ -68,6 +68,7 @@ class Dispatcher:
         on_alert: AlertRaised,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        awake: AwakePatients | None = None,
     ) -> None:
         self._db = db
         self._transport = transport
@@ -78,6 +79,7 @@ class Dispatcher:
         self._on_alert = on_alert
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
+        self._awake = awake or AwakePatients()
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -178,7 +180,7 @@ class Dispatcher:
             now=now,
             expires_at=from_epoch(claim.expires_at),
             in_time_by=from_epoch(claim.in_time_by) if claim.in_time_by is not None else None,
-            awake=is_awake(claim.last_seen_at, now),
+            awake=self._awake.is_awake(claim.patient_id, now),
             tz=self._plan.tz,
             quiet=self._plan.quiet,
         )

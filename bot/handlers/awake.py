@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import CareContext
-from care.awake import seen_in_chat
+from care.awake import patient_of_chat, release_for_awake
 
 
 async def note_awake(update: Update, context: CareContext) -> None:
@@ -16,5 +16,10 @@ async def note_awake(update: Update, context: CareContext) -> None:
     if update.message is None and update.callback_query is None:
         return  # e.g. the patient blocked the bot: that is no sign of being awake
     services = context.services
-    if await services.db.run(seen_in_chat, chat.id, services.clock.now()):
+    patient_id = await services.db.run(patient_of_chat, chat.id)
+    if patient_id is None:
+        return
+    now = services.clock.now()
+    services.awake.seen(patient_id, now)
+    if await services.db.run(release_for_awake, patient_id, now):
         services.delivery.poke()

@@ -62,7 +62,6 @@ class Claim:
     session_number: int
     session_count: int
     in_time_by: int | None = None  # quiet hours never hold it past this
-    last_seen_at: int | None = None  # when the patient last linked or wrote to the bot
 
 
 def add(
@@ -249,7 +248,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     """
     rows = conn.execute(
         "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, m.in_time_by, p.chat_id,"
-        " p.id AS patient_id, p.language, p.full_name, p.last_seen_at,"
+        " p.id AS patient_id, p.language, p.full_name,"
         " a.id AS appointment_id, a.starts_at, a.session_number, a.session_count"
         " FROM (SELECT id, step, attempts, due_at, expires_at, in_time_by, patient_id,"
         "   appointment_id,"
@@ -277,7 +276,6 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             session_number=row["session_number"],
             session_count=row["session_count"],
             in_time_by=row["in_time_by"],
-            last_seen_at=row["last_seen_at"],
         )
         for row in rows
     ]

@@ -58,11 +58,6 @@ def link_chat(conn: sqlite3.Connection, patient_id: int, chat_id: int) -> None:
     )
 
 
-def note_seen(conn: sqlite3.Connection, patient_id: int, now: int) -> None:
-    """The patient just linked or wrote to the bot: they are awake."""
-    conn.execute("UPDATE patients SET last_seen_at = ? WHERE id = ?", (now, patient_id))
-
-
 def set_status(conn: sqlite3.Connection, patient_id: int, status: PatientStatus) -> bool:
     """Change the status; True when it was different before (so callers alert only once)."""
     cursor = conn.execute(

@@ -23,9 +23,10 @@ async def test_a_patient_who_links_at_23_30_gets_pre_care_and_day_of_at_once(
             # now), day-of at 21:30 tonight (07:00 is in quiet hours; its line is 09:00).
             _, token = await bot.enrol("Sara Ahmadi", bot.local(days=1, at="10:00"))
             await bot.advance_to(bot.local(at="23:30"))  # quiet hours; the invite not opened
-            await bot.link(SARA, token, "fa")
+            await bot.send(SARA, f"/start {token}")  # nothing else: no tap, no text
             await bot.wait_for(text_to(SARA, opening("fa", "steps.pre_care")))
             await bot.wait_for(text_to(SARA, opening("fa", "steps.day_of")))
+            await bot.settle()  # the sender records each answer after it arrives
             states = await bot.db(
                 lambda conn: conn.execute(
                     "SELECT step, state FROM care_messages WHERE step IN ('pre_care', 'day_of')"

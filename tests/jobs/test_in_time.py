@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from care.awake import AWAKE_FOR, seen_in_chat
+from care.awake import AWAKE_FOR, AwakePatients, release_for_awake
 from care.clock import to_epoch
 from care.course import plan_messages
 from care.db import appointments, messages
@@ -38,6 +38,20 @@ async def book(db: Database, plan: CarePlan, clock: FakeClock, starts_at: dateti
 
 async def link(db: Database, clock: FakeClock, enrolment: Enrolment) -> None:
     await db.run(redeem_invite, enrolment.token, chat_id=CHAT, now=clock.now())
+
+
+async def opens_the_invite(
+    db: Database, clock: FakeClock, enrolment: Enrolment, awake: AwakePatients
+) -> None:
+    """As the /start handler does: link, and the patient is awake."""
+    await link(db, clock, enrolment)
+    awake.seen(enrolment.patient_id, clock.now())
+
+
+async def writes(db: Database, clock: FakeClock, enrolment: Enrolment, awake: AwakePatients) -> int:
+    """As the handler of any patient update does: awake, and what waited is released."""
+    awake.seen(enrolment.patient_id, clock.now())
+    return await db.run(release_for_awake, enrolment.patient_id, clock.now())
 
 
 def _row(conn: sqlite3.Connection, step: str) -> sqlite3.Row:
@@ -83,13 +97,17 @@ async def test_downtime_ending_when_the_morning_is_too_late_sends_at_once(
 
 
 async def test_a_patient_who_links_at_23_30_gets_what_is_due_at_once(
-    dispatcher: Dispatcher, db: Database, plan: CarePlan, clock: FakeClock
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    awake: AwakePatients,
 ) -> None:
     # Booked at 10:30 on the 6th for 10:00 on the 7th: pre-care (its line long past) is due at
     # once, day-of was moved to 21:30 on the 6th. The patient opens the invite at 23:30.
     enrolment = await book(db, plan, clock, tehran(7, 10, 0))
     clock.at = tehran(6, 23, 30)
-    await link(db, clock, enrolment)
+    await opens_the_invite(db, clock, enrolment, awake)
     assert await dispatcher.deliver_due() == 2
     states = await db.run(message_states, enrolment.appointment_ids[0])
     assert states["pre_care"] is states["day_of"] is MessageState.SENT
@@ -101,6 +119,7 @@ async def test_a_patient_who_writes_in_quiet_hours_gets_what_waited_for_the_morn
     plan: CarePlan,
     clock: FakeClock,
     transport: RecordingTransport,
+    awake: AwakePatients,
 ) -> None:
     # 10:00 on the 8th, booked and linked at 10:30 on the 6th; day-of planned for 21:30 on
     # the 7th, its line 09:00 on the 8th. The bot is off until 23:00: day-of waits.
@@ -110,7 +129,7 @@ async def test_a_patient_who_writes_in_quiet_hours_gets_what_waited_for_the_morn
     assert await dispatcher.deliver_due() == 1  # pre-care: its line (10:00 on the 7th) passed
     assert await dispatcher.deliver_due() == 0  # day-of waits for 08:00
     clock.at = tehran(7, 23, 20)
-    assert await db.run(seen_in_chat, CHAT, clock.now()) == 1  # the patient writes
+    assert await writes(db, clock, enrolment, awake) == 1  # the patient writes
     assert await dispatcher.deliver_due() == 1
     states = await db.run(message_states, enrolment.appointment_ids[0])
     assert states["day_of"] is MessageState.SENT
@@ -125,13 +144,14 @@ async def test_awake_wears_off(
     clock: FakeClock,
     after: timedelta,
     sent: int,
+    awake: AwakePatients,
 ) -> None:
     # 10:00 on the 8th: pre-care due 08:00 on the 7th (line 10:00), day-of 21:30 on the 7th
     # (line 09:00 on the 8th). The bot is off; the patient writes at 22:00 on the 7th.
     enrolment = await book(db, plan, clock, tehran(8, 10, 0))
     await link(db, clock, enrolment)
     clock.at = tehran(7, 22, 0)
-    await db.run(seen_in_chat, CHAT, clock.now())
+    await writes(db, clock, enrolment, awake)
     clock.at += after  # the bot is back
     assert await dispatcher.deliver_due() == sent  # pre-care is past its line: always
     held = await db.run(_row, "day_of")
@@ -139,7 +159,11 @@ async def test_awake_wears_off(
 
 
 async def test_a_morning_planned_at_booking_is_released_when_the_patient_is_awake(
-    dispatcher: Dispatcher, db: Database, plan: CarePlan, clock: FakeClock
+    dispatcher: Dispatcher,
+    db: Database,
+    plan: CarePlan,
+    clock: FakeClock,
+    awake: AwakePatients,
 ) -> None:
     # A linked patient gets a second session at 23:00 on the 6th, for 10:00 on the 7th:
     # pre-care (its line long past) is due at once, day-of is planned for 08:00, ready now.
@@ -153,7 +177,7 @@ async def test_a_morning_planned_at_booking_is_released_when_the_patient_is_awak
     assert await dispatcher.deliver_due() == 1  # pre-care
     assert await dispatcher.deliver_due() == 0  # day-of waits for the morning...
     clock.at = tehran(6, 23, 10)
-    assert await db.run(seen_in_chat, CHAT, clock.now()) == 1  # ...unless the patient writes
+    assert await writes(db, clock, enrolment, awake) == 1  # ...unless the patient writes
     assert await dispatcher.deliver_due() == 1
     assert (await db.run(message_states, appointment))["day_of"] is MessageState.SENT
 
@@ -196,11 +220,13 @@ async def test_being_awake_does_not_cut_a_retry_wait_short(
     plan: CarePlan,
     clock: FakeClock,
     transport: RecordingTransport,
+    awake: AwakePatients,
 ) -> None:
     enrolment = await book(db, plan, clock, tehran(8, 10, 0))
     await link(db, clock, enrolment)
     transport.script[CHAT] = [Outcome(Result.TRANSIENT, "TimedOut")]
     assert await dispatcher.deliver_due() == 0  # pre-care is due now; the send times out
-    assert await db.run(seen_in_chat, CHAT, clock.now() + timedelta(seconds=1)) == 0
+    clock.advance(seconds=1)
+    assert await writes(db, clock, enrolment, awake) == 0
     row = await db.run(_row, "pre_care")
     assert row["wake_at"] > clock.now().timestamp()
