@@ -14,6 +14,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -21,6 +22,7 @@ from bot.alerts import StaffAlerts
 from bot.handlers import (
     agenda,
     answers,
+    awake,
     card,
     desk,
     enrol,
@@ -179,6 +181,8 @@ def _register_handlers(application: CareApp) -> None:
             CallbackQueryHandler(fallback.answer_unknown_button),
         ]
     )
+    # Group -2 sees every update first: a patient who writes or taps is awake.
+    application.add_handler(TypeHandler(Update, awake.note_awake), group=-2)
     # Group -1 sees text first: a date and time the desk asked a staff member for.
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND, desk.take_typed_time), group=-1
@@ -201,6 +205,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         on_alert=services.alert_raised,
         retry=services.retry,
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
+        awake=services.awake,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.alerts import StaffAlerts
 from bot.settings import Settings
 from bot.throttle import FailedAttempts
+from care.awake import AwakePatients
 from care.catalog import Catalog
 from care.clock import Clock
 from care.db.worker import Database
@@ -37,6 +38,8 @@ class Services:
     pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     invite_failures: FailedAttempts = field(default_factory=FailedAttempts)
+    # Patients who just linked or wrote: quiet hours do not hold their messages (care.awake).
+    awake: AwakePatients = field(default_factory=AwakePatients)
 
     @property
     def delivery(self) -> DeliveryClock:

@@ -50,6 +50,8 @@ def plan_messages(
             expires_at=to_epoch(planned.expires_at),
             now=to_epoch(now),
             skip_reason=planned.skip_reason,
+            in_time_by=to_epoch(planned.in_time_by) if planned.in_time_by else None,
+            ready_at=to_epoch(planned.ready_at),
         )
 
 

@@ -26,7 +26,7 @@ def after_delivery(
     messages.note_sent_for_start(conn, claim.message_id, claim.starts_at)
     if _repeats(conn, claim, plan):
         step = plan.protocol.step(claim.step)
-        due, expires = plan_repeat(
+        again = plan_repeat(
             step,
             previous_due=from_epoch(claim.due_at),
             tz=plan.tz,
@@ -38,9 +38,10 @@ def after_delivery(
             appointment_id=claim.appointment_id,
             patient_id=claim.patient_id,
             step=claim.step,
-            due_at=to_epoch(due),
-            expires_at=to_epoch(expires),
+            due_at=to_epoch(again.due_at),
+            expires_at=to_epoch(again.expires_at),
             now=to_epoch(now),
+            ready_at=to_epoch(again.ready_at),
         )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from care.clock import to_epoch
 from care.course import plan_messages
-from care.db import appointments, audit, invites, patients
+from care.db import appointments, audit, invites, messages, patients
 from care.db.connection import transaction
 from care.models import Patient, PatientStatus
 from care.planning import SessionTimes
@@ -160,7 +160,9 @@ class LinkResult:
 def redeem_invite(
     conn: sqlite3.Connection, token: str, *, chat_id: int, now: datetime
 ) -> LinkResult:
-    """Link `chat_id` to the invite's patient; a spent or expired invite links nothing."""
+    """Link `chat_id` to the invite's patient; a spent or expired invite links nothing. The
+    patient has just pressed Start, so they are awake (the caller records it, see
+    care.awake): what only waited for the morning is due now."""
     if not looks_like_token(token):
         return LinkResult(LinkOutcome.INVALID)
     with transaction(conn):
@@ -181,6 +183,7 @@ def redeem_invite(
             return LinkResult(LinkOutcome.OTHER_CHAT)
         invites.use(conn, invite.id, to_epoch(now))
         patients.link_chat(conn, patient.id, chat_id)
+        messages.wake_for_awake_patient(conn, patient.id, to_epoch(now))
         audit.record(
             conn,
             at=to_epoch(now),

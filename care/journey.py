@@ -96,6 +96,8 @@ def _replan_pending(
             message.id,
             due_at=to_epoch(planned.due_at),
             expires_at=to_epoch(planned.expires_at),
+            in_time_by=to_epoch(planned.in_time_by) if planned.in_time_by else None,
+            ready_at=to_epoch(planned.ready_at),
             now=to_epoch(now),
         )
 

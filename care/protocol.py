@@ -55,6 +55,8 @@ URGENT = frozenset({"something_wrong"})
 STOPS_REPEATS = frozenset({"stop_reminders"})
 
 _PRE_CARE_LEAD = timedelta(hours=24)
+# Pre-care's `in_time_by` when the file leaves it out: the 24-hour line itself.
+_PRE_CARE_IN_TIME_BY = "start - 24h"
 _UNITS = {
     "s": timedelta(seconds=1),
     "m": timedelta(minutes=1),
@@ -62,7 +64,16 @@ _UNITS = {
     "d": timedelta(days=1),
 }
 _TOP_KEYS = ("appointment_minutes", "steps")
-_STEP_KEYS = ("when", "expires", "quiet_hours", "answers", "sessions", "repeat", "working_day")
+_STEP_KEYS = (
+    "when",
+    "expires",
+    "in_time_by",
+    "quiet_hours",
+    "answers",
+    "sessions",
+    "repeat",
+    "working_day",
+)
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _AT_SPLIT = re.compile(r"(.*?)(?:\s+at\s+(\S*))?")
 _AMOUNT = re.compile(r"([A-Za-z_]+)\s*(?:([+-])\s*([0-9]+)\s*([A-Za-z]*))?")
@@ -119,6 +130,9 @@ class Step:
     answers: tuple[str, ...]
     sessions: Sessions
     repeat_months: int  # 0 = no repeat
+    # The latest moment the message still does its job (it must arrive before something);
+    # quiet hours never hold it past this. None: only `expires` limits it.
+    in_time_by: TimeExpr | None = None
     working_day: bool = False  # asks the patient to book or call: sent on a working day
 
 
@@ -185,6 +199,7 @@ class _Reader:
         self.refuse_unknown(where, body, _STEP_KEYS)
         when = self.expr(where, "when", body, ("start", "end"))
         expires = self.expr(where, "expires", body, ("start", "end", "due"))
+        in_time_by = self.in_time_by(where, key, body)
         step = Step(
             key=key,
             when=when,
@@ -195,10 +210,22 @@ class _Reader:
             answers=self.answers(where, body.get("answers", [])),
             sessions=cast(Sessions, self.choice(where, "sessions", body, ("each", "last"))),
             repeat_months=self.repeat(where, body.get("repeat")),
+            in_time_by=in_time_by,
             working_day=self.flag(where, "working_day", body),
         )
         self.check_timing(step, body["when"], body["expires"])
+        if step.in_time_by is not None:
+            self.check_in_time_by(step, body.get("in_time_by", _PRE_CARE_IN_TIME_BY))
         return step
+
+    def in_time_by(self, where: str, key: str, body: Mapping[str, Any]) -> TimeExpr | None:
+        """Anchored on the session only: it is the moment something about the session
+        happens (the 24-hour line, the start), not a time after the message was due."""
+        if "in_time_by" not in body:
+            if key != "pre_care":
+                return None
+            return _parse_time_expr(_PRE_CARE_IN_TIME_BY, ("start",))
+        return self.expr(where, "in_time_by", body, ("start", "end"))
 
     def refuse_unknown(self, where: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
         for name in table:
@@ -268,6 +295,36 @@ class _Reader:
         if step.key == "pre_care":
             self.check_pre_care(step, when_text)
 
+    def check_in_time_by(self, step: Step, text: str) -> None:
+        """`when` <= `in_time_by` < `expires` for every appointment, and for pre-care no later
+        than the 24-hour line."""
+        where = f"[steps.{step.key}] in_time_by"
+        in_time_by = step.in_time_by
+        assert in_time_by is not None
+        if step.repeat_months:
+            self.fail(where, "a repeated step cannot have one: its repetitions follow no session")
+        if step.key == "pre_care" and (
+            in_time_by.anchor != "start"
+            or in_time_by.months
+            or in_time_by.at is not None
+            or in_time_by.offset > -_PRE_CARE_LEAD
+        ):
+            self.fail(
+                where,
+                f'"{text}" can be later than "start - 24h" (write e.g. "start - 24h"): no '
+                "aspirin or ibuprofen-type painkillers in the 24 hours before the session, so "
+                "pre-care is useless once they have begun",
+            )
+        when, by, expires = (_span(e, step.when) for e in (step.when, in_time_by, step.expires))
+        if not _surely_before(when, by, strict=False):
+            self.fail(where, f'"{text}" can come before when; the message must be due by then')
+        if not _surely_before(by, expires, strict=True):
+            self.fail(
+                where,
+                f'"{text}" can come at or after expires; it must be a moment while the '
+                "message is still useful",
+            )
+
     def check_pre_care(self, step: Step, when_text: str) -> None:
         why = (
             "patients avoid aspirin and ibuprofen-type painkillers taken by choice in the 24 "
@@ -336,6 +393,31 @@ def _always_after(when: TimeExpr, expires: TimeExpr) -> bool:
     if when.anchor == "end" and expires.anchor == "start":
         return False  # the appointment may be any length
     return expires_low > _bounds(when)[1]
+
+
+def _span(expr: TimeExpr, when: TimeExpr) -> tuple[Anchor, timedelta, timedelta]:
+    """Where `expr` can land: its session anchor and the earliest and latest offset from it,
+    for any date; an expression anchored on "due" lands relative to `when`."""
+    low, high = _bounds(expr)
+    if expr.anchor != "due":
+        return expr.anchor, low, high
+    when_low, when_high = _bounds(when)
+    return when.anchor, when_low + low, when_high + high
+
+
+def _surely_before(
+    first: tuple[Anchor, timedelta, timedelta],
+    second: tuple[Anchor, timedelta, timedelta],
+    *,
+    strict: bool,
+) -> bool:
+    """True if `first` lands before `second` (or together with it, unless `strict`) for
+    every appointment (end >= start)."""
+    first_anchor, _, first_high = first
+    second_anchor, second_low, _ = second
+    if first_anchor == "end" and second_anchor == "start":
+        return False  # the appointment may be any length
+    return second_low > first_high if strict else second_low >= first_high
 
 
 def _bounds(expr: TimeExpr) -> tuple[timedelta, timedelta]:

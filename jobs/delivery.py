@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from care.awake import AwakePatients
 from care.clock import Clock, from_epoch, to_epoch
 from care.db import alerts, messages, patients
 from care.db.connection import transaction
@@ -29,6 +30,7 @@ from care.db.worker import Database
 from care.delivered import after_delivery
 from care.enrolment import CarePlan
 from care.models import AlertKind, MessageState, PatientStatus
+from care.planning import quiet_hours_hold
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result
 from jobs.pacing import Pacer
@@ -67,6 +69,7 @@ class Dispatcher:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         on_progress: Callable[[], None] | None = None,
+        awake: AwakePatients | None = None,
     ) -> None:
         """`on_progress` is called on every pass over the schedule and after every send
         attempt: the heartbeat that tells a monitor the sender is alive."""
@@ -80,6 +83,7 @@ class Dispatcher:
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._on_progress = on_progress or (lambda: None)
+        self._awake = awake or AwakePatients()
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -160,7 +164,8 @@ class Dispatcher:
             return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
-            await self._db.run(_retry, claim, _ceil_epoch(later), "quiet hours", now, False)
+            hold = messages.QUIET_HOURS_HOLD
+            await self._db.run(_retry, claim, _ceil_epoch(later), hold, now, False)
             return 0
         await self._pacer.wait_for_chat(claim.chat_id)
         try:
@@ -173,14 +178,18 @@ class Dispatcher:
         return int(outcome.result is Result.SENT)
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
-        """A late message (after downtime) must not wake anyone: hold it until morning if it
-        is still useful then."""
-        if self._plan.protocol.step(claim.step).quiet_hours == "ignore":
-            return None
-        if not self._plan.quiet.contains(now, self._plan.tz):
-            return None
-        morning = self._plan.quiet.move_later(now, self._plan.tz)
-        return morning if to_epoch(morning) < claim.expires_at else None
+        """A late message (after downtime, or for a patient who linked late) must not wake
+        anyone: it waits for the morning if that is still useful and in time, unless the
+        patient is awake anyway (they linked or wrote a moment ago)."""
+        return quiet_hours_hold(
+            self._plan.protocol.step(claim.step).quiet_hours,
+            now=now,
+            expires_at=from_epoch(claim.expires_at),
+            in_time_by=from_epoch(claim.in_time_by) if claim.in_time_by is not None else None,
+            awake=self._awake.is_awake(claim.patient_id, now),
+            tz=self._plan.tz,
+            quiet=self._plan.quiet,
+        )
 
     async def _record(self, claim: Claim, outcome: Outcome) -> None:
         now = self._clock.now()

@@ -34,6 +34,7 @@ async def start_with_token(update: Update, context: CareContext) -> None:
         services.invite_failures.failed(chat_id, now)
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
         log.info("patient %d linked a chat", result.patient.id)
+        services.awake.seen(result.patient.id, now)  # they just pressed Start
         services.delivery.poke()
         await _welcome(update, context, result.patient, offer_language=True)
     elif result.outcome is LinkOutcome.ALREADY_LINKED:

@@ -36,6 +36,10 @@ def _message(row: sqlite3.Row) -> CareMessage:
     )
 
 
+# The reason a message waits for the morning at send time; a patient who is awake gets it now.
+QUIET_HOURS_HOLD = "quiet hours"
+
+
 def _maybe_time(seconds: int | None) -> datetime | None:
     return from_epoch(seconds) if seconds is not None else None
 
@@ -57,6 +61,7 @@ class Claim:
     starts_at: int
     session_number: int
     session_count: int
+    in_time_by: int | None = None  # quiet hours never hold it past this
 
 
 def add(
@@ -69,12 +74,30 @@ def add(
     expires_at: int,
     now: int,
     skip_reason: str | None = None,
+    in_time_by: int | None = None,
+    ready_at: int | None = None,
 ) -> int:
+    """Plan one message; `ready_at` (when it would be due without quiet hours) defaults to
+    `due_at`."""
     state = MessageState.SKIPPED if skip_reason else MessageState.PENDING
+    ready = due_at if ready_at is None else ready_at
     cursor = conn.execute(
         "INSERT INTO care_messages (appointment_id, patient_id, step, due_at, expires_at,"
-        " wake_at, state, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (appointment_id, patient_id, step, due_at, expires_at, due_at, state, skip_reason, now),
+        " wake_at, state, reason, updated_at, in_time_by, ready_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            appointment_id,
+            patient_id,
+            step,
+            due_at,
+            expires_at,
+            due_at,
+            state,
+            skip_reason,
+            now,
+            in_time_by,
+            ready,
+        ),
     )
     assert cursor.lastrowid is not None
     _log(conn, cursor.lastrowid, now, "new", state, skip_reason or "planned")
@@ -169,13 +192,20 @@ def retry_later(
 
 
 def move(
-    conn: sqlite3.Connection, message_id: int, *, due_at: int, expires_at: int, now: int
+    conn: sqlite3.Connection,
+    message_id: int,
+    *,
+    due_at: int,
+    expires_at: int,
+    in_time_by: int | None,
+    ready_at: int,
+    now: int,
 ) -> bool:
     """Give a pending message a new due time (the appointment moved or ended early)."""
     cursor = conn.execute(
-        "UPDATE care_messages SET due_at = ?, wake_at = ?, expires_at = ?, updated_at = ?"
-        " WHERE id = ? AND state = 'pending'",
-        (due_at, due_at, expires_at, now, message_id),
+        "UPDATE care_messages SET due_at = ?, wake_at = ?, expires_at = ?, in_time_by = ?,"
+        " ready_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+        (due_at, due_at, expires_at, in_time_by, ready_at, now, message_id),
     )
     if cursor.rowcount == 1:
         _log(conn, message_id, now, "pending", "pending", "due time recomputed")
@@ -217,10 +247,11 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     that actually reach Telegram.
     """
     rows = conn.execute(
-        "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, p.chat_id, p.id AS patient_id,"
-        " p.language, p.full_name, a.id AS appointment_id, a.starts_at, a.session_number,"
-        " a.session_count"
-        " FROM (SELECT id, step, attempts, due_at, expires_at, patient_id, appointment_id,"
+        "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, m.in_time_by, p.chat_id,"
+        " p.id AS patient_id, p.language, p.full_name,"
+        " a.id AS appointment_id, a.starts_at, a.session_number, a.session_count"
+        " FROM (SELECT id, step, attempts, due_at, expires_at, in_time_by, patient_id,"
+        "   appointment_id,"
         "   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY due_at, id) AS turn"
         "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
@@ -244,6 +275,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             starts_at=row["starts_at"],
             session_number=row["session_number"],
             session_count=row["session_count"],
+            in_time_by=row["in_time_by"],
         )
         for row in rows
     ]
@@ -282,6 +314,27 @@ def skip_expired(conn: sqlite3.Connection, now: int) -> int:
         reason="expired before it could be sent",
         now=now,
     )
+
+
+def wake_for_awake_patient(conn: sqlite3.Connection, patient_id: int, now: int) -> int:
+    """The patient is awake: their pending messages that were only waiting for quiet hours to
+    end (held by the sender, or planned for the morning although ready) are due now."""
+    condition = (
+        "patient_id = ? AND wake_at > ? AND ready_at <= ? AND (reason = ? OR wake_at = due_at)"
+    )
+    values = (patient_id, now, now, QUIET_HOURS_HOLD)
+    conn.execute(
+        "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
+        f" SELECT id, ?, 'pending', 'pending', ? FROM care_messages"
+        f" WHERE state = 'pending' AND {condition}",
+        (now, "the patient is awake; no need to wait for the morning", *values),
+    )
+    cursor = conn.execute(
+        f"UPDATE care_messages SET wake_at = ?, updated_at = ? WHERE state = 'pending'"
+        f" AND {condition}",
+        (now, now, *values),
+    )
+    return cursor.rowcount
 
 
 def release_interrupted(conn: sqlite3.Connection, now: int) -> int:

@@ -134,6 +134,18 @@ _STEPS: tuple[str, ...] = (
     """
     CREATE INDEX care_messages_sending ON care_messages(state) WHERE state = 'sending';
     """,
+    # 5: quiet hours never hold a message past its `in_time_by` (the protocol's latest useful
+    # moment); ready_at: when it would be due without quiet hours, from which a patient who is
+    # awake (linked or wrote just now) gets it. Messages planned before this step: ready
+    # when due, and pre-care gets the 24-hour line the protocol always enforces.
+    """
+    ALTER TABLE care_messages ADD COLUMN in_time_by INTEGER;
+    ALTER TABLE care_messages ADD COLUMN ready_at INTEGER;
+    UPDATE care_messages SET ready_at = due_at;
+    UPDATE care_messages SET in_time_by = (
+        SELECT a.starts_at - 86400 FROM appointments a WHERE a.id = care_messages.appointment_id
+    ) WHERE step = 'pre_care'
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -130,13 +130,11 @@ async def test_a_late_booking_gets_pre_care_and_day_of_at_once(tmp_path: Path) -
             assert (await bot.db(_states, SARA))["post_care"] == "pending"
 
 
-async def test_a_late_booking_at_night_waits_for_the_morning(tmp_path: Path) -> None:
+async def test_a_late_booking_at_night_goes_out_when_the_patient_links(tmp_path: Path) -> None:
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path, start="23:00") as bot:
-            await bot.patient(SARA, "Sara Ahmadi", bot.local(days=1, at="09:30"), "en")
-            await bot.advance_to(bot.local(days=1, at="07:59"))
-            await bot.settle()
-            assert _steps_received(bot, SARA, "en") == []
-            await bot.advance_to(bot.local(days=1, at="08:00"))
-            await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")))
-            await bot.wait_for(text_to(SARA, opening("en", "steps.day_of")))
+            # Booked at 23:00 for 09:30 tomorrow: pre-care's 24-hour line has passed, and the
+            # patient, who opens the invite now, is awake: day-of need not wait for 08:00.
+            await bot.patient(SARA, "Sara Ahmadi", bot.local(days=1, at="09:30"), "fa")
+            await bot.wait_for(text_to(SARA, opening("fa", "steps.pre_care")))
+            await bot.wait_for(text_to(SARA, opening("fa", "steps.day_of")))

@@ -153,6 +153,24 @@ def test_a_message_useless_before_it_is_planned_is_shown_as_skipped(settings: Se
     assert "NOT SENT" not in full
 
 
+def test_booked_at_23_for_14_the_next_day_pre_care_goes_at_once(settings: Settings) -> None:
+    protocol, catalog = load_care(settings)
+    at_23 = datetime(2027, 2, 20, 19, 30, tzinfo=UTC)  # 23:00 in Tehran: quiet hours
+    text = render_preview(
+        PreviewRequest(parse_local_datetime("2027-02-21", "14:00", TEHRAN), language="en"),
+        settings=settings,
+        protocol=protocol,
+        catalog=catalog,
+        now=at_23,
+    )
+    entries = text.split("\n\n" + "─" * 72 + "\n")[1:]
+    pre_care = next(entry for entry in entries if ". pre_care:" in entry.splitlines()[0])
+    # at once, not at 08:00 (six hours before the session, inside the 24 hours)
+    assert "sent    2027-02-20 (1405-12-01) 23:00  (booked late" in pre_care
+    day_of = next(entry for entry in entries if ". day_of:" in entry.splitlines()[0])
+    assert "sent    2027-02-21 (1405-12-02) 11:00" in day_of
+
+
 def test_persian_texts_with_solar_hijri_dates_and_isolated_latin(settings: Settings) -> None:
     text = preview(settings, "1405-12-19", language="fa")
     assert "\u2068چهارشنبه ۱۹ اسفند ۱۴۰۵\u2069 ساعت \u2068۱۰:۰۰\u2069" in text

@@ -41,28 +41,51 @@ def plan(
     return {m.step: m for m in planned}
 
 
+def brief(message: PlannedMessage) -> tuple[str, datetime, datetime, str | None]:
+    return message.step, message.due_at, message.expires_at, message.skip_reason
+
+
 def test_a_session_booked_well_ahead_in_tehran() -> None:
     start = tehran(2026, 5, 10, 10, 0)
     planned = plan_session(
         PROTOCOL, session(start), tz=TEHRAN, quiet=NIGHT, now=start - timedelta(days=7)
     )
-    assert planned == [
-        PlannedMessage("pre_care", tehran(2026, 5, 9, 8, 0), start, None),
+    assert [brief(m) for m in planned] == [
+        ("pre_care", tehran(2026, 5, 9, 8, 0), start, None),
         # 07:00 is in quiet hours: the evening before, 30 minutes before they begin
-        PlannedMessage("day_of", tehran(2026, 5, 9, 21, 30), start, None),
-        PlannedMessage("post_care", tehran(2026, 5, 10, 11, 0), tehran(2026, 5, 11, 11, 0), None),
-        PlannedMessage("wash_ok", tehran(2026, 5, 11, 11, 0), tehran(2026, 5, 12, 11, 0), None),
-        PlannedMessage("check_in", tehran(2026, 5, 13, 11, 0), tehran(2026, 5, 15, 11, 0), None),
+        ("day_of", tehran(2026, 5, 9, 21, 30), start, None),
+        ("post_care", tehran(2026, 5, 10, 11, 0), tehran(2026, 5, 11, 11, 0), None),
+        ("wash_ok", tehran(2026, 5, 11, 11, 0), tehran(2026, 5, 12, 11, 0), None),
+        ("check_in", tehran(2026, 5, 13, 11, 0), tehran(2026, 5, 15, 11, 0), None),
     ]
     assert all(m.due_at.tzinfo == UTC and m.expires_at.tzinfo == UTC for m in planned)
+    # the latest useful moments: the 24-hour line, an hour before; the rest have none
+    assert [m.in_time_by for m in planned] == [
+        tehran(2026, 5, 9, 10, 0),
+        tehran(2026, 5, 10, 9, 0),
+        None,
+        None,
+        None,
+    ]
+    # ready when due: nothing waits for the morning
+    assert [m.ready_at for m in planned] == [
+        tehran(2026, 5, 9, 8, 0),
+        tehran(2026, 5, 9, 21, 30),
+        tehran(2026, 5, 10, 11, 0),
+        tehran(2026, 5, 11, 11, 0),
+        tehran(2026, 5, 13, 11, 0),
+    ]
 
 
 def test_follow_up_only_after_the_last_session() -> None:
     start = tehran(2026, 5, 10, 10, 0)
     assert "follow_up" not in plan(session(start), start - timedelta(days=7))
     follow = plan(session(start, last=True), start - timedelta(days=7))["follow_up"]
-    assert follow == PlannedMessage(
-        "follow_up", tehran(2026, 11, 10, 10, 0), tehran(2026, 12, 10, 10, 0), None
+    assert brief(follow) == (
+        "follow_up",
+        tehran(2026, 11, 10, 10, 0),
+        tehran(2026, 12, 10, 10, 0),
+        None,
     )
 
 
@@ -83,6 +106,7 @@ def test_a_late_evening_session() -> None:
     # wash-ok waits for the morning; its expiry does not move
     assert planned["wash_ok"].due_at == tehran(2026, 5, 12, 8, 0)
     assert planned["wash_ok"].expires_at == tehran(2026, 5, 12, 23, 0)
+    assert planned["wash_ok"].ready_at == tehran(2026, 5, 11, 23, 0)  # only waits for morning
     # check-in expires two days after its unshifted due time
     assert planned["check_in"].due_at == tehran(2026, 5, 14, 8, 0)
     assert planned["check_in"].expires_at == tehran(2026, 5, 15, 23, 0)
@@ -114,16 +138,54 @@ def test_a_late_booking_goes_out_now() -> None:
     start = tehran(2026, 5, 10, 10, 0)
     now = tehran(2026, 5, 10, 8, 30)
     planned = plan(session(start), now)
-    assert planned["pre_care"] == PlannedMessage("pre_care", now, start, None)
-    assert planned["day_of"] == PlannedMessage("day_of", now, start, None)
+    assert brief(planned["pre_care"]) == ("pre_care", now, start, None)
+    assert brief(planned["day_of"]) == ("day_of", now, start, None)
+    assert planned["pre_care"].ready_at == now  # the booking came after its protocol time
     assert planned["post_care"].due_at == tehran(2026, 5, 10, 11, 0)
 
 
-def test_a_late_booking_in_quiet_hours_waits_for_the_morning() -> None:
+def test_a_late_booking_in_quiet_hours_waits_for_the_morning_only_if_still_in_time() -> None:
     start = tehran(2026, 5, 10, 10, 0)
-    planned = plan(session(start), tehran(2026, 5, 9, 23, 0))
-    assert planned["pre_care"].due_at == tehran(2026, 5, 10, 8, 0)
+    now = tehran(2026, 5, 9, 23, 0)
+    planned = plan(session(start), now)
+    # the 24-hour line (09:00 yesterday) is behind us: pre-care at once, quiet hours or not
+    assert planned["pre_care"].due_at == now
+    # day-of is in time at 08:00 (its line is 09:00): the morning
     assert planned["day_of"].due_at == tehran(2026, 5, 10, 8, 0)
+    assert planned["day_of"].ready_at == now  # a patient awake now may have it now
+
+
+def test_booked_at_23_for_14_the_next_day_pre_care_goes_at_once() -> None:
+    now = tehran(2026, 5, 9, 23, 0)
+    planned = plan(session(tehran(2026, 5, 10, 14, 0)), now)
+    assert planned["pre_care"].due_at == now  # not 08:00, six hours before the session
+    assert planned["day_of"].due_at == tehran(2026, 5, 10, 11, 0)
+
+
+def test_booked_in_quiet_hours_before_the_24_hour_line_waits_only_until_it() -> None:
+    # 21:00-09:00: pre-care's earlier slot (20:30) has passed when booked at 21:30; the
+    # morning (09:00) is still on the line for a session at 09:00 the day after; for 08:30 it
+    # is past the line, so pre-care goes at once.
+    window = QuietHours(time(21, 0), time(9, 0))
+    now = tehran(2026, 5, 8, 21, 30)
+    on_the_line = plan(session(tehran(2026, 5, 10, 9, 0)), now, quiet=window)["pre_care"]
+    assert on_the_line.due_at == tehran(2026, 5, 9, 9, 0) == on_the_line.in_time_by
+    past_the_line = plan(session(tehran(2026, 5, 10, 8, 30)), now, quiet=window)["pre_care"]
+    assert past_the_line.due_at == now
+
+
+def test_later_never_waits_past_in_time_by() -> None:
+    protocol = parse_protocol(
+        '[steps.bring]\nwhen = "start - 12h"\nin_time_by = "start - 10h"\nexpires = "start"\n'
+        'quiet_hours = "later"\n',
+        source="test",
+    )
+    # 12 h before a 10:00 session is 22:00: the morning would be 2 h before, past the line
+    planned = plan(session(tehran(2026, 5, 10, 10, 0)), tehran(2026, 5, 1, 9, 0), protocol=protocol)
+    assert planned["bring"].due_at == tehran(2026, 5, 9, 22, 0)
+    # for a 20:00 session it is 08:00, outside quiet hours anyway
+    planned = plan(session(tehran(2026, 5, 10, 20, 0)), tehran(2026, 5, 1, 9, 0), protocol=protocol)
+    assert planned["bring"].due_at == tehran(2026, 5, 10, 8, 0)
 
 
 def test_a_late_booking_in_quiet_hours_goes_now_if_the_morning_is_too_late() -> None:
@@ -135,8 +197,11 @@ def test_a_late_booking_in_quiet_hours_goes_now_if_the_morning_is_too_late() -> 
 def test_post_care_ignores_quiet_hours_when_late_too() -> None:
     start = tehran(2026, 5, 10, 21, 0)
     now = tehran(2026, 5, 10, 23, 0)  # staff enter the session after it ended
-    assert plan(session(start), now)["post_care"] == PlannedMessage(
-        "post_care", now, tehran(2026, 5, 11, 22, 0), None
+    assert brief(plan(session(start), now)["post_care"]) == (
+        "post_care",
+        now,
+        tehran(2026, 5, 11, 22, 0),
+        None,
     )
 
 
@@ -170,11 +235,10 @@ def test_later_keeps_the_unshifted_time_when_the_morning_would_be_too_late() -> 
 
 def test_plan_repeat_six_months_on_at_ten() -> None:
     follow = PROTOCOL.step("follow_up")
-    due, expires = plan_repeat(
-        follow, previous_due=tehran(2027, 2, 28, 10, 0), tz=TEHRAN, quiet=NIGHT
-    )
-    assert due == tehran(2027, 8, 28, 10, 0)
-    assert expires == tehran(2027, 9, 27, 10, 0)
+    again = plan_repeat(follow, previous_due=tehran(2027, 2, 28, 10, 0), tz=TEHRAN, quiet=NIGHT)
+    assert again.due_at == again.ready_at == tehran(2027, 8, 28, 10, 0)
+    assert again.expires_at == tehran(2027, 9, 27, 10, 0)
+    assert again.in_time_by is None
 
 
 def test_plan_repeat_respects_quiet_hours_and_keeps_expiry() -> None:
@@ -182,11 +246,12 @@ def test_plan_repeat_respects_quiet_hours_and_keeps_expiry() -> None:
         '[steps.late]\nwhen = "end + 1mo at 23:00"\nexpires = "due + 3d"\nrepeat = "1mo"\n',
         source="test",
     )
-    due, expires = plan_repeat(
+    again = plan_repeat(
         protocol.step("late"), previous_due=local(BERLIN, 2026, 1, 31, 8, 0), tz=BERLIN, quiet=NIGHT
     )
-    assert due == local(BERLIN, 2026, 3, 1, 8, 0)
-    assert expires == local(BERLIN, 2026, 3, 3, 23, 0)
+    assert again.due_at == local(BERLIN, 2026, 3, 1, 8, 0)
+    assert again.ready_at == local(BERLIN, 2026, 2, 28, 23, 0)
+    assert again.expires_at == local(BERLIN, 2026, 3, 3, 23, 0)
 
 
 def test_plan_repeat_needs_a_repeating_step() -> None:

@@ -414,3 +414,64 @@ def test_an_accepted_expiry_always_follows_when(
     end = start + timedelta(minutes=minutes)
     due = step.when.resolve(start=start, end=end, due=None, tz=tz)
     assert step.expires.resolve(start=start, end=end, due=due, tz=tz) > due
+
+
+# --- in_time_by: the latest moment a message still does its job --------------------------
+
+
+def test_shipped_in_time_by_is_the_24_hour_line_and_an_hour_before() -> None:
+    protocol = load_protocol(DEFAULT_PROTOCOL_PATH)
+    by = {s.key: s.in_time_by for s in protocol.steps}
+    assert by["pre_care"] == TimeExpr("start", timedelta(hours=-24), 0, None)
+    assert by["day_of"] == TimeExpr("start", timedelta(hours=-1), 0, None)
+    assert {key for key, value in by.items() if value is not None} == {"pre_care", "day_of"}
+
+
+def test_pre_care_without_in_time_by_gets_the_24_hour_line() -> None:
+    step = parse_protocol(PRE_CARE, source=SOURCE).step("pre_care")
+    assert step.in_time_by == TimeExpr("start", timedelta(hours=-24), 0, None)
+
+
+def test_pre_care_may_set_an_earlier_line() -> None:
+    text = PRE_CARE.replace('expires = "start"', 'in_time_by = "start - 25h"\nexpires = "start"')
+    step = parse_protocol(text, source=SOURCE).step("pre_care")
+    assert step.in_time_by == TimeExpr("start", timedelta(hours=-25), 0, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('when = "start - 3h"\nin_time_by = "start - 4h"\nexpires = "start"', "before when"),
+        ('when = "start - 3h"\nin_time_by = "start"\nexpires = "start"', "at or after expires"),
+        ('when = "end"\nin_time_by = "end + 2d"\nexpires = "due + 1d"', "at or after expires"),
+        ('when = "end"\nin_time_by = "start + 1h"\nexpires = "end + 1d"', "before when"),
+        ('when = "start - 3h"\nin_time_by = "due + 1h"\nexpires = "start"', "must start with"),
+        ('when = "start - 3h"\nin_time_by = 3\nexpires = "start"', "missing or not text"),
+        (
+            'when = "end + 6mo"\nin_time_by = "end + 6mo"\nexpires = "due + 30d"\nrepeat = "6mo"',
+            "a repeated step cannot have one",
+        ),
+    ],
+)
+def test_a_bad_in_time_by_is_refused_naming_the_key(body: str, expected: str) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse(one_step(body))
+    assert "[steps.later_step] in_time_by" in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_in_time_by_between_when_and_a_due_anchored_expiry_is_accepted() -> None:
+    step = parse_protocol(
+        one_step('when = "end"\nin_time_by = "end + 12h"\nexpires = "due + 1d"'), source=SOURCE
+    ).step("later_step")
+    assert step.in_time_by == TimeExpr("end", timedelta(hours=12), 0, None)
+
+
+@pytest.mark.parametrize("line", ['"start - 23h"', '"end - 25h"', '"start - 26h at 10:00"'])
+def test_pre_care_in_time_by_past_the_24_hour_line_is_refused(line: str) -> None:
+    text = PRE_CARE.replace('expires = "start"', f'in_time_by = {line}\nexpires = "start"')
+    text = text.replace('"start - 26h"', '"start - 30h"', 1)
+    with pytest.raises(ProtocolError) as caught:
+        parse(text)
+    assert "[steps.pre_care] in_time_by" in str(caught.value)
+    assert "24 hours" in str(caught.value)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from care.awake import AwakePatients
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.worker import Database
 from care.enrolment import CarePlan
@@ -37,8 +38,18 @@ def alerts() -> Alerts:
 
 
 @pytest.fixture
+def awake() -> AwakePatients:
+    return AwakePatients()
+
+
+@pytest.fixture
 def dispatcher(
-    db: Database, transport: RecordingTransport, alerts: Alerts, plan: CarePlan, clock: FakeClock
+    db: Database,
+    transport: RecordingTransport,
+    alerts: Alerts,
+    plan: CarePlan,
+    clock: FakeClock,
+    awake: AwakePatients,
 ) -> Dispatcher:
     catalog = load_catalog(DEFAULT_MESSAGES_DIR)
     clinic = Clinic("Test Clinic", "+98 21 0000 0000", "1 Test Street", "115")
@@ -56,4 +67,5 @@ def dispatcher(
         ),
         on_alert=alerts,
         rng=random.Random(7),
+        awake=awake,
     )

@@ -143,7 +143,7 @@ async def test_a_blocked_bot_holds_the_patients_messages_and_alerts_once(
     assert await dispatcher.deliver_due() == 1
 
 
-async def test_after_downtime_nothing_goes_out_in_quiet_hours(
+async def test_after_downtime_in_quiet_hours_only_what_is_still_in_time_waits(
     dispatcher: Dispatcher,
     db: Database,
     plan: CarePlan,
@@ -154,9 +154,13 @@ async def test_after_downtime_nothing_goes_out_in_quiet_hours(
     # day-of (07:30 Tehran, in quiet hours) was moved to 21:30 the evening before.
     enrolment = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
     clock.advance(days=9, hours=12, minutes=30)  # back at 23:00 Tehran that day: quiet hours
-    assert await dispatcher.deliver_due() == 0
-    assert transport.sent == []
-    clock.advance(hours=9, minutes=1)  # 08:01 Tehran, still before the appointment
-    assert await dispatcher.deliver_due() == 2
+    # pre-care's 24-hour line (10:30 that morning) has passed: it goes at once, even now
+    assert await dispatcher.deliver_due() == 1
     states = await db.run(message_states, enrolment.appointment_ids[0])
-    assert states["pre_care"] is states["day_of"] is MessageState.SENT
+    assert states["pre_care"] is MessageState.SENT
+    # day-of is still in time at 08:00 (its line is 09:30): it waits for the morning
+    assert states["day_of"] is MessageState.PENDING
+    clock.advance(hours=9, minutes=1)  # 08:01 Tehran, still before the appointment
+    assert await dispatcher.deliver_due() == 1
+    states = await db.run(message_states, enrolment.appointment_ids[0])
+    assert states["day_of"] is MessageState.SENT

@@ -64,6 +64,32 @@ def test_a_version_2_database_gains_sent_for_start_and_keeps_its_messages(
     conn.close()
 
 
+def test_a_version_4_database_gains_the_line_and_ready_at(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "v4.db", isolation_level=None)
+    for number in range(1, 5):
+        migrations._apply(conn, number, migrations._STEPS[number - 1])
+    conn.executescript(
+        "INSERT INTO patients (id, full_name, name_key, language, created_at)"
+        " VALUES (1, 'x', 'x', 'fa', 0);"
+        "INSERT INTO appointments (id, patient_id, starts_at, ends_at, created_at)"
+        " VALUES (1, 1, 200000, 203600, 0);"
+        "INSERT INTO care_messages (appointment_id, patient_id, step, due_at, expires_at,"
+        " wake_at, state, updated_at) VALUES"
+        " (1, 1, 'pre_care', 106400, 200000, 150000, 'pending', 0),"
+        " (1, 1, 'day_of', 189200, 200000, 189200, 'pending', 0);"
+    )
+    assert migrations.migrate(conn) == migrations.LATEST_VERSION >= 5
+    rows = conn.execute(
+        "SELECT step, due_at, wake_at, ready_at, in_time_by FROM care_messages ORDER BY id"
+    ).fetchall()
+    # pending pre-care gets the 24-hour line (always the protocol's rule); others none
+    assert rows == [
+        ("pre_care", 106400, 150000, 106400, 200000 - 86400),
+        ("day_of", 189200, 189200, 189200, None),
+    ]
+    conn.close()
+
+
 def test_reopening_keeps_the_data(tmp_path: Path) -> None:
     path = tmp_path / "mesocare.db"
     conn = connect(path)
