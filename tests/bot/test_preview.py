@@ -162,13 +162,15 @@ def test_booked_at_23_for_14_the_next_day_pre_care_goes_at_once(settings: Settin
         protocol=protocol,
         catalog=catalog,
         now=at_23,
+        full=False,
     )
-    entries = text.split("\n\n" + "─" * 72 + "\n")[1:]
-    pre_care = next(entry for entry in entries if ". pre_care:" in entry.splitlines()[0])
+    lines = {step: (when, what) for when, step, what in entries(text)}
     # at once, not at 08:00 (six hours before the session, inside the 24 hours)
-    assert "sent    2027-02-20 (1405-12-01) 23:00  (booked late" in pre_care
-    day_of = next(entry for entry in entries if ". day_of:" in entry.splitlines()[0])
-    assert "sent    2027-02-21 (1405-12-02) 11:00" in day_of
+    assert lines["pre_care"] == (
+        "2027-02-20 (1405-12-01) 23:00",
+        "to be sent; booked late: sent as soon as possible once the patient has linked",
+    )
+    assert lines["day_of"][0] == "2027-02-21 (1405-12-02) 11:00"
 
 
 def test_persian_texts_with_solar_hijri_dates_and_isolated_latin(settings: Settings) -> None:
@@ -217,7 +219,7 @@ def test_the_command_needs_no_token(tmp_path: Path) -> None:
     full = _cli(tmp_path, "preview", "2031-05-04", "--lang", "en", "--full")
     assert full.returncode == 0, full.stderr
     assert headings(full.stdout) == STEPS
-    assert "do not stop it on your own" in full.stdout
+    assert "do not stop it; keep taking it as prescribed" in full.stdout
 
 
 def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
@@ -228,7 +230,12 @@ def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "bot", "preview", "2031-05-04", "--sessions", "4", "--full"],
             cwd=tmp_path,
-            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)},
+            env={
+                "PATH": "/usr/bin:/bin",
+                "HOME": str(tmp_path),
+                "PYTHONPATH": str(ROOT),
+                "CLINIC_PHONE": CLINIC_PHONE,
+            },
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,

@@ -51,9 +51,8 @@ def test_a_follow_up_due_on_nowruz_waits_for_the_first_working_day_at_10() -> No
 def test_the_next_six_monthly_follow_up_also_skips_closed_days() -> None:
     step = PROTOCOL.step("follow_up")
     before_nowruz = tehran(date(2026, 9, 21), 10)  # its repeat would fall on 1 Farvardin
-    due, expires = plan_repeat(
-        step, previous_due=before_nowruz, tz=TEHRAN, quiet=NIGHT, working=IRAN
-    )
+    again = plan_repeat(step, previous_due=before_nowruz, tz=TEHRAN, quiet=NIGHT, working=IRAN)
+    due, expires = again.due_at, again.expires_at
     assert due == tehran(date(2027, 3, 25), 10)
     assert expires == tehran(date(2027, 3, 21), 10) + timedelta(days=30)  # not pushed later
 
