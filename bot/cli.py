@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--interval", type=int, default=14, help="days between sessions (default 14)")
     show.add_argument("--name", default="Sara Ahmadi", help="the patient's name in the texts")
     show.add_argument(
+        "--booked",
+        nargs=2,
+        metavar=("DATE", "TIME"),
+        help="as if booked at this clinic time (default: now), e.g. --booked 1405-12-01 23:00",
+    )
+    show.add_argument(
         "--full", action="store_true", help="each message's whole text and buttons too"
     )
     return parser
@@ -133,10 +139,14 @@ def preview(args: argparse.Namespace) -> int:
         settings = load_settings(need_telegram=False)
         protocol, catalog = load_care(settings)
         starts_at = parse_local_datetime(args.date, args.time, settings.timezone)
+        now = (
+            parse_local_datetime(args.booked[0], args.booked[1], settings.timezone)
+            if args.booked
+            else SystemClock().now()
+        )
     except (SettingsError, ProtocolError, CatalogError, DateInputError) as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    now = SystemClock().now()
     problem = _course_problem(args, starts_at > now)
     if problem:
         print(f"mesocare: {problem}", file=sys.stderr)
@@ -167,7 +177,11 @@ def _print_to_pipe(text: str) -> None:
 
 def _course_problem(args: argparse.Namespace, in_future: bool) -> str | None:
     if not in_future:
-        return f"{args.date} {args.time} has already passed; give a future date and time"
+        return (
+            f"{args.date} {args.time} is not after the booking; give a later date and time"
+            if args.booked
+            else f"{args.date} {args.time} has already passed; give a future date and time"
+        )
     if not 1 <= args.sessions <= MAX_SESSIONS:
         return f"--sessions must be from 1 to {MAX_SESSIONS}, not {args.sessions}"
     if not 1 <= args.interval <= MAX_INTERVAL_DAYS:

@@ -122,7 +122,7 @@ class _Preview:
             f"Preview: {course}, the first on {self.when(request.starts_at)}, "
             f"language {request.language}",
             f"Clinic time {self.settings.timezone.key}; quiet hours "
-            f"{quiet.start:%H:%M}-{quiet.end:%H:%M}; as if booked now, "
+            f"{quiet.start:%H:%M}-{quiet.end:%H:%M}; as if booked at "
             f"{iso_local(self.now, self.settings.timezone)}.",
             "Protocol and message files checked: no mistakes found.",
         ]
@@ -197,6 +197,11 @@ class _Preview:
         if planned.due_at == wanted:
             return ""
         if wanted < self.now:
+            if planned.in_time_by is not None and planned.in_time_by <= self.now:
+                return (
+                    f"booked after its in-time line ({self.when(planned.in_time_by)}): sent at"
+                    " once, quiet hours or not, once the patient has linked"
+                )
             return "booked late: sent as soon as possible once the patient has linked"
         working = self.settings.working_time
         closed = working.closed_because(wanted.astimezone(working.tz).date())

@@ -131,7 +131,10 @@ def test_quiet_hours_shifts_are_explained(settings: Settings) -> None:
 
 
 def test_a_late_booking_is_explained(settings: Settings) -> None:
-    late = "booked late: sent as soon as possible once the patient has linked"
+    late = (
+        "booked after its in-time line (2027-02-19 (1405-11-30) 13:00): sent at once, quiet hours"
+        " or not, once the patient has linked"
+    )
     assert f"({late})" in preview(settings, "2027-02-20", at="13:00", language="en")
     (pre_care, *_) = entries(compact(settings, "2027-02-20", at="13:00", language="en"))
     assert pre_care[1:] == ("pre_care", f"to be sent; {late}")
@@ -168,7 +171,8 @@ def test_booked_at_23_for_14_the_next_day_pre_care_goes_at_once(settings: Settin
     # at once, not at 08:00 (six hours before the session, inside the 24 hours)
     assert lines["pre_care"] == (
         "2027-02-20 (1405-12-01) 23:00",
-        "to be sent; booked late: sent as soon as possible once the patient has linked",
+        "to be sent; booked after its in-time line (2027-02-20 (1405-12-01) 14:00): sent at"
+        " once, quiet hours or not, once the patient has linked",
     )
     assert lines["day_of"][0] == "2027-02-21 (1405-12-02) 11:00"
 
@@ -220,6 +224,22 @@ def test_the_command_needs_no_token(tmp_path: Path) -> None:
     assert full.returncode == 0, full.stderr
     assert headings(full.stdout) == STEPS
     assert "do not stop it; keep taking it as prescribed" in full.stdout
+
+
+def test_booked_shows_a_late_booking_as_the_physician_would_try_it(tmp_path: Path) -> None:
+    """`preview 1405-12-02 --time 14:00 --booked 1405-12-01 23:00`: pre-care at once."""
+    args = ("preview", "1405-12-02", "--time", "14:00", "--lang", "en")
+    result = _cli(tmp_path, *args, "--booked", "1405-12-01", "23:00")
+    assert result.returncode == 0, result.stderr
+    assert "as if booked at 2027-02-20 23:00" in result.stdout
+    lines = {step: (when, what) for when, step, what in entries(result.stdout)}
+    assert lines["pre_care"][0] == "2027-02-20 (1405-12-01) 23:00"
+    assert "sent at once, quiet hours or not" in lines["pre_care"][1]
+    after = _cli(tmp_path, *args, "--booked", "1405-12-02", "15:00")
+    assert after.returncode == 2
+    assert "is not after the booking" in after.stderr
+    garbled = _cli(tmp_path, *args, "--booked", "1405-13-40", "23:00")
+    assert garbled.returncode == 2 and garbled.stdout == ""
 
 
 def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
