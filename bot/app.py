@@ -55,6 +55,8 @@ from care.db.worker import Database
 from care.enrolment import CarePlan
 from care.invite_watch import raise_invites_not_opened
 from care.protocol import CareProtocol, load_protocol
+from jobs.channels.health import ChannelHealth, HealthState
+from jobs.channels.telegram import PatientBot, telegram_bot
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.heartbeat import Heartbeat
@@ -86,23 +88,24 @@ def build_application(
     retry: RetryPolicy | None = None,
 ) -> CareApp:
     pacer = Pacer()
-    timeout = settings.request_timeout
+    health = ChannelHealth("Telegram")
+    bot = telegram_bot(
+        settings.token,
+        health=health,
+        api_root=settings.api_base_url,
+        proxy=settings.telegram_proxy,
+        timeout=settings.request_timeout,
+        # Every message the bot sends shares one pace; retries are the sender's to decide.
+        rate_limiter=TelegramLimits(pacer),
+    )
     builder = (
         ApplicationBuilder()
         .application_class(CareApplication)
-        .token(settings.token)
+        .bot(bot)
         .context_types(ContextTypes(context=CareContext))
-        # Every message the bot sends shares one pace; retries are the sender's to decide.
-        .rate_limiter(TelegramLimits(pacer))
-        .connect_timeout(timeout)
-        .read_timeout(timeout)
-        .write_timeout(timeout)
         .post_init(_open)
         .post_shutdown(_close)
     )
-    if settings.api_base_url:
-        root = settings.api_base_url.rstrip("/")
-        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application: CareApp = builder.build()  # type: ignore[assignment]
     clinic = Clinic(
         settings.clinic_name,
@@ -119,6 +122,7 @@ def build_application(
         clock=clock or SystemClock(),
         pacer=pacer,
         retry=retry or RetryPolicy(),
+        telegram_health=health,
     )
     _register_handlers(application)
     return application
@@ -206,6 +210,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         retry=services.retry,
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
+        health=services.telegram_health,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
@@ -217,9 +222,23 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         _checks_then_alerts(services, alerts),
     )
     services.delivery_clock.start()
+    services.telegram_health.on_change(lambda state: _poke_when_back(services, state))
+    if isinstance(application.bot, PatientBot) and application.bot.identified:
+        await show_menus(application)  # otherwise once Telegram answers (bot/runner.py)
+    log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
+
+
+async def show_menus(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menus: housekeeping, never in the way of starting."""
+    services: Services = application.bot_data["services"]
     await show_patient_menus(application.bot, services.catalog)
     await show_staff_menus(application.bot, services.settings, services.db)
-    log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
+
+
+def _poke_when_back(services: Services, state: HealthState) -> None:
+    """The network is back: what waited for it goes now, not at its next planned try."""
+    if state.reachable and services.delivery_clock is not None:
+        services.delivery_clock.poke()
 
 
 def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:

@@ -34,6 +34,7 @@ from care.db.connection import connect
 from care.db.migrations import LATEST_VERSION
 from care.protocol import CareProtocol, ProtocolError, load_protocol
 from jobs import heartbeat
+from jobs.channels.proxy import shown
 
 TOKEN_CHECK_SECONDS = 5.0
 
@@ -157,17 +158,21 @@ async def _token(settings: Settings) -> Finding:
         connect_timeout=TOKEN_CHECK_SECONDS,
         read_timeout=TOKEN_CHECK_SECONDS,
         write_timeout=TOKEN_CHECK_SECONDS,
+        proxy=settings.telegram_proxy,
     )
+    via = f" through the proxy {shown(settings.telegram_proxy)}" if settings.telegram_proxy else ""
     root = (settings.api_base_url or "https://api.telegram.org").rstrip("/")
     bot = Bot(settings.token, base_url=f"{root}/bot", request=request)
     try:
         async with bot:
-            return Finding(Verdict.OK, "token", f"Telegram knows it: the bot is @{bot.username}")
+            return Finding(
+                Verdict.OK, "token", f"Telegram knows it{via}: the bot is @{bot.username}"
+            )
     except InvalidToken:
         return Finding(Verdict.FAILED, "token", _refused(settings.api_base_url))
     except NetworkError as error:
         return Finding(
-            Verdict.NOT_CHECKED, "token", f"Telegram could not be reached ({error.message})"
+            Verdict.NOT_CHECKED, "token", f"Telegram could not be reached{via} ({error.message})"
         )
     except TelegramError as error:
         return Finding(Verdict.FAILED, "token", f"Telegram answered: {error.message}")

@@ -16,14 +16,15 @@ import os
 import sys
 from pathlib import Path
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 
 from bot import __version__
-from bot.app import build_application, load_care
+from bot.app import build_application, load_care, show_menus
 from bot.check import run_check
 from bot.logs import configure_logging
 from bot.preview import PreviewRequest, render_preview
+from bot.runner import run_until_stopped
+from bot.services import Services
 from bot.settings import LANGUAGES, SettingsError, database_path, load_settings
 from care.catalog import CatalogError
 from care.clock import SystemClock
@@ -113,9 +114,12 @@ def run() -> int:
         return EXIT_CONFIG
     configure_logging(settings.token, level=settings.log_level, file=settings.log_file)
     application = build_application(settings, protocol=protocol, catalog=catalog)
+    services: Services = application.bot_data["services"]
     try:
         with exclusive(settings.database_path):
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            run_until_stopped(
+                application, services.telegram_health, lambda: show_menus(application)
+            )
     except AlreadyRunning as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -125,12 +129,6 @@ def run() -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    except NetworkError as error:
-        print(
-            f"mesocare: could not reach the Telegram Bot API ({error.message}); check the network",
-            file=sys.stderr,
-        )
-        return 1
     return 0
 
 

@@ -16,6 +16,7 @@ from care.catalog import Catalog
 from care.clock import Clock
 from care.db.worker import Database
 from care.enrolment import CarePlan
+from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
 from jobs.delivery import Dispatcher
 from jobs.pacing import Pacer
@@ -40,6 +41,8 @@ class Services:
     invite_failures: FailedAttempts = field(default_factory=FailedAttempts)
     # Patients who just linked or wrote: quiet hours do not hold their messages (care.awake).
     awake: AwakePatients = field(default_factory=AwakePatients)
+    # Whether Telegram answers now (jobs.channels.health): the sender waits while it does not.
+    telegram_health: ChannelHealth = field(default_factory=lambda: ChannelHealth("Telegram"))
 
     @property
     def delivery(self) -> DeliveryClock:

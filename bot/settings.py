@@ -15,6 +15,7 @@ from care.catalog import DEFAULT_MESSAGES_DIR
 from care.protocol import DEFAULT_PROTOCOL_PATH
 from care.quiet_hours import QuietHours
 from care.working_time import OpeningHours, WorkingTime, parse_working_days
+from jobs.channels.proxy import ProxyError, parse_proxy
 
 LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -50,6 +51,7 @@ class Settings:
     heartbeat_path: Path = Path("data/mesocare.db.heartbeat")
     log_level: int = logging.INFO
     log_file: Path | None = None
+    telegram_proxy: str | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -93,6 +95,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         heartbeat_path=Path(get("HEARTBEAT_PATH") or f"{database}.heartbeat"),
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
+        telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
     )
 
 
@@ -154,6 +157,13 @@ def _api_base_url(raw: str) -> str | None:
             f"(the bot adds /bot<token> itself): write TELEGRAM_API_BASE_URL={fixed}"
         )
     return root
+
+
+def proxy_url(name: str, raw: str) -> str | None:
+    try:
+        return parse_proxy(raw)
+    except ProxyError as error:
+        raise SettingsError(f"{name}: {error}") from None
 
 
 def _optional_int(name: str, raw: str) -> int | None:

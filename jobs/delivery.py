@@ -31,6 +31,7 @@ from care.delivered import after_delivery
 from care.enrolment import CarePlan
 from care.models import AlertKind, MessageState, PatientStatus
 from care.planning import quiet_hours_hold
+from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result
 from jobs.pacing import Pacer
@@ -53,6 +54,8 @@ class _Pause:
 
     reason: str
     wake_at: int | None  # None: as it was
+    # An outage is logged once, by the channel's health, not at every try.
+    logged_elsewhere: bool = False
 
 
 class Dispatcher:
@@ -70,9 +73,12 @@ class Dispatcher:
         rng: random.Random | None = None,
         on_progress: Callable[[], None] | None = None,
         awake: AwakePatients | None = None,
+        health: ChannelHealth | None = None,
     ) -> None:
         """`on_progress` is called on every pass over the schedule and after every send
-        attempt: the heartbeat that tells a monitor the sender is alive."""
+        attempt: the heartbeat that tells a monitor the sender is alive. While `health` says
+        the channel cannot be reached, nothing is sent and no message spends its attempts:
+        what waits is sent when the network is back, or skipped once no longer useful."""
         self._db = db
         self._transport = transport
         self._composer = composer
@@ -84,6 +90,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._on_progress = on_progress or (lambda: None)
         self._awake = awake or AwakePatients()
+        self._health = health or ChannelHealth("the channel")
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -137,7 +144,8 @@ class Dispatcher:
             if pause is not None:
                 rest = queue[index:]
                 await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
-                log.info("%d claimed message(s) put back: %s", len(rest), pause.reason)
+                level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
+                log.log(level, "%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
             delivered += await self._send_one(claim)
             self._on_progress()
@@ -146,6 +154,11 @@ class Dispatcher:
     def _pause(self) -> _Pause | None:
         if self._stopping:
             return _Pause("the bot is stopping; not sent yet", None)
+        down_for = self._health.retry_in()
+        if down_for > 0:
+            wake = _ceil_epoch(self._clock.now() + timedelta(seconds=down_for))
+            why = f"waiting for {self._health.name} to be reachable; not sent yet"
+            return _Pause(why, wake, logged_elsewhere=True)
         held = self._pacer.held_for()
         if held > 0:
             wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
@@ -204,6 +217,10 @@ class Dispatcher:
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 await self._db.run(_retry, claim, wake, "Telegram rate limit", now, False)
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
+            case Result.TRANSIENT if not self._health.reachable:
+                wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
+                why = f"{self._health.name} cannot be reached: {outcome.detail}"
+                await self._db.run(_retry, claim, wake, why, now, False)
             case Result.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
             case Result.UNREACHABLE:

@@ -16,6 +16,7 @@ from care.catalog import DEFAULT_MESSAGES_DIR
 from care.db.connection import connect
 from tests.bot.app_env import app_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.proxy import HIDDEN_HOST, PASSWORD, LocalProxy
 
 
 @pytest.fixture
@@ -218,3 +219,24 @@ def test_without_the_clinics_phone_check_and_start_up_refuse(
     assert refusal.startswith("mesocare: CLINIC_PHONE is not set")
     assert refusal.count("\n") == 1
     assert api.calls() == []
+
+
+def test_the_token_is_checked_through_the_proxy(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = LocalProxy("socks5")
+    hidden = f"http://{HIDDEN_HOST}:{api.port}"  # reachable through the proxy only
+    _use(
+        monkeypatch, app_env(api, tmp_path, TELEGRAM_API_BASE_URL=hidden, TELEGRAM_PROXY=proxy.url)
+    )
+    down_ok, down = _check()
+    proxy.start()
+    try:
+        up_ok, up = _check()
+    finally:
+        proxy.stop()
+    assert down_ok  # an unreachable Telegram is reported, not a failure: the bot waits for it
+    assert "could not be reached through the proxy socks5://clinic:***@" in _line(down, " token: ")
+    assert up_ok
+    assert "Telegram knows it through the proxy" in _line(up, " token: ")
+    assert PASSWORD not in "\n".join(down + up)

@@ -60,6 +60,9 @@ def test_defaults_follow_the_readme() -> None:
         ("CLINIC_PHONE", "-", "is not set"),
         ("CLINIC_PHONE", "  -  ", "is not set"),
         ("EMERGENCY_PHONE", "-", "115"),
+        ("TELEGRAM_PROXY", "ftp://proxy:21", "socks5://"),
+        ("TELEGRAM_PROXY", "socks5://user:pw@proxy", "needs a host and a port"),
+        ("TELEGRAM_PROXY", "http://proxy:8080/path", "must end after the port"),
     ],
 )
 def test_a_wrong_value_names_the_variable_and_the_fix(name: str, value: str, says: str) -> None:
@@ -103,3 +106,17 @@ def test_every_setting_is_in_env_example_and_the_readme() -> None:
     assert "TELEGRAM_BOT_TOKEN" in read
     assert read == example
     assert read == readme
+
+
+def test_a_wrong_proxy_is_refused_without_showing_its_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**VALID, "TELEGRAM_PROXY": "socks5://clinic:hunter2@proxy"})
+    assert "hunter2" not in str(refused.value)
+    assert "clinic:***@proxy" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "https://p.example:443", "socks5://u:p@10.0.0.5:1080"]
+)
+def test_a_proxy_url_is_kept_as_given(url: str) -> None:
+    assert load_settings({**VALID, "TELEGRAM_PROXY": url}).telegram_proxy == url
