@@ -35,6 +35,7 @@ from bot.handlers import (
     patient,
     privacy,
     staff,
+    staff_self,
     start,
     stop,
 )
@@ -170,7 +171,8 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler("care", patient.care, private),
             CommandHandler("faq", patient.faq, private),
             CommandHandler("help", patient.help_command, private),
-            CommandHandler("language", language.language, private),
+            CommandHandler("language", staff_self.language),
+            CallbackQueryHandler(staff_self.choose, pattern=staff_self.PATTERN),
             CommandHandler("stop", stop.stop, private),
             CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
             CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
@@ -193,7 +195,9 @@ def _register_handlers(application: CareApp) -> None:
 async def _open(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await services.db.open()
-    alerts = StaffAlerts(application.bot, services.db, services.settings, services.clock)
+    alerts = StaffAlerts(
+        application.bot, services.db, services.settings, services.clock, services.catalog
+    )
     services.alerts = alerts
     dispatcher = Dispatcher(
         db=services.db,
@@ -218,7 +222,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     )
     services.delivery_clock.start()
     await show_patient_menus(application.bot, services.catalog)
-    await show_staff_menus(application.bot, services.settings, services.db)
+    await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
