@@ -115,13 +115,13 @@ def parse_date(text: str, today: date | None = None) -> date:
         return _jalali_to_gregorian(typed, year, month, day)
     if year in GREGORIAN_YEARS:
         return _gregorian(typed, year, month, day)
-    raise DateInputError("year_out_of_range", year=year)
+    raise DateInputError("year_out_of_range", year=match[1])
 
 
 def _named_jalali(typed: str, day: int, month: int, year: str | None, today: date | None) -> date:
     if year is not None:
         if int(year) not in JALALI_YEARS:
-            raise DateInputError("year_out_of_range", year=int(year))
+            raise DateInputError("year_out_of_range", year=year)
         return _jalali_to_gregorian(typed, int(year), month, day)
     if today is None:
         raise DateInputError("date_needs_year", typed=_echo(typed))
