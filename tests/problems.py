@@ -20,3 +20,8 @@ def said(problem: BaseException, lang: str = "en") -> str:
     direction marks (tests/care/test_right_to_left.py checks those)."""
     assert isinstance(problem, Problem), problem
     return _MARKS.sub("", Voice(_CATALOG, lang, ZoneInfo("Asia/Tehran")).problem(problem))
+
+
+def staff_text(lang: str, key: str, **values: object) -> str:
+    """A staff text exactly as the bot sends it (direction marks included)."""
+    return Voice(_CATALOG, lang, ZoneInfo("Asia/Tehran"))(key, **values)
