@@ -67,7 +67,10 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     ]
     assert len(replies) == 1
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
-    alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if "blood thinner" in str(c.params)]
+    wording = staff_text("fa", "alerts.blood_thinner")
+    alerts_to_staff = [
+        c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params.get("text"))
+    ]
     assert len(alerts_to_staff) == 1
     # pressing the ticked answer left under the message says the same
     await bot.press(SARA, data, message_id=message_id(message))
@@ -164,7 +167,9 @@ async def test_i_already_took_a_painkiller_alerts_staff_once_and_says_not_to_can
     await bot.deliver()
     await bot.settle()
     wording = staff_text("fa", "alerts.took_painkiller")
-    alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params)]
+    alerts_to_staff = [
+        c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params.get("text"))
+    ]
     assert len(alerts_to_staff) == 1
     assert "Sara Ahmadi" in str(alerts_to_staff[0].params["text"])
     assert await bot.db(_alert_kinds) == ["took_painkiller"]
