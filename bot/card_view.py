@@ -95,7 +95,8 @@ def status_name(voice: Voice, status: AppointmentStatus) -> str:
 
 
 def step_name(voice: Voice, step: str) -> str:
-    """«یادآوری پیش از جلسه», never `pre_care`; a step the catalogs do not name, as its key."""
+    """The step's human name (card.step_<key>), never its key; a step the catalogs do not name
+    (a clinic's own) shows as its key."""
     key = f"card.step_{step}"
     return voice(key) if voice.catalog.has(voice.lang, key) else step
 

@@ -231,8 +231,9 @@ async def _on_appointment(
 
 
 def _typed_start(text: str, tz: ZoneInfo, now: datetime) -> datetime:
-    """A date and a time typed at the desk, the time last: «۲۹ آذر ۱۵:۰۰» (the month by name,
-    the year optional), "2026-12-20 15:00" or "1405-09-29 15:00"."""
+    """A date and a time typed at the desk, the time last: a Solar Hijri day and month by name
+    ("29 Azar 15:00", in Persian too; the year optional), "2026-12-20 15:00" or
+    "1405-09-29 15:00"."""
     *day, at = text.split() or [""]
     if not day:
         raise DateInputError("date_then_time")

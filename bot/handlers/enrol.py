@@ -34,7 +34,7 @@ class EnrolRequest:
 def parse_enrol(args: list[str], *, voice: Voice, now: datetime) -> EnrolRequest:
     """The name, date and time of `/enrol`; EnrolInputError (its text ready for staff) if not.
 
-    The date may be a Solar Hijri month by name: «/enrol سارا احمدی ۱۴ آذر ۱۴:۳۰»."""
+    The date may be a Solar Hijri month by name, in Persian or English: "14 Azar 14:30"."""
     if len(args) < 3:
         raise OneLineError(voice("enrol.missing", usage=voice("enrol.usage")))
     *name_parts, time_text = args
@@ -62,7 +62,7 @@ class OneLineError(ValueError):
 
 def _split_date(words: list[str]) -> tuple[list[str], str]:
     """The name and the date before the time: the last word, or a day and a month by name
-    ("14 Azar", «۱۴ آذر ۱۴۰۵»)."""
+    ("14 Azar", "14 Azar 1405", or the same in Persian)."""
     for size in (3, 2):
         if len(words) > size and month_number(words[-size + 1]) is not None:
             return words[:-size], " ".join(words[-size:])

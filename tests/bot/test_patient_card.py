@@ -33,7 +33,7 @@ async def test_card_by_number_shows_the_patient_every_session_and_message(desk: 
         "• Pre-session reminder 2026-12-09 08:30 — pending · answered: I take a prescribed blood"
         in text
     )
-    assert "• follow_up 2027-06-24 10:00 — pending" in text
+    assert "• Maintenance follow-up 2027-06-24 10:00 — pending" in text
     assert callback_data(card)[:2] == [f"ap:1:{first}", f"ap:1:{second}"]
 
 
