@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.patient_view import say
 from bot.services import CareContext
+from bot.staff_language import staff_voice
 from care.db import patients, staff
 from care.models import Patient
 from care.patient_actions import linked_patient as _linked_patient
@@ -23,9 +24,6 @@ T = TypeVar("T")
 # A handler returns None, or (inside a conversation) its next state; a refused one returns None,
 # which leaves a conversation where it was.
 Handler = Callable[[Update, CareContext], Coroutine[Any, Any, T]]
-
-REFUSAL = "Sorry, staff commands work only in a private chat with the bot or in the staff group."
-ADMIN_REFUSAL = "Sorry, only the clinic's admin can do this."
 
 
 class Role(StrEnum):
@@ -105,9 +103,10 @@ def _guard(handler: Handler[T], allowed: tuple[Role, ...]) -> Handler[T | None]:
 async def _refusal(
     update: Update, context: CareContext, role: Role, allowed: tuple[Role, ...]
 ) -> str:
-    """Staff read English; patients and strangers read the message files, in their language."""
+    """Staff read their own language; patients and strangers theirs, from the message files."""
     if is_staff(role):  # in a chat where staff commands do not work, or not an admin
-        return REFUSAL if role in allowed else ADMIN_REFUSAL
+        voice = await staff_voice(update, context)
+        return voice("staff.wrong_chat" if role in allowed else "staff.admin_only")
     patient = await linked_patient(update, context)
     lang = patient.language if patient else context.services.settings.default_language
     return say(context.services, lang, "patient.staff_only")

@@ -14,8 +14,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.settings import Settings
+from bot.staff_voice import Voice
+from care.catalog import Catalog
 from care.clock import Clock, to_epoch
-from care.dates import iso_local
 from care.db import alerts, appointments, patients, staff
 from care.db.alerts import AlertRow
 from care.db.worker import Database
@@ -23,38 +24,24 @@ from care.models import AlertKind
 
 log = logging.getLogger(__name__)
 
-WORDING: dict[AlertKind, str] = {
-    AlertKind.BLOOD_THINNER: "takes a prescribed blood thinner: please call them before "
-    "the session",
-    AlertKind.ANOTHER_TIME: "asks for another appointment time",
-    AlertKind.TOOK_PAINKILLER: "has taken aspirin or an ibuprofen-type painkiller in the 24 "
-    "hours before the session: please call them, and tell the physician before the injection",
-    AlertKind.STILL_SYMPTOMS: "still has symptoms after the session",
-    AlertKind.SOMETHING_WRONG: "URGENT: reports that something looks wrong after the session",
-    AlertKind.BOOK_ME: "would like to book a maintenance session",
-    AlertKind.INVITE_NOT_OPENED: "has not opened their invite link yet and the session is close",
-    AlertKind.UNREACHABLE: "cannot be reached on Telegram (blocked the bot or deleted the chat); "
-    "their messages are on hold until they send /start again",
-    AlertKind.DELIVERY_FAILED: "did not receive a care message after repeated attempts; "
-    "please contact them",
-    AlertKind.PAUSED: "paused all care messages (/stop)",
-}
 
-
-def card_button(patient_id: int) -> InlineKeyboardMarkup:
+def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Open patient card", callback_data=f"card:{patient_id}")]]
+        [[InlineKeyboardButton(voice("card.open"), callback_data=f"card:{patient_id}")]]
     )
 
 
 class StaffAlerts:
     """Sends stored alerts to the staff group when there is one, else to each staff member."""
 
-    def __init__(self, bot: Bot, db: Database, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, bot: Bot, db: Database, settings: Settings, clock: Clock, catalog: Catalog
+    ) -> None:
         self._bot = bot
         self._db = db
         self._settings = settings
         self._clock = clock
+        self._catalog = catalog
         self._lock = asyncio.Lock()
 
     async def flush(self) -> int:
@@ -63,17 +50,17 @@ class StaffAlerts:
             pending = await self._db.run(alerts.undelivered)
             sent = 0
             for alert in pending:
-                text = await self._db.run(_describe, alert, self._settings)
-                if await self._send_to_staff(text, alert.patient_id):
+                if await self._send_to_staff(alert):
                     await self._db.run(_delivered, alert.id, to_epoch(self._clock.now()))
                     sent += 1
             return sent
 
-    async def _send_to_staff(self, text: str, patient_id: int | None) -> bool:
-        markup = card_button(patient_id) if patient_id is not None else None
-        targets = await self._targets()
+    async def _send_to_staff(self, alert: AlertRow) -> bool:
         delivered = False
-        for chat_id in targets:
+        for chat_id, lang in await self._db.run(self._targets):
+            voice = Voice(self._catalog, lang, self._settings.timezone)
+            text = await self._db.run(_describe, alert, voice)
+            markup = card_button(voice, alert.patient_id) if alert.patient_id is not None else None
             try:
                 await self._bot.send_message(chat_id, text, reply_markup=markup)
                 delivered = True
@@ -81,26 +68,35 @@ class StaffAlerts:
                 log.error("could not alert staff chat %s: %s", chat_id, error)
         return delivered
 
-    async def _targets(self) -> list[int]:
-        if self._settings.staff_chat_id is not None:
-            return [self._settings.staff_chat_id]
-        members = await self._db.run(staff.active)
-        return sorted(self._settings.admin_ids | {m.user_id for m in members})
+    def _targets(self, conn: sqlite3.Connection) -> list[tuple[int, str]]:
+        """Each chat to alert, with its language: the staff group's, or each member's own
+        choice (/language), else STAFF_LANGUAGE."""
+        settings = self._settings
+        if settings.staff_chat_id is not None:
+            return [(settings.staff_chat_id, settings.staff_language)]
+        people = sorted(settings.admin_ids | {m.user_id for m in staff.active(conn)})
+        return [(user, staff.language_of(conn, user) or settings.staff_language) for user in people]
 
 
-def _describe(conn: sqlite3.Connection, alert: AlertRow, settings: Settings) -> str:
+def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
     kind = AlertKind(alert.kind)
-    who = f"Patient #{alert.patient_id}"
+    who = voice("alerts.patient", patient_id=alert.patient_id or 0)
     if alert.patient_id is not None:
         patient = patients.get(conn, alert.patient_id)
         if patient is not None:
-            who = f"{patient.full_name} (patient #{patient.id})"
-    lines = [f"{'🚨' if alert.urgent else '⚠️'} {who} {WORDING[kind]}."]
+            who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
+    what = voice(f"alerts.{kind.value}")
+    lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
     if alert.appointment_id is not None:
         appointment = appointments.get(conn, alert.appointment_id)
         if appointment is not None:
-            when = iso_local(appointment.starts_at, settings.timezone)
-            lines.append(f"Appointment #{appointment.id}, {when}")
+            lines.append(
+                voice(
+                    "alerts.appointment",
+                    appointment_id=appointment.id,
+                    starts=appointment.starts_at,
+                )
+            )
     return "\n".join(lines)
 
 

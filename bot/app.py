@@ -35,6 +35,7 @@ from bot.handlers import (
     patient,
     privacy,
     staff,
+    staff_self,
     start,
     stop,
 )
@@ -174,7 +175,8 @@ def _register_handlers(application: CareApp) -> None:
             CommandHandler("care", patient.care, private),
             CommandHandler("faq", patient.faq, private),
             CommandHandler("help", patient.help_command, private),
-            CommandHandler("language", language.language, private),
+            CommandHandler("language", staff_self.language),
+            CallbackQueryHandler(staff_self.choose, pattern=staff_self.PATTERN),
             CommandHandler("stop", stop.stop, private),
             CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
             CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
@@ -197,7 +199,9 @@ def _register_handlers(application: CareApp) -> None:
 async def _open(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await services.db.open()
-    alerts = StaffAlerts(application.bot, services.db, services.settings, services.clock)
+    alerts = StaffAlerts(
+        application.bot, services.db, services.settings, services.clock, services.catalog
+    )
     services.alerts = alerts
     dispatcher = Dispatcher(
         db=services.db,
@@ -232,7 +236,7 @@ async def show_menus(application: Application) -> None:  # type: ignore[type-arg
     """The command menus: housekeeping, never in the way of starting."""
     services: Services = application.bot_data["services"]
     await show_patient_menus(application.bot, services.catalog)
-    await show_staff_menus(application.bot, services.settings, services.db)
+    await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
 
 
 def _poke_when_back(services: Services, state: HealthState) -> None:

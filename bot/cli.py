@@ -26,6 +26,7 @@ from bot.preview import PreviewRequest, render_preview
 from bot.runner import run_until_stopped
 from bot.services import Services
 from bot.settings import LANGUAGES, SettingsError, database_path, load_settings
+from bot.staff_voice import Voice
 from care.catalog import CatalogError
 from care.clock import SystemClock
 from care.dates import DateInputError, parse_local_datetime
@@ -136,14 +137,20 @@ def preview(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(need_telegram=False)
         protocol, catalog = load_care(settings)
+    except (SettingsError, ProtocolError, CatalogError) as error:
+        print(f"mesocare: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
         starts_at = parse_local_datetime(args.date, args.time, settings.timezone)
         now = (
             parse_local_datetime(args.booked[0], args.booked[1], settings.timezone)
             if args.booked
             else SystemClock().now()
         )
-    except (SettingsError, ProtocolError, CatalogError, DateInputError) as error:
-        print(f"mesocare: {error}", file=sys.stderr)
+    except DateInputError as error:
+        # The command line speaks English for now, like the rest of its output.
+        said = Voice(catalog, "en", settings.timezone).problem(error)
+        print(f"mesocare: {said}", file=sys.stderr)
         return EXIT_CONFIG
     problem = _course_problem(args, starts_at > now)
     if problem:

@@ -1,150 +1,149 @@
 """What the staff desk says about an action: the question before it, the answer after it,
-and the reason when it is refused. Staff-facing, so English and in code."""
+and the reason when it is refused, in the staff member's language (bot.staff_voice)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from bot.card_view import APPOINTMENT_STATUS, LANGUAGE_NAMES
+from bot.card_view import language_name, status_name
+from bot.staff_voice import Voice
 from care.actions import FURTHEST_AHEAD, Action, Refusal, Request, Result
-from care.dates import format_both_calendars, iso_local
 from care.models import Appointment, Patient
 
-NOTHING_CHANGED = "Nothing was changed."
-TIME_EXAMPLE = "e.g. 2026-12-20 15:00 (or Solar Hijri 1405-09-29 15:00), clinic time"
+_QUESTION = {
+    Action.CANCEL: "desk.confirm_cancel",
+    Action.DONE: "desk.confirm_done",
+    Action.NO_SHOW: "desk.confirm_no_show",
+}
+_OUTCOME = {
+    Action.CANCEL: "desk.done_cancel",
+    Action.DONE: "desk.done_done",
+    Action.NO_SHOW: "desk.done_no_show",
+}
 
 
-def who(patient: Patient | None) -> str:
+def who(voice: Voice, patient: Patient | None) -> str:
     if patient is None:
-        return "this patient"
-    return f"{patient.full_name} (patient #{patient.id})"
+        return voice("desk.who_unknown")
+    return voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
 
 
-def when(appointment: Appointment, tz: ZoneInfo) -> str:
-    return f"#{appointment.id} ({iso_local(appointment.starts_at, tz)})"
+def when(voice: Voice, appointment: Appointment) -> str:
+    return voice("desk.appointment", appointment_id=appointment.id, starts=appointment.starts_at)
 
 
-def new_time(request: Request, tz: ZoneInfo) -> str:
+def new_time(voice: Voice, request: Request) -> str:
     assert request.starts_at is not None
-    local = request.starts_at.astimezone(tz)
-    return f"{iso_local(request.starts_at, tz)} ({format_both_calendars(local.date())})"
+    local = request.starts_at.astimezone(voice.tz)
+    return voice("desk.new_time", day=local.date(), time=local.time())
 
 
-def ask_for_time(request: Request, found: Result, tz: ZoneInfo) -> str:
+def ask_for_time(voice: Voice, request: Request, found: Result) -> str:
     if request.action is Action.RESCHEDULE:
         assert found.appointment is not None
-        return (
-            f"New date and time for appointment {when(found.appointment, tz)} of "
-            f"{who(found.patient)}?\nType it, {TIME_EXAMPLE}."
+        return voice(
+            "desk.ask_reschedule_time",
+            appointment=when(voice, found.appointment),
+            who=who(voice, found.patient),
         )
-    return f"Date and time of the new session for {who(found.patient)}?\nType it, {TIME_EXAMPLE}."
+    return voice("desk.ask_session_time", who=who(voice, found.patient))
 
 
-def question(request: Request, found: Result, tz: ZoneInfo) -> str:
+def question(voice: Voice, request: Request, found: Result) -> str:
     """The confirmation question for a request the rules allow."""
     patient, appointment = found.patient, found.appointment
+    person = who(voice, patient)
     if request.action is Action.RESCHEDULE:
         assert appointment is not None
-        return (
-            f"Move appointment {when(appointment, tz)} of {who(patient)} to "
-            f"{new_time(request, tz)}?\nIts pending care messages are planned again for the new "
-            "time, and the patient is told."
+        return voice(
+            "desk.confirm_reschedule",
+            appointment=when(voice, appointment),
+            who=person,
+            new_time=new_time(voice, request),
         )
     if request.action is Action.ADD_SESSION:
-        return (
-            f"Add a session for {who(patient)} on {new_time(request, tz)}?\nThe course is "
-            "numbered again, and the follow-up moves to the last session."
-        )
+        return voice("desk.confirm_add_session", who=person, new_time=new_time(voice, request))
     if request.action is Action.LANGUAGE:
         assert patient is not None and request.language is not None
-        old = LANGUAGE_NAMES.get(patient.language, patient.language)
-        new = LANGUAGE_NAMES[request.language]
-        return f"Change the language of {who(patient)} from {old} to {new}?"
+        old, new = language_name(voice, patient.language), language_name(voice, request.language)
+        return voice("desk.confirm_language", who=person, old=old, new=new)
     if request.action is Action.PAUSE:
-        return f"Pause all care messages to {who(patient)}? Nothing is sent until you resume them."
+        return voice("desk.confirm_pause", who=person)
     if request.action is Action.RESUME:
-        return f"Resume care messages to {who(patient)}? Those still useful go out now."
+        return voice("desk.confirm_resume", who=person)
     assert appointment is not None
-    return {
-        Action.CANCEL: f"Cancel appointment {when(appointment, tz)} of {who(patient)}?\nIts "
-        "pending care messages are cancelled, and the patient is told.",
-        Action.DONE: f"Mark appointment {when(appointment, tz)} of {who(patient)} done now?\n"
-        "The after-care message goes out at once.",
-        Action.NO_SHOW: f"Mark appointment {when(appointment, tz)} of {who(patient)} as a "
-        "no-show?\nIts pending care messages are cancelled.",
-    }[request.action]
+    return voice(_QUESTION[request.action], appointment=when(voice, appointment), who=person)
 
 
-def outcome(request: Request, result: Result, tz: ZoneInfo) -> str:
+def outcome(voice: Voice, request: Request, result: Result) -> str:
     """One line saying what was done."""
     patient, appointment = result.patient, result.appointment
     if request.action is Action.RESCHEDULE:
         assert appointment is not None
-        return f"✅ Appointment #{appointment.id} moved to {iso_local(appointment.starts_at, tz)}."
+        return voice(
+            "desk.done_reschedule", appointment_id=appointment.id, starts=appointment.starts_at
+        )
     if request.action is Action.ADD_SESSION:
         assert appointment is not None
-        return (
-            f"✅ Session added: appointment #{appointment.id}, "
-            f"{iso_local(appointment.starts_at, tz)} (session {appointment.session_number} of "
-            f"{appointment.session_count})."
+        return voice(
+            "desk.done_add_session",
+            appointment_id=appointment.id,
+            starts=appointment.starts_at,
+            session_number=appointment.session_number,
+            session_count=appointment.session_count,
         )
     if request.action is Action.LANGUAGE:
         assert patient is not None
-        return f"✅ Language changed to {LANGUAGE_NAMES.get(patient.language, patient.language)}."
+        return voice("desk.done_language", language=language_name(voice, patient.language))
     if request.action is Action.PAUSE:
-        return "✅ Care messages paused."
+        return voice("desk.done_pause")
     if request.action is Action.RESUME:
-        return "✅ Care messages resumed."
+        return voice("desk.done_resume")
     assert appointment is not None
-    return {
-        Action.CANCEL: f"✅ Appointment #{appointment.id} cancelled.",
-        Action.DONE: f"✅ Appointment #{appointment.id} done; after-care is on its way.",
-        Action.NO_SHOW: f"✅ Appointment #{appointment.id} marked as a no-show.",
-    }[request.action]
+    return voice(_OUTCOME[request.action], appointment_id=appointment.id)
 
 
-def refusal(request: Request, result: Result, tz: ZoneInfo) -> str:
+def refusal(voice: Voice, request: Request, result: Result) -> str:
     """Why the request cannot go ahead, and that nothing changed."""
-    return f"{_reason(request, result, tz)} {NOTHING_CHANGED}"
+    return voice("desk.refused", reason=_reason(voice, request, result))
 
 
-def _reason(request: Request, result: Result, tz: ZoneInfo) -> str:
+def _reason(voice: Voice, request: Request, result: Result) -> str:
     appointment = result.appointment
     match result.refusal:
         case Refusal.NOT_FOUND if request.appointment_id is not None and result.patient:
-            return f"There is no appointment #{request.appointment_id}."
+            return voice("desk.no_appointment", appointment_id=request.appointment_id)
         case Refusal.NOT_FOUND:
-            return f"There is no patient #{request.patient_id}."
+            return voice("desk.no_patient", patient_id=request.patient_id)
         case Refusal.WRONG_PATIENT:
-            return "This button does not belong to that patient's record."
+            return voice("desk.wrong_patient")
         case Refusal.PATIENT_ERASED:
-            return f"The records of patient #{request.patient_id} were erased."
+            return voice("desk.patient_erased", patient_id=request.patient_id)
         case Refusal.NOT_BOOKED:
             assert appointment is not None
-            status = APPOINTMENT_STATUS[appointment.status]
-            return f"Appointment #{appointment.id} is already {status}."
+            status = status_name(voice, appointment.status)
+            return voice("desk.not_booked", appointment_id=appointment.id, status=status)
         case Refusal.IN_PAST:
-            return f"{new_time(request, tz)} has already passed; give a future date and time."
+            return voice("desk.in_past", new_time=new_time(voice, request))
         case Refusal.TOO_FAR:
-            return f"That is more than {FURTHEST_AHEAD.days} days away; check the year."
+            return voice("desk.too_far", days=FURTHEST_AHEAD.days)
         case Refusal.NOT_STARTED:
             assert appointment is not None
-            return (
-                f"Appointment {when(appointment, tz)} has not started yet; a no-show can be "
-                "recorded only after its start."
-            )
+            return voice("desk.not_started", appointment=when(voice, appointment))
         case Refusal.SAME_TIME:
-            return f"{who(result.patient)} already has a session booked at {new_time(request, tz)}."
+            return voice(
+                "desk.same_time", who=who(voice, result.patient), new_time=new_time(voice, request)
+            )
         case Refusal.UNCHANGED:
-            return _unchanged(request, result)
+            return _unchanged(voice, request, result)
         case Refusal.UNKNOWN_LANGUAGE:
-            return f"The bot speaks {' and '.join(LANGUAGE_NAMES.values())} only."
+            names = [language_name(voice, lang) for lang in voice.catalog.languages]
+            return voice("desk.unknown_language", languages=voice.join(names, "card.both"))
     raise AssertionError(f"no wording for {result.refusal}")
 
 
-def _unchanged(request: Request, result: Result) -> str:
+def _unchanged(voice: Voice, request: Request, result: Result) -> str:
+    person = who(voice, result.patient)
     if request.action is Action.LANGUAGE:
-        return f"{who(result.patient)} already has that language."
+        return voice("desk.same_language", who=person)
     if request.action is Action.PAUSE:
-        return f"The messages of {who(result.patient)} are already paused."
-    return f"The messages of {who(result.patient)} are not paused."
+        return voice("desk.already_paused", who=person)
+    return voice("desk.not_paused", who=person)

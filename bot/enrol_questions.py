@@ -11,13 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from care.areas import TREATMENT_AREAS, area_label
-from care.dates import both_calendars_label
-from care.enrol_draft import LANGUAGE_NAMES, SKIP, EnrolDraft, Field
+from bot.card_view import area_name, language_name
+from bot.staff_voice import Voice
+from care.areas import TREATMENT_AREAS
+from care.enrol_draft import LANGUAGES, SKIP, EnrolDraft, Field
 from care.enrol_input import DEFAULT_INTERVAL_DAYS, MAX_INTERVAL_DAYS, MAX_SESSIONS
 from care.working_time import WorkingTime
 
@@ -29,7 +29,6 @@ TIME_SLOTS = tuple(time(hour) for hour in range(9, 21))
 INTERVALS_OFFERED = (7, 14, 21, 28)
 
 _BUTTON = re.compile(r"^enrol:([0-9a-f]{6}):([a-z]{2,8}):([A-Za-z0-9_-]{1,16})$")
-_CANCEL_HINT = "(/cancel stops without saving anything)"
 
 
 @dataclass(frozen=True)
@@ -49,74 +48,121 @@ def button_pattern(field: str) -> str:
 
 
 def question(
-    field: Field | str, draft: EnrolDraft, *, now: datetime, tz: ZoneInfo, working: WorkingTime
+    field: Field | str,
+    draft: EnrolDraft,
+    voice: Voice,
+    *,
+    now: datetime,
+    working: WorkingTime,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons that ask for `field` (or show the summary, or the edit choices)."""
     if field == Field.DAY:
-        return _ask_day(draft, now, working)
+        return _ask_day(draft, voice, now, working)
     if field == SUMMARY:
-        return summary(draft, tz), _rows(draft, SUMMARY, _SUMMARY_CHOICES, per_row=3)
+        return summary(draft, voice), _rows(draft, SUMMARY, _summary_choices(voice), per_row=3)
     if field == EDIT:
-        return "What would you like to change?", _rows(draft, EDIT, _EDIT_CHOICES, per_row=3)
-    return _ASK[Field(field)](draft, now, tz)
+        return voice("enrol.ask_change"), _rows(draft, EDIT, _edit_choices(voice), per_row=3)
+    return _ASK[Field(field)](draft, voice, now)
 
 
-def summary(draft: EnrolDraft, tz: ZoneInfo) -> str:
+def summary(draft: EnrolDraft, voice: Voice) -> str:
     assert draft.day is not None and draft.at is not None
-    course = str(draft.session_count)
+    course = voice.digits(str(draft.session_count))
     if draft.session_count > 1:
-        course += (
-            f", every {draft.interval_days} days "
-            f"(the last on {both_calendars_label(draft.last_day())})"
+        course = voice(
+            "enrol.summary_course",
+            count=draft.session_count,
+            days=draft.interval_days,
+            last=draft.last_day(),
         )
-    return "\n".join(
-        [
-            "Please check, then confirm:",
-            f"Name: {draft.full_name}",
-            f"First session: {both_calendars_label(draft.day)}, {draft.at:%H:%M} clinic time",
-            f"Area: {area_label(draft.area)}",
-            f"Sessions: {course}",
-            f"Phone: {draft.phone or 'not given'}",
-            f"Patient's language: {LANGUAGE_NAMES[draft.language]}",
-        ]
+    return voice(
+        "enrol.summary",
+        patient_name=draft.full_name or "",
+        day=draft.day,
+        time=draft.at,
+        area=area_name(voice, draft.area),
+        course=course,
+        phone=draft.phone or voice("enrol.not_given"),
+        language=language_name(voice, draft.language),
     )
 
 
-EDIT_LABELS: dict[str, str] = {
-    Field.NAME: "Name",
-    Field.DAY: "Date",
-    Field.TIME: "Time",
-    Field.AREA: "Area",
-    Field.COUNT: "Sessions",
-    Field.PHONE: "Phone",
-    Field.LANGUAGE: "Language",
+def chosen_label(field: Field, draft: EnrolDraft, voice: Voice) -> str:
+    """What a pressed button chose, as shown under its question."""
+    if field is Field.DAY and draft.day is not None:
+        return voice.day(draft.day)
+    if field is Field.TIME and draft.at is not None:
+        return voice.clock(draft.at)
+    if field is Field.AREA:
+        return area_name(voice, draft.area)
+    if field is Field.COUNT:
+        return voice.digits(str(draft.session_count))
+    if field is Field.EVERY:
+        return voice("enrol.every_days", days=draft.interval_days)
+    if field is Field.PHONE:
+        return draft.phone or voice("enrol.no_phone")
+    return language_name(voice, draft.language)
+
+
+EDIT_FIELDS: tuple[str, ...] = (
+    Field.NAME,
+    Field.DAY,
+    Field.TIME,
+    Field.AREA,
+    Field.COUNT,
+    Field.PHONE,
+    Field.LANGUAGE,
+)
+_EDIT_KEYS = {
+    Field.NAME: "enrol.edit_name",
+    Field.DAY: "enrol.edit_day",
+    Field.TIME: "enrol.edit_time",
+    Field.AREA: "enrol.edit_area",
+    Field.COUNT: "enrol.edit_count",
+    Field.PHONE: "enrol.edit_phone",
+    Field.LANGUAGE: "enrol.edit_language",
 }
-_EDIT_CHOICES = [
-    *((label, value) for value, label in EDIT_LABELS.items()),
-    ("Back to the summary", BACK),
-]
-_SUMMARY_CHOICES = [("✅ Confirm", CONFIRM), ("✏️ Edit", CHANGE), ("✖️ Cancel", CANCEL)]
 
 
-def _ask_name(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, None]:
-    opening = "New patient. " if draft.full_name is None else ""
-    return f"{opening}What is the patient's full name?\n{_CANCEL_HINT}", None
+def edit_label(voice: Voice, field: str) -> str:
+    return voice(_EDIT_KEYS[Field(field)])
 
 
-GUIDED_FIX = "The date is kept; if it is a mistake, change it with Edit at the summary."
+def _edit_choices(voice: Voice) -> list[tuple[str, str]]:
+    return [
+        *((edit_label(voice, value), value) for value in EDIT_FIELDS),
+        (voice("enrol.back_to_summary"), BACK),
+    ]
 
 
-def closed_day_note(day: date, working: WorkingTime, fix: str = GUIDED_FIX) -> str | None:
-    """A warning, then `fix`, when the clinic is closed on `day` (a weekday off or an official
-    holiday). Only a warning: staff may know better (an extra opening)."""
+def _summary_choices(voice: Voice) -> list[tuple[str, str]]:
+    return [
+        (voice("enrol.confirm"), CONFIRM),
+        (voice("enrol.edit"), CHANGE),
+        (voice("enrol.cancel"), CANCEL),
+    ]
+
+
+def _ask_name(draft: EnrolDraft, voice: Voice, now: datetime) -> tuple[str, None]:
+    return voice("enrol.ask_name_first" if draft.full_name is None else "enrol.ask_name"), None
+
+
+GUIDED_FIX = "enrol.guided_fix"
+
+
+def closed_day_note(
+    day: date, working: WorkingTime, voice: Voice, fix: str = GUIDED_FIX
+) -> str | None:
+    """A warning, then the text `fix`, when the clinic is closed on `day` (a weekday off or an
+    official holiday). Only a warning: staff may know better (an extra opening)."""
     why = working.closed_because(day)
     if why is None:
         return None
-    return f"⚠️ The clinic is closed on {both_calendars_label(day)} ({why}). {fix}"
+    return voice("enrol.closed_day", day=day, why=why, fix=voice(fix))
 
 
 def _ask_day(
-    draft: EnrolDraft, now: datetime, working: WorkingTime
+    draft: EnrolDraft, voice: Voice, now: datetime, working: WorkingTime
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The next DAYS_OFFERED working days, from today; a closed day can still be typed."""
     today = now.astimezone(working.tz).date()
@@ -124,65 +170,59 @@ def _ask_day(
     days = [first]
     while len(days) < DAYS_OFFERED:
         days.append(working.next_working_day(days[-1]))
-    choices = [(both_calendars_label(day, with_year=False), day.isoformat()) for day in days]
-    text = (
-        "Date of the first session? Pick a day, or type a date: 2026-12-05, "
-        "or Solar Hijri 1405-09-14 (Persian digits are fine)."
-    )
-    return text, _rows(draft, Field.DAY, choices, per_row=2)
+    choices = [(voice.day(day, with_year=False), day.isoformat()) for day in days]
+    return voice("enrol.ask_day"), _rows(draft, Field.DAY, choices, per_row=2)
 
 
 def _ask_time(
-    draft: EnrolDraft, now: datetime, tz: ZoneInfo
+    draft: EnrolDraft, voice: Voice, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    local_now = now.astimezone(tz)
+    local_now = now.astimezone(voice.tz)
     slots = [
         slot for slot in TIME_SLOTS if draft.day != local_now.date() or slot > local_now.time()
     ]
-    day = both_calendars_label(draft.day) if draft.day else "that day"
-    text = f"Time on {day}, clinic time? Pick one, or type it as HH:MM, e.g. 14:30."
-    choices = [(f"{slot:%H:%M}", f"{slot:%H%M}") for slot in slots]
+    day = voice.day(draft.day) if draft.day else voice("enrol.that_day")
+    choices = [(voice.clock(slot), f"{slot:%H%M}") for slot in slots]
+    text = voice("enrol.ask_time", day=day)
     return text, _rows(draft, Field.TIME, choices, per_row=4) if choices else None
 
 
-def _ask_area(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    choices = list((label, key) for key, label in TREATMENT_AREAS.items())
-    return "Treatment area?", _rows(draft, Field.AREA, choices, per_row=3)
+def _ask_area(draft: EnrolDraft, voice: Voice, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    choices = [(area_name(voice, key), key) for key in TREATMENT_AREAS]
+    return voice("enrol.ask_area"), _rows(draft, Field.AREA, choices, per_row=3)
 
 
-def _ask_count(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    choices = [(str(n), str(n)) for n in range(1, MAX_SESSIONS + 1)]
-    text = (
-        f"How many sessions in the course? Pick or type 1 to {MAX_SESSIONS} "
-        "(1 for a single session)."
-    )
+def _ask_count(draft: EnrolDraft, voice: Voice, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    choices = [(voice.digits(str(n)), str(n)) for n in range(1, MAX_SESSIONS + 1)]
+    text = voice("enrol.ask_count", most=MAX_SESSIONS)
     return text, _rows(draft, Field.COUNT, choices, per_row=5)
 
 
-def _ask_every(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
+def _ask_every(draft: EnrolDraft, voice: Voice, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     choices = [
-        (f"{days} days" + (" (default)" if days == DEFAULT_INTERVAL_DAYS else ""), str(days))
+        (
+            voice(
+                "enrol.every_days_default" if days == DEFAULT_INTERVAL_DAYS else "enrol.every_days",
+                days=days,
+            ),
+            str(days),
+        )
         for days in INTERVALS_OFFERED
     ]
-    text = (
-        f"How many days between sessions? Pick one, or type 1 to {MAX_INTERVAL_DAYS}. "
-        "Each session can be moved later on its own."
-    )
+    text = voice("enrol.ask_every", most=MAX_INTERVAL_DAYS)
     return text, _rows(draft, Field.EVERY, choices, per_row=2)
 
 
-def _ask_phone(draft: EnrolDraft, now: datetime, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    text = "The patient's phone number, for the clinic to call? Type it, or press Skip."
-    return text, _rows(draft, Field.PHONE, [("Skip", SKIP)], per_row=1)
+def _ask_phone(draft: EnrolDraft, voice: Voice, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    skip = [(voice("enrol.skip"), SKIP)]
+    return voice("enrol.ask_phone"), _rows(draft, Field.PHONE, skip, per_row=1)
 
 
 def _ask_language(
-    draft: EnrolDraft, now: datetime, tz: ZoneInfo
+    draft: EnrolDraft, voice: Voice, now: datetime
 ) -> tuple[str, InlineKeyboardMarkup]:
-    choices = [(name, key) for key, name in LANGUAGE_NAMES.items()]
-    return "In which language should the patient get messages?", _rows(
-        draft, Field.LANGUAGE, choices, per_row=2
-    )
+    choices = [(language_name(voice, key), key) for key in LANGUAGES]
+    return voice("enrol.ask_language"), _rows(draft, Field.LANGUAGE, choices, per_row=2)
 
 
 _ASK = {  # the day is asked apart (question()): its buttons need the working days

@@ -15,6 +15,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.services import Services
+from bot.staff_voice import Voice
 from care.actions import Action, Result
 from care.dates import format_date, format_time
 from care.models import Appointment, PatientStatus
@@ -31,21 +32,18 @@ class Told(StrEnum):
 
 
 FOR_STAFF = {
-    Told.TOLD: "The patient was told.",
-    Told.NOT_NEEDED: "",
-    Told.NOT_LINKED: "The patient has not opened their invite, so the bot could not tell them: "
-    "please call them.",
-    Told.ON_HOLD: "The patient's messages are paused or the bot cannot reach them, so they were "
-    "not told: please call them.",
-    Told.FAILED: "Telegram did not take the notice to the patient: please call them.",
+    Told.TOLD: "desk.told",
+    Told.NOT_LINKED: "desk.not_linked",
+    Told.ON_HOLD: "desk.on_hold",
+    Told.FAILED: "desk.notice_failed",
 }
 
 
-def staff_note(action: Action, told: Told) -> str:
+def staff_note(voice: Voice, action: Action, told: Told) -> str:
     """What staff should know about the notice; a language change needs no phone call."""
-    if action is Action.LANGUAGE and told is not Told.TOLD:
+    if told is Told.NOT_NEEDED or (action is Action.LANGUAGE and told is not Told.TOLD):
         return ""
-    return FOR_STAFF[told]
+    return voice(FOR_STAFF[told])
 
 
 async def tell_patient(

@@ -52,6 +52,7 @@ class Settings:
     log_level: int = logging.INFO
     log_file: Path | None = None
     telegram_proxy: str | None = None
+    staff_language: str = "fa"  # the staff group's language (a person's own language wins)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -77,6 +78,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         emergency_phone=_emergency_phone(get("EMERGENCY_PHONE") or "115"),
         timezone=timezone,
         default_language=_language(get("DEFAULT_LANGUAGE", "fa")),
+        staff_language=_language(
+            get("STAFF_LANGUAGE") or get("DEFAULT_LANGUAGE", "fa"), "STAFF_LANGUAGE"
+        ),
         database_path=database,
         protocol_path=_existing_file("CARE_PROTOCOL", get("CARE_PROTOCOL"), DEFAULT_PROTOCOL_PATH),
         messages_dir=_existing_dir("MESSAGES_DIR", get("MESSAGES_DIR"), DEFAULT_MESSAGES_DIR),
@@ -214,9 +218,9 @@ def _timezone(raw: str) -> ZoneInfo:
         ) from None
 
 
-def _language(raw: str) -> str:
+def _language(raw: str, name: str = "DEFAULT_LANGUAGE") -> str:
     if raw not in LANGUAGES:
-        raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {raw!r}")
+        raise SettingsError(f"{name} must be one of {', '.join(LANGUAGES)}, not {raw!r}")
     return raw
 
 

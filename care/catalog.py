@@ -1,4 +1,4 @@
-"""The message catalog: every text a patient sees, one TOML file per language.
+"""The message catalog: every text a patient or a staff member reads, one TOML file per language.
 
 Nested tables become dotted keys (`[steps] pre_care = "..."` is "steps.pre_care"). Texts use
 str.format placeholders such as {clinic_phone}; a brace that is not a placeholder is doubled.
@@ -10,6 +10,7 @@ commands and names (care.bidi), so the message files never need invisible charac
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -40,6 +41,12 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "opening_time",
     }
 )
+# Sections staff read (the desk, the enrolment, the card, alerts, menus, the command line). Their
+# texts may name any placeholder: each is filled with what its shipped text uses, and a clinic's
+# own file may use no other (check_against_defaults), nor leave one of these texts out.
+STAFF_SECTIONS = frozenset({"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"})
+_PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
 # What every care message (steps.*) is given to fill in; other texts get what their shipped
 # default uses (see check_against_defaults).
 STEP_PLACEHOLDERS = frozenset(
@@ -180,6 +187,9 @@ def check_against_defaults(catalog: Catalog, defaults: Catalog) -> None:
     in for it: what the shipped text uses, or for a care message every STEP_PLACEHOLDERS name.
     Caught here, a mistake stops the bot at start-up instead of failing when a patient asks."""
     lang = catalog.languages[0]
+    for key in sorted(defaults.keys(lang) - catalog.keys(lang)):
+        if _section(key) in STAFF_SECTIONS:
+            _fail(catalog._files[lang].source, key, "missing; the bot needs this text for staff")
     for key in sorted(catalog.keys(lang)):
         if key.startswith("steps."):
             allowed = STEP_PLACEHOLDERS
@@ -205,7 +215,10 @@ def _load_file(path: Path, right_to_left: bool) -> _File:
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"message catalog {path}: TOML syntax error: {exc}") from exc
     texts = _flatten(str(path), data, "")
-    names = {key: _placeholders(str(path), key, text) for key, text in texts.items()}
+    names = {
+        key: _placeholders(str(path), key, text, staff=_section(key) in STAFF_SECTIONS)
+        for key, text in texts.items()
+    }
     templates = {key: _template(text, right_to_left) for key, text in texts.items()}
     return _File(str(path), right_to_left, texts, names, templates)
 
@@ -233,7 +246,11 @@ def _flatten(source: str, table: Mapping[str, Any], prefix: str) -> dict[str, st
     return texts
 
 
-def _placeholders(source: str, key: str, text: str) -> frozenset[str]:
+def _section(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def _placeholders(source: str, key: str, text: str, *, staff: bool) -> frozenset[str]:
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -242,7 +259,8 @@ def _placeholders(source: str, key: str, text: str) -> frozenset[str]:
     for _literal, name, spec, conversion in parts:
         if name is None:
             continue
-        if name not in ALLOWED_PLACEHOLDERS or spec or conversion:
+        known = _PLACEHOLDER_NAME.fullmatch(name) if staff else name in ALLOWED_PLACEHOLDERS
+        if not known or spec or conversion:
             allowed = ", ".join(f"{{{known}}}" for known in sorted(ALLOWED_PLACEHOLDERS))
             _fail(
                 source,

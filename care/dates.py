@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from care.text_input import normalize_digits, to_persian_digits
+from care.problems import MonthName, Problem
+from care.text_input import normalize_digits, normalize_letters, to_persian_digits
 
 GREGORIAN_YEARS = range(1900, 2200)
 JALALI_YEARS = range(1300, 1500)
@@ -57,57 +58,93 @@ GREGORIAN_MONTHS_EN = (
     "November",
     "December",
 )
+GREGORIAN_MONTHS_FA = (
+    "ژانویه",
+    "فوریه",
+    "مارس",
+    "آوریل",
+    "مه",
+    "ژوئن",
+    "ژوئیه",
+    "اوت",
+    "سپتامبر",
+    "اکتبر",
+    "نوامبر",
+    "دسامبر",
+)
 # Indexed by Python's date.weekday(): Monday is 0. The Persian week starts on Saturday.
 WEEKDAYS_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _DATE_SHAPE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 _TIME_SHAPE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-_DATE_HELP = "Type the date as YYYY-MM-DD, e.g. 2026-12-05 (or Solar Hijri 1405-09-14)."
-_TIME_HELP = "Type the time as HH:MM on the 24-hour clock, e.g. 09:30 or 14:00."
+# "14 Azar", "۱۴ آذر ۱۴۰۵": a day and a Solar Hijri month by name, the year optional.
+_NAMED_SHAPE = re.compile(r"([0-9]{1,2}) +(\S+)(?: +([0-9]{4}))?")
 _ECHO_LIMIT = 30
 
 
-class DateInputError(ValueError):
-    """A typed date or time that cannot be used; `str()` says why and shows an example."""
+class DateInputError(Problem):
+    """A typed date or time that cannot be used: a code under [problems] and its values."""
 
 
-def parse_date(text: str) -> date:
-    """A Gregorian date from YYYY-MM-DD or YYYY/MM/DD; years 1300-1499 are read as Solar Hijri."""
+def month_number(word: str) -> int | None:
+    """A Solar Hijri month typed by name, in Persian or in English; None if it is not one."""
+    folded = normalize_letters(word).replace("\u200c", "").casefold()
+    for names in (JALALI_MONTHS_FA, JALALI_MONTHS_EN):
+        for number, name in enumerate(names, start=1):
+            if folded == name.replace("\u200c", "").casefold():
+                return number
+    return None
+
+
+def parse_date(text: str, today: date | None = None) -> date:
+    """A Gregorian date from YYYY-MM-DD or YYYY/MM/DD; years 1300-1499 are read as Solar Hijri.
+    A Solar Hijri month by name works too ("14 Azar 1405", «۱۴ آذر»): without a year, the next
+    such day on or after `today`."""
     typed = _prepare(text)
     if not typed:
-        raise DateInputError(f"No date was given. {_DATE_HELP}")
+        raise DateInputError("date_missing")
+    named = _NAMED_SHAPE.fullmatch(typed)
+    if named is not None and (month := month_number(named[2])) is not None:
+        return _named_jalali(typed, int(named[1]), month, named[3], today)
     match = _DATE_SHAPE.fullmatch(typed)
     if match is None:
-        raise DateInputError(f"{_echo(typed)} is not a date I can read. {_DATE_HELP}")
+        raise DateInputError("date_unreadable", typed=_echo(typed))
     year, month, day = int(match[1]), int(match[3]), int(match[4])
     if year in JALALI_YEARS:
         return _jalali_to_gregorian(typed, year, month, day)
     if year in GREGORIAN_YEARS:
         return _gregorian(typed, year, month, day)
-    raise DateInputError(
-        f"The year {match[1]} is out of range: use {_span(GREGORIAN_YEARS)} (Gregorian) "
-        f"or {_span(JALALI_YEARS)} (Solar Hijri). {_DATE_HELP}"
-    )
+    raise DateInputError("year_out_of_range", year=match[1])
+
+
+def _named_jalali(typed: str, day: int, month: int, year: str | None, today: date | None) -> date:
+    if year is not None:
+        if int(year) not in JALALI_YEARS:
+            raise DateInputError("year_out_of_range", year=year)
+        return _jalali_to_gregorian(typed, int(year), month, day)
+    if today is None:
+        raise DateInputError("date_needs_year", typed=_echo(typed))
+    this_year = jdatetime.date.fromgregorian(date=today).year
+    found = _jalali_to_gregorian(typed, this_year, month, day)
+    return found if found >= today else _jalali_to_gregorian(typed, this_year + 1, month, day)
 
 
 def parse_time(text: str) -> time:
     """A wall-clock time from HH:MM or H:MM (any digits), 00:00 to 23:59."""
     typed = _prepare(text)
     if not typed:
-        raise DateInputError(f"No time was given. {_TIME_HELP}")
+        raise DateInputError("time_missing")
     match = _TIME_SHAPE.fullmatch(typed)
     if match is None:
-        raise DateInputError(f"{_echo(typed)} is not a time I can read. {_TIME_HELP}")
+        raise DateInputError("time_unreadable", typed=_echo(typed))
     hour, minute = int(match[1]), int(match[2])
     if (hour, minute) == (24, 0):
-        raise DateInputError(
-            f"24:00 is not used: midnight is 00:00, with the next day's date. {_TIME_HELP}"
-        )
+        raise DateInputError("time_midnight")
     if hour > 23:
-        raise DateInputError(f"{typed} is not a real time: hours run from 00 to 23. {_TIME_HELP}")
+        raise DateInputError("time_bad_hour", typed=typed)
     if minute > 59:
-        raise DateInputError(f"{typed} is not a real time: minutes run from 00 to 59. {_TIME_HELP}")
+        raise DateInputError("time_bad_minute", typed=typed)
     return time(hour, minute)
 
 
@@ -127,8 +164,7 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     shown = instant.astimezone(tz)
     if shown.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise DateInputError(
-            f"{local:%Y-%m-%d %H:%M} does not exist in {tz}: the clocks jump forward then. "
-            f"Type a time outside the jump, e.g. {shown:%H:%M}."
+            "time_skipped", typed=f"{local:%Y-%m-%d %H:%M}", zone=str(tz), example=f"{shown:%H:%M}"
         )
     return instant
 
@@ -187,6 +223,36 @@ def both_calendars_label(d: date, *, with_year: bool = True) -> str:
     return f"{gregorian} · {jalali}"
 
 
+def staff_day(d: date, lang: str, *, with_year: bool = True) -> str:
+    """For staff: «شنبه ۲۹ آذر ۱۴۰۵ (۲۰۲۶-۱۲-۲۰)», Solar Hijri first and the Gregorian date in
+    brackets as a diary writes it; "Sun 20 Dec 2026 · 29 Azar 1405" in English."""
+    if lang != "fa":
+        return both_calendars_label(d, with_year=with_year)
+    shown = format_date(d, "fa")
+    if not with_year:
+        return shown.rsplit(" ", 1)[0]
+    return f"{shown} ({to_persian_digits(d.isoformat())})"
+
+
+def staff_when(at_utc: datetime, tz: ZoneInfo, lang: str) -> str:
+    """For staff, an instant on the clinic's clocks: «شنبه ۲۹ آذر ۱۴۰۵ (۲۰۲۶-۱۲-۲۰)، ساعت ۱۵:۰۰»;
+    "2026-12-20 15:00" in English, the compact form English lists sort by."""
+    if lang != "fa":
+        return iso_local(at_utc, tz)
+    local = _aware(at_utc).astimezone(tz)
+    return f"{staff_day(local.date(), 'fa')}، ساعت {format_time(local.time(), 'fa')}"
+
+
+def month_name(month: MonthName, lang: str) -> str:
+    """ "Esfand 1404", «اسفند ۱۴۰۴», "February 2026": a month of a year in either calendar."""
+    jalali = month.calendar == "jalali"
+    if lang == "fa":
+        names = JALALI_MONTHS_FA if jalali else GREGORIAN_MONTHS_FA
+        return to_persian_digits(f"{names[month.month - 1]} {month.year}")
+    names = JALALI_MONTHS_EN if jalali else GREGORIAN_MONTHS_EN
+    return f"{names[month.month - 1]} {month.year}"
+
+
 def iso_local(at_utc: datetime, tz: ZoneInfo) -> str:
     """The instant as "YYYY-MM-DD HH:MM" on the clocks in `tz`, for staff listings."""
     local = _aware(at_utc).astimezone(tz)
@@ -204,14 +270,10 @@ def _echo(typed: str) -> str:
     return f'"{shown}"'
 
 
-def _span(years: range) -> str:
-    return f"{years.start}-{years.stop - 1}"
-
-
 def _jalali_to_gregorian(typed: str, year: int, month: int, day: int) -> date:
     _check_month(typed, month)
     days = _jalali_month_days(year, month)
-    _check_day(typed, day, days, f"{JALALI_MONTHS_EN[month - 1]} {year}")
+    _check_day(typed, day, days, MonthName("jalali", year, month))
     gregorian: date = jdatetime.date(year, month, day).togregorian()
     return gregorian
 
@@ -219,7 +281,7 @@ def _jalali_to_gregorian(typed: str, year: int, month: int, day: int) -> date:
 def _gregorian(typed: str, year: int, month: int, day: int) -> date:
     _check_month(typed, month)
     days = calendar.monthrange(year, month)[1]
-    _check_day(typed, day, days, f"{GREGORIAN_MONTHS_EN[month - 1]} {year}")
+    _check_day(typed, day, days, MonthName("gregorian", year, month))
     return date(year, month, day)
 
 
@@ -234,18 +296,14 @@ def _jalali_month_days(year: int, month: int) -> int:
 
 def _check_month(typed: str, month: int) -> None:
     if not 1 <= month <= 12:
-        raise DateInputError(
-            f"{typed} has no month {month:02d}: months run from 01 to 12. {_DATE_HELP}"
-        )
+        raise DateInputError("date_bad_month", typed=typed, month=f"{month:02d}")
 
 
-def _check_day(typed: str, day: int, days_in_month: int, month_name: str) -> None:
+def _check_day(typed: str, day: int, days_in_month: int, month_name: MonthName) -> None:
     if day == 0:
-        raise DateInputError(f"{typed} is not a real date: days start at 01. {_DATE_HELP}")
+        raise DateInputError("date_day_zero", typed=typed)
     if day > days_in_month:
-        raise DateInputError(
-            f"{typed} is not a real date: {month_name} has {days_in_month} days. {_DATE_HELP}"
-        )
+        raise DateInputError("date_bad_day", typed=typed, month_name=month_name, days=days_in_month)
 
 
 def _aware(at: datetime) -> datetime:

@@ -1,8 +1,8 @@
 """A booking being put together one answer at a time (the guided /enrol), before it is confirmed.
 
 Each answer, typed or picked from a button, goes through `answer_typed` or `answer_picked`, which
-check it, store it in the draft and return how to show it back to staff; a bad answer raises
-EnrolInputError with a message that says what to give instead and leaves the draft unchanged.
+check it and store it in the draft (the bot shows it back from there); a bad answer raises
+EnrolInputError with a code saying what to give instead and leaves the draft unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from care.areas import TREATMENT_AREAS
-from care.dates import DateInputError, both_calendars_label, local_instant, parse_date, parse_time
+from care.dates import DateInputError, local_instant, parse_date, parse_time
 from care.enrol_input import (
     DEFAULT_INTERVAL_DAYS,
     EnrolInputError,
@@ -26,7 +26,7 @@ from care.enrol_input import (
 from care.enrolment import Booking
 from care.text_input import InvalidName, InvalidPhone, clean_name, clean_phone
 
-LANGUAGE_NAMES = {"fa": "فارسی", "en": "English"}
+LANGUAGES = ("fa", "en")  # what a patient may be enrolled in
 SKIP = "skip"
 _PICKED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PICKED_TIME = re.compile(r"([0-9]{2})([0-9]{2})")
@@ -84,65 +84,66 @@ def check_draft_start(draft: EnrolDraft, *, now: datetime, tz: ZoneInfo) -> None
     try:
         check_start(draft.starts_at(tz), now)
     except DateInputError as error:
-        raise EnrolInputError(str(error)) from None
+        raise error.recoded(EnrolInputError) from None
 
 
-def answer_typed(draft: EnrolDraft, field: Field, text: str, *, now: datetime, tz: ZoneInfo) -> str:
-    """Store what staff typed for `field`; return it as it will be shown back."""
+def answer_typed(
+    draft: EnrolDraft, field: Field, text: str, *, now: datetime, tz: ZoneInfo
+) -> None:
+    """Store what staff typed for `field` (the edge shows it back from the draft)."""
     try:
         if field is Field.NAME:
             draft.full_name = clean_name(text)
-            return draft.full_name
+            return
         if field is Field.DAY:
-            return _set_day(draft, parse_date(text), now=now, tz=tz)
+            _set_day(draft, parse_date(text, now.astimezone(tz).date()), now=now, tz=tz)
+            return
         if field is Field.TIME:
-            return _set_time(draft, parse_time(text), now=now, tz=tz)
+            _set_time(draft, parse_time(text), now=now, tz=tz)
+            return
         if field is Field.COUNT:
             draft.session_count = parse_session_count(text)
-            return str(draft.session_count)
+            return
         if field is Field.EVERY:
             draft.interval_days = parse_interval_days(text)
-            return f"every {draft.interval_days} days"
+            return
         if field is Field.PHONE:
             draft.phone = clean_phone(text)
-            return draft.phone
+            return
     except (DateInputError, InvalidName, InvalidPhone) as error:
-        raise EnrolInputError(str(error)) from None
-    raise EnrolInputError("Please choose one of the buttons.")
+        raise error.recoded(EnrolInputError) from None
+    raise EnrolInputError("use_buttons")
 
 
 def answer_picked(
     draft: EnrolDraft, field: Field, value: str, *, now: datetime, tz: ZoneInfo
-) -> str:
-    """Store the value of a pressed button for `field`; return its label.
+) -> None:
+    """Store the value of a pressed button for `field`.
 
     The value comes from a button, but is checked as if typed: a button can be forged, or
     pressed after midnight turned its day into the past."""
     if field is Field.DAY and _PICKED_DAY.fullmatch(value):
-        return answer_typed(draft, field, value, now=now, tz=tz)
-    if field is Field.TIME and (match := _PICKED_TIME.fullmatch(value)):
-        return answer_typed(draft, field, f"{match[1]}:{match[2]}", now=now, tz=tz)
-    if field in (Field.COUNT, Field.EVERY) and value.isascii() and value.isdigit():
-        return answer_typed(draft, field, value, now=now, tz=tz)
-    if field is Field.AREA and value in TREATMENT_AREAS:
+        answer_typed(draft, field, value, now=now, tz=tz)
+    elif field is Field.TIME and (match := _PICKED_TIME.fullmatch(value)):
+        answer_typed(draft, field, f"{match[1]}:{match[2]}", now=now, tz=tz)
+    elif field in (Field.COUNT, Field.EVERY) and value.isascii() and value.isdigit():
+        answer_typed(draft, field, value, now=now, tz=tz)
+    elif field is Field.AREA and value in TREATMENT_AREAS:
         draft.area = value
-        return TREATMENT_AREAS[value]
-    if field is Field.PHONE and value == SKIP:
+    elif field is Field.PHONE and value == SKIP:
         draft.phone = None
-        return "no phone"
-    if field is Field.LANGUAGE and value in LANGUAGE_NAMES:
+    elif field is Field.LANGUAGE and value in LANGUAGES:
         draft.language = value
-        return LANGUAGE_NAMES[value]
-    raise EnrolInputError("That button is not one I offered. Please use the buttons below.")
+    else:
+        raise EnrolInputError("button_not_offered")
 
 
-def _set_day(draft: EnrolDraft, day: date, *, now: datetime, tz: ZoneInfo) -> str:
+def _set_day(draft: EnrolDraft, day: date, *, now: datetime, tz: ZoneInfo) -> None:
     check_day(day, now.astimezone(tz).date())
     draft.day = day
-    return both_calendars_label(day)
 
 
-def _set_time(draft: EnrolDraft, at: time, *, now: datetime, tz: ZoneInfo) -> str:
+def _set_time(draft: EnrolDraft, at: time, *, now: datetime, tz: ZoneInfo) -> None:
     previous = draft.at
     draft.at = at
     try:
@@ -150,4 +151,3 @@ def _set_time(draft: EnrolDraft, at: time, *, now: datetime, tz: ZoneInfo) -> st
     except EnrolInputError:
         draft.at = previous
         raise
-    return f"{at:%H:%M}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from care.problems import Problem
+
 MAX_NAME_LENGTH = 80
 ZWNJ = "\u200c"  # zero-width non-joiner: part of Persian spelling, e.g. «می‌رود»
 
@@ -22,15 +24,10 @@ _TATWEEL = "\u0640"  # kashida: stretches a word on screen, never changes it
 # ignorable"); typed as blanks, they are read as spaces.
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _SPACES = re.compile(r" +")
-_NAME_EXAMPLE = "e.g. Sara Ahmadi or سارا احمدی"
 
 
-class InvalidName(ValueError):  # noqa: N818 - the name reads as a verdict at the call site
-    """A typed name that cannot be stored; `str()` tells staff what is wrong and what to type."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class InvalidName(Problem):
+    """A typed name that cannot be stored: a code under [problems] and its values."""
 
 
 def normalize_digits(text: str) -> str:
@@ -111,25 +108,17 @@ def _collapse_spaces(text: str) -> str:
 
 def _validate_name(name: str) -> None:
     if not name:
-        raise InvalidName(f"The name is empty. Type the patient's full name, {_NAME_EXAMPLE}.")
+        raise InvalidName("name_empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidName(
-            f"The name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}. "
-            "Type a shorter form of the patient's full name."
-        )
+        raise InvalidName("name_too_long", length=len(name), limit=MAX_NAME_LENGTH)
     refused = _refused_characters(name)
     if refused:
         shown = ", ".join(f'"{char}"' for char in refused)
-        raise InvalidName(
-            f"The name contains {shown}, which cannot be part of a name. "
-            f"Use only letters, spaces and . ' - ({_NAME_EXAMPLE})."
-        )
+        raise InvalidName("name_bad_characters", characters=shown)
     # Letters as search folds them: a tatweel or combining marks alone show no letter, and a
     # name that folds to nothing could never be found with /patient.
     if not any(_is_letter(char) for char in fold_for_search(name)):
-        raise InvalidName(
-            f"The name has no letters. Type the patient's full name, {_NAME_EXAMPLE}."
-        )
+        raise InvalidName("name_no_letters")
 
 
 def _refused_characters(name: str) -> list[str]:
@@ -146,8 +135,8 @@ def _refused_characters(name: str) -> list[str]:
     return list(refused)
 
 
-class InvalidPhone(ValueError):  # noqa: N818 - reads as a verdict, like InvalidName
-    """A typed phone number that cannot be stored; `str()` says what to type."""
+class InvalidPhone(Problem):
+    """A typed phone number that cannot be stored: a code under [problems]."""
 
 
 _PHONE_SEPARATORS = re.compile(r"[ ().\-]")
@@ -163,8 +152,5 @@ def clean_phone(raw: str) -> str:
     if text.startswith("00"):
         text = "+" + text[2:]
     if not _PHONE_SHAPE.fullmatch(text):
-        raise InvalidPhone(
-            "That does not look like a phone number. Type 7 to 15 digits (spaces and dashes are "
-            "fine, Persian digits too), e.g. 0912 345 6789 or +98 912 345 6789."
-        )
+        raise InvalidPhone("phone_unreadable")
     return text

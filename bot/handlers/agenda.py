@@ -17,9 +17,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.access import staff_only
+from bot.card_view import area_name
 from bot.services import CareContext
-from care.areas import area_label
-from care.dates import both_calendars_label
+from bot.staff_language import staff_voice
+from bot.staff_voice import Voice
 from care.db.agenda import AgendaEntry, AgendaPage, PreCare, booked_between
 from care.text_input import normalize_digits
 
@@ -30,19 +31,6 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 60
 TODAY, UPCOMING = "t", "u"
 _PAGE_BUTTON = re.compile(r"^agenda:([tu]):([0-9]{1,2}):([0-9]{1,3})$")
-_FLAG_WORDS = {
-    "blood_thinner": "blood thinner",
-    "another_time": "asks for another time",
-    "took_painkiller": "took a painkiller",
-}
-LEGEND = (
-    "📱 on Telegram · 📵 invite not opened · ⏳ pre-care not sent yet · "
-    "📨 pre-care sent · ✅ pre-care confirmed · ⚠️ call the patient"
-)
-_UPCOMING_HELP = (
-    f"Send /upcoming for the next {DEFAULT_DAYS} days, or /upcoming followed by a number "
-    f"of days from 1 to {MAX_DAYS}, e.g. /upcoming 14."
-)
 
 
 @dataclass(frozen=True)
@@ -58,19 +46,19 @@ class Listing:
             return _midnight(today, tz), _midnight(today + timedelta(days=1), tz)
         return now, _midnight(today + timedelta(days=self.days + 1), tz)
 
-    def title(self, now: datetime, tz: ZoneInfo) -> str:
-        today = now.astimezone(tz).date()
+    def title(self, now: datetime, voice: Voice) -> str:
+        today = now.astimezone(voice.tz).date()
         if self.kind == TODAY:
-            return f"Today, {both_calendars_label(today)}"
-        last = today + timedelta(days=self.days)
-        return f"Upcoming, from now to the end of {both_calendars_label(last)}"
+            return voice("desk.today_title", day=today)
+        return voice("desk.upcoming_title", day=today + timedelta(days=self.days))
 
 
 @staff_only
 async def today(update: Update, context: CareContext) -> None:
     """Today's booked appointments, in clinic time."""
     assert update.effective_message is not None
-    text, markup = await _render(context, Listing(TODAY, 0), page=0)
+    voice = await staff_voice(update, context)
+    text, markup = await _render(context, voice, Listing(TODAY, 0), page=0)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -79,10 +67,11 @@ async def upcoming(update: Update, context: CareContext) -> None:
     """Booked appointments from now to the end of the n-th day from today (default 7)."""
     assert update.effective_message is not None
     days = _parse_days(context.args or [])
+    voice = await staff_voice(update, context)
     if days is None:
-        await update.effective_message.reply_text(_UPCOMING_HELP)
+        await update.effective_message.reply_text(voice("desk.upcoming_help"))
         return
-    text, markup = await _render(context, Listing(UPCOMING, days), page=0)
+    text, markup = await _render(context, voice, Listing(UPCOMING, days), page=0)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -92,12 +81,13 @@ async def turn_page(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None
     pressed = _read_page_button(query.data)
+    voice = await staff_voice(update, context)
     if pressed is None:
-        await query.answer("This button is not valid. Send /today or /upcoming again.")
+        await query.answer(voice("desk.page_button_invalid"))
         return
     await query.answer()
     listing, page = pressed
-    text, markup = await _render(context, listing, page=page)
+    text, markup = await _render(context, voice, listing, page=page)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:
@@ -128,43 +118,50 @@ def _parse_days(args: list[str]) -> int | None:
 
 
 async def _render(
-    context: CareContext, listing: Listing, *, page: int
+    context: CareContext, voice: Voice, listing: Listing, *, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
-    tz = services.settings.timezone
+    tz = voice.tz
     now = services.clock.now()
     start, end = listing.window(now, tz)
     found: AgendaPage = await services.db.run(
         booked_between, start, end, page=page, per_page=PER_PAGE
     )
-    title = listing.title(now, tz)
+    title = listing.title(now, voice)
     if found.total == 0:
-        return f"{title}\nNo booked appointments.", None
-    lines = [title, f"{found.total} booked"]
+        return f"{title}\n{voice('desk.no_booked')}", None
+    lines = [title, voice("desk.booked_count", total=found.total)]
     shown_day: date | None = None
     for entry in found.entries:
         local = entry.starts_at.astimezone(tz)
         if listing.kind == UPCOMING and local.date() != shown_day:
             shown_day = local.date()
-            lines += ["", f"— {both_calendars_label(shown_day)} —"]
-        lines.append(_line(entry, local.time()))
+            lines += ["", voice("desk.day_heading", day=shown_day)]
+        lines.append(_line(entry, voice, local.time()))
     if found.page_count > 1:
-        lines += ["", f"Page {found.page + 1} of {found.page_count}"]
-    lines += ["", LEGEND]
+        lines += ["", voice("desk.page", page=found.page + 1, pages=found.page_count)]
+    lines += ["", voice("desk.legend")]
     return "\n".join(lines), _pager(listing, found)
 
 
-def _line(entry: AgendaEntry, at: time) -> str:
+def _line(entry: AgendaEntry, voice: Voice, at: time) -> str:
     icons = "📱" if entry.linked else "📵"
     icons += {PreCare.NOT_SENT: "⏳", PreCare.SENT: "📨", PreCare.ACKNOWLEDGED: "✅"}[
         entry.pre_care
     ]
-    line = (
-        f"#{entry.appointment_id} {at:%H:%M} {entry.patient_name} · {area_label(entry.area)} · "
-        f"session {entry.session_number} of {entry.session_count} {icons}"
+    line = voice(
+        "desk.agenda_line",
+        appointment_id=entry.appointment_id,
+        time=at,
+        patient_name=entry.patient_name,
+        area=area_name(voice, entry.area),
+        session_number=entry.session_number,
+        session_count=entry.session_count,
+        icons=icons,
     )
     if entry.flags:
-        line += " ⚠️ " + ", ".join(_FLAG_WORDS[flag] for flag in entry.flags)
+        flags = voice.join([voice(f"desk.flag_{flag}") for flag in entry.flags])
+        line = voice("desk.flags", line=line, flags=flags)
     return line
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
@@ -17,26 +19,25 @@ from bot import awaiting, desk_buttons
 from bot.access import actor, is_staff, role_of, staff_only
 from bot.card_view import back_keyboard, confirm_keyboard
 from bot.desk_buttons import TIMED, Step
-from bot.desk_text import TIME_EXAMPLE, ask_for_time, outcome, question, refusal
+from bot.desk_text import ask_for_time, outcome, question, refusal
 from bot.handlers.card import render_card, replace_message, show_card, show_session_menu
 from bot.patient_notice import staff_note, tell_patient
 from bot.record_ids import parse_record_id
 from bot.services import CareContext
+from bot.staff_language import staff_voice
+from bot.staff_voice import Voice
 from care.actions import Action, Request, check, perform
-from care.dates import DateInputError, parse_local_datetime
+from care.dates import DateInputError, local_instant, parse_date, parse_time
 from care.db import appointments
 
 log = logging.getLogger(__name__)
 
 ANSWER_LIMIT = 200  # characters Telegram shows in a button's pop-up answer
-INVALID_BUTTON = "This button is not valid. Open the patient's card again with /patient."
 _USAGE = {
-    Action.RESCHEDULE: "/reschedule <appointment> <date> <time>, e.g. /reschedule 12 2026-12-20 "
-    "15:00",
-    Action.CANCEL: "/cancel_appt <appointment>, e.g. /cancel_appt 12",
-    Action.NO_SHOW: "/noshow <appointment>, e.g. /noshow 12",
-    Action.ADD_SESSION: "/add_session <patient> <date> <time>, e.g. /add_session 7 2026-12-20 "
-    "15:00",
+    Action.RESCHEDULE: "desk.usage_reschedule",
+    Action.CANCEL: "desk.usage_cancel",
+    Action.NO_SHOW: "desk.usage_no_show",
+    Action.ADD_SESSION: "desk.usage_add_session",
 }
 
 
@@ -48,7 +49,8 @@ async def press_button(update: Update, context: CareContext) -> None:
     button = desk_buttons.decode(query.data or "")
     if button is None:
         log.info("refused a malformed desk button")
-        await query.answer(INVALID_BUTTON, show_alert=True)
+        voice = await staff_voice(update, context)
+        await query.answer(voice("desk.invalid_button"), show_alert=True)
         return
     if button.step is Step.SESSION_MENU:
         assert button.appointment_id is not None
@@ -73,18 +75,18 @@ async def _ask(update: Update, context: CareContext, request: Request) -> None:
     now = services.clock.now()
     awaiting.forget(context.user_data)
     found = await services.db.run(check, request, now)
-    tz = services.settings.timezone
+    voice = await staff_voice(update, context)
     if not found.ok:
-        await _refuse(update, context, request, refusal(request, found, tz))
+        await _refuse(update, context, voice, request, refusal(voice, request, found))
         return
     await query.answer()
     if request.action in TIMED and request.starts_at is None:
         asked = awaiting.Awaiting(request, update.effective_chat.id, now)
         awaiting.expect_time(context.user_data, asked)
-        text = ask_for_time(request, found, tz)
-        await replace_message(update, text, back_keyboard(request.patient_id))
+        text = ask_for_time(voice, request, found)
+        await replace_message(update, text, back_keyboard(voice, request.patient_id))
         return
-    await replace_message(update, question(request, found, tz), confirm_keyboard(request))
+    await replace_message(update, question(voice, request, found), confirm_keyboard(voice, request))
 
 
 async def _confirm(update: Update, context: CareContext, request: Request) -> None:
@@ -93,29 +95,31 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
     assert query is not None
     services = context.services
     now = services.clock.now()
-    tz = services.settings.timezone
+    voice = await staff_voice(update, context)
     result = await services.db.run(
         perform, request, plan=services.plan, actor=actor(update), now=now
     )
     if not result.ok:
         log.info("refused %s on patient %d: %s", request.action, request.patient_id, result.refusal)
-        await _refuse(update, context, request, refusal(request, result, tz))
+        await _refuse(update, context, voice, request, refusal(voice, request, result))
         return
     await query.answer()
     log.info("%s done on patient %d", request.action, request.patient_id)
     services.delivery.poke()
     told = await tell_patient(context.bot, services, request.action, result, now)
-    banner = f"{outcome(request, result, tz)} {staff_note(request.action, told)}".strip()
-    text, markup = await render_card(context, request.patient_id, banner=banner)
+    banner = f"{outcome(voice, request, result)} {staff_note(voice, request.action, told)}".strip()
+    text, markup = await render_card(context, voice, request.patient_id, banner=banner)
     await replace_message(update, text, markup)
 
 
-async def _refuse(update: Update, context: CareContext, request: Request, reason: str) -> None:
+async def _refuse(
+    update: Update, context: CareContext, voice: Voice, request: Request, reason: str
+) -> None:
     """Say why in a pop-up, and show the card as it stands under the reason."""
     query = update.callback_query
     assert query is not None
     await query.answer(reason[:ANSWER_LIMIT], show_alert=True)
-    text, markup = await render_card(context, request.patient_id, banner=reason)
+    text, markup = await render_card(context, voice, request.patient_id, banner=reason)
     await replace_message(update, text, markup)
 
 
@@ -133,13 +137,11 @@ async def take_typed_time(update: Update, context: CareContext) -> None:
     if not is_staff(await role_of(update, context)):
         awaiting.forget(context.user_data)
         return
-    parts = message.text.split()
+    voice = await staff_voice(update, context)
     try:
-        if len(parts) != 2:
-            raise DateInputError(f"Type the date, a space, then the time: {TIME_EXAMPLE}.")
-        starts = parse_local_datetime(parts[0], parts[1], services.settings.timezone)
+        starts = _typed_start(message.text, services.settings.timezone, now)
     except DateInputError as error:
-        await message.reply_text(f"{error}\nOr press Back to leave it.")
+        await message.reply_text(voice("desk.or_back", problem=voice.problem(error)))
         raise ApplicationHandlerStop from None
     awaiting.forget(context.user_data)
     await _propose(update, context, replace(request, starts_at=starts))
@@ -150,13 +152,13 @@ async def _propose(update: Update, context: CareContext, request: Request) -> No
     """Answer a typed request with its confirmation question, or why it cannot be done."""
     assert update.effective_message is not None
     services = context.services
-    tz = services.settings.timezone
+    voice = await staff_voice(update, context)
     found = await services.db.run(check, request, services.clock.now())
     if not found.ok:
-        await update.effective_message.reply_text(refusal(request, found, tz))
+        await update.effective_message.reply_text(refusal(voice, request, found))
         return
     await update.effective_message.reply_text(
-        question(request, found, tz), reply_markup=confirm_keyboard(request)
+        question(voice, request, found), reply_markup=confirm_keyboard(voice, request)
     )
 
 
@@ -183,14 +185,16 @@ async def add_session(update: Update, context: CareContext) -> None:
     """/add_session <patient> <date> <time>"""
     assert update.effective_message is not None
     args = context.args or []
-    patient_id = parse_record_id(args[:1]) if len(args) == 3 else None
+    voice = await staff_voice(update, context)
+    patient_id = parse_record_id(args[:1]) if len(args) >= 3 else None
     if patient_id is None:
-        await update.effective_message.reply_text(f"Send {_USAGE[Action.ADD_SESSION]}")
+        await update.effective_message.reply_text(voice(_USAGE[Action.ADD_SESSION]))
         return
+    services = context.services
     try:
-        starts = parse_local_datetime(args[1], args[2], context.services.settings.timezone)
+        starts = _typed_start(" ".join(args[1:]), services.settings.timezone, services.clock.now())
     except DateInputError as error:
-        await update.effective_message.reply_text(str(error))
+        await update.effective_message.reply_text(voice.problem(error))
         return
     await _propose(update, context, Request(Action.ADD_SESSION, patient_id, starts_at=starts))
 
@@ -200,23 +204,37 @@ async def _on_appointment(
 ) -> None:
     assert update.effective_message is not None
     args = context.args or []
-    appointment_id = parse_record_id(args[:1]) if len(args) == (3 if timed else 1) else None
+    voice = await staff_voice(update, context)
+    fits = len(args) >= 3 if timed else len(args) == 1
+    appointment_id = parse_record_id(args[:1]) if fits else None
     if appointment_id is None:
-        await update.effective_message.reply_text(f"Send {_USAGE[chosen]}")
+        await update.effective_message.reply_text(voice(_USAGE[chosen]))
         return
     services = context.services
     starts = None
     if timed:
         try:
-            starts = parse_local_datetime(args[1], args[2], services.settings.timezone)
+            starts = _typed_start(
+                " ".join(args[1:]), services.settings.timezone, services.clock.now()
+            )
         except DateInputError as error:
-            await update.effective_message.reply_text(str(error))
+            await update.effective_message.reply_text(voice.problem(error))
             return
     appointment = await services.db.run(appointments.get, appointment_id)
     if appointment is None:
         await update.effective_message.reply_text(
-            f"There is no appointment #{appointment_id}. Check the number and try again."
+            voice("desk.no_appointment_check", appointment_id=appointment_id)
         )
         return
     request = Request(chosen, appointment.patient_id, appointment_id, starts_at=starts)
     await _propose(update, context, request)
+
+
+def _typed_start(text: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """A date and a time typed at the desk, the time last: a Solar Hijri day and month by name
+    ("29 Azar 15:00", in Persian too; the year optional), "2026-12-20 15:00" or
+    "1405-09-29 15:00"."""
+    *day, at = text.split() or [""]
+    if not day:
+        raise DateInputError("date_then_time")
+    return local_instant(parse_date(" ".join(day), now.astimezone(tz).date()), parse_time(at), tz)

@@ -1,4 +1,4 @@
-"""/enrol in one line (`/enrol <full name> <YYYY-MM-DD> <HH:MM>`), and the answer every
+"""/enrol in one line (`/enrol <full name> <date> <HH:MM>`), and the answer every
 enrolment gets: the appointment(s), the invite link and its QR code."""
 
 from __future__ import annotations
@@ -13,22 +13,16 @@ from bot.access import actor, staff_only
 from bot.enrol_questions import closed_day_note
 from bot.invite_qr import invite_link, send_qr
 from bot.services import CareContext
-from care.dates import DateInputError, both_calendars_label, iso_local, parse_local_datetime
+from bot.staff_language import staff_voice
+from bot.staff_voice import Voice
+from care.dates import DateInputError, local_instant, month_number, parse_date, parse_time
 from care.enrol_input import EnrolInputError, check_start
 from care.enrolment import Booking, Enrolment, enrol
 from care.text_input import InvalidName, clean_name
 
 log = logging.getLogger(__name__)
 
-ONE_LINE_FIX = (
-    "Enrolled anyway; if it is a mistake, move it with /reschedule <appointment> <date> <time>."
-)
-USAGE = (
-    "To enrol a patient, send:\n/enrol <full name> <date> <time>\n"
-    "e.g. /enrol Sara Ahmadi 2026-12-05 14:30\n"
-    "The date may be Solar Hijri (1405-09-14) and the time is clinic time.\n"
-    "Or send /enrol alone in a private chat with me to be guided step by step."
-)
+ONE_LINE_FIX = "enrol.one_line_fix"
 
 
 @dataclass(frozen=True)
@@ -37,21 +31,42 @@ class EnrolRequest:
     starts_at: datetime
 
 
-def parse_enrol(args: list[str], *, context: CareContext, now: datetime) -> EnrolRequest:
+def parse_enrol(args: list[str], *, voice: Voice, now: datetime) -> EnrolRequest:
+    """The name, date and time of `/enrol`; EnrolInputError (its text ready for staff) if not.
+
+    The date may be a Solar Hijri month by name, in Persian or English: "14 Azar 14:30"."""
     if len(args) < 3:
-        raise EnrolInputError(f"Something is missing.\n\n{USAGE}")
-    *name_parts, date_text, time_text = args
+        raise OneLineError(voice("enrol.missing", usage=voice("enrol.usage")))
+    *name_parts, time_text = args
+    name_parts, date_text = _split_date(name_parts)
     try:
         full_name = clean_name(" ".join(name_parts))
     except InvalidName as error:
-        raise EnrolInputError(str(error)) from None
+        raise OneLineError(voice.problem(error)) from None
     try:
-        starts_at = parse_local_datetime(date_text, time_text, context.services.settings.timezone)
+        day = parse_date(date_text, now.astimezone(voice.tz).date())
+        starts_at = local_instant(day, parse_time(time_text), voice.tz)
         check_start(starts_at, now)
     except (DateInputError, EnrolInputError) as error:
-        example = f"/enrol {full_name} {(now + timedelta(days=1)):%Y-%m-%d} 14:30"
-        raise EnrolInputError(f"{error}\ne.g. {example}") from None
+        tomorrow = (now + timedelta(days=1)).astimezone(voice.tz).date()
+        example = f"/enrol {full_name} {tomorrow.isoformat()} 14:30"
+        raise OneLineError(
+            voice("enrol.with_example", problem=voice.problem(error), example=example)
+        ) from None
     return EnrolRequest(full_name, starts_at)
+
+
+class OneLineError(ValueError):
+    """/enrol in one line cannot be used; `str()` is the reply, already in the staff language."""
+
+
+def _split_date(words: list[str]) -> tuple[list[str], str]:
+    """The name and the date before the time: the last word, or a day and a month by name
+    ("14 Azar", "14 Azar 1405", or the same in Persian)."""
+    for size in (3, 2):
+        if len(words) > size and month_number(words[-size + 1]) is not None:
+            return words[:-size], " ".join(words[-size:])
+    return words[:-1], words[-1]
 
 
 @staff_only
@@ -60,9 +75,10 @@ async def enrol_one_line(update: Update, context: CareContext) -> None:
     assert update.effective_message is not None
     services = context.services
     now = services.clock.now()
+    voice = await staff_voice(update, context)
     try:
-        request = parse_enrol(context.args or [], context=context, now=now)
-    except EnrolInputError as error:
+        request = parse_enrol(context.args or [], voice=voice, now=now)
+    except OneLineError as error:
         await update.effective_message.reply_text(str(error))
         return
     booking = Booking(
@@ -71,7 +87,8 @@ async def enrol_one_line(update: Update, context: CareContext) -> None:
         language=services.settings.default_language,
     )
     working = services.settings.working_time
-    note = closed_day_note(request.starts_at.astimezone(working.tz).date(), working, ONE_LINE_FIX)
+    day = request.starts_at.astimezone(working.tz).date()
+    note = closed_day_note(day, working, voice, ONE_LINE_FIX)
     if note is not None:
         await update.effective_message.reply_text(note)
     await enrol_and_announce(update, context, booking)
@@ -81,6 +98,7 @@ async def enrol_and_announce(update: Update, context: CareContext, booking: Book
     """Enrol the booking, then send staff the appointment, the invite link and its QR code."""
     assert update.effective_chat is not None
     services = context.services
+    voice = await staff_voice(update, context)
     enrolment = await services.db.run(
         enrol,
         booking,
@@ -95,45 +113,41 @@ async def enrol_and_announce(update: Update, context: CareContext, booking: Book
     link = invite_link(context.bot.username, enrolment.token)
     await context.bot.send_message(
         chat_id,
-        describe_enrolment(enrolment, booking, link, context),
+        describe_enrolment(voice, enrolment, booking, link),
         disable_web_page_preview=True,
     )
-    await send_qr(context.bot, chat_id, link, qr_caption(booking.full_name, enrolment.patient_id))
+    caption = qr_caption(voice, booking.full_name, enrolment.patient_id)
+    await send_qr(context.bot, chat_id, link, caption)
 
 
-def describe_enrolment(
-    enrolment: Enrolment, booking: Booking, link: str, context: CareContext
-) -> str:
-    tz = context.services.settings.timezone
-    local = booking.starts_at.astimezone(tz)
+def describe_enrolment(voice: Voice, enrolment: Enrolment, booking: Booking, link: str) -> str:
+    local = booking.starts_at.astimezone(voice.tz)
     ids = enrolment.appointment_ids
     lines = [
-        f"Enrolled {booking.full_name}: appointment #{ids[0]}",
-        f"{iso_local(booking.starts_at, tz)} clinic time ({both_calendars_label(local.date())})",
+        voice("enrol.enrolled", patient_name=booking.full_name, appointment_id=ids[0]),
+        voice("enrol.starts", day=local.date(), time=local.time()),
     ]
     if len(ids) > 1:
         lines.append(
-            f"Course: {len(ids)} sessions, every {booking.interval_days} days "
-            f"(appointments #{ids[0]} to #{ids[-1]})"
+            voice(
+                "enrol.course",
+                count=len(ids),
+                days=booking.interval_days,
+                first=ids[0],
+                last=ids[-1],
+            )
         )
     lines += [
-        f"Patient #{enrolment.patient_id}",
+        voice("enrol.patient", patient_id=enrolment.patient_id),
         "",
-        invite_text(link, enrolment.invite_expires_at, context),
+        invite_text(voice, link, enrolment.invite_expires_at),
     ]
     return "\n".join(lines)
 
 
-def invite_text(link: str, expires_at: datetime, context: CareContext) -> str:
-    tz = context.services.settings.timezone
-    return (
-        f"Invite link for the patient (single use, valid until "
-        f"{iso_local(expires_at, tz)}):\n{link}"
-    )
+def invite_text(voice: Voice, link: str, expires_at: datetime) -> str:
+    return voice("enrol.invite", until=expires_at, link=link)
 
 
-def qr_caption(full_name: str, patient_id: int) -> str:
-    return (
-        f"Invite QR code for {full_name} (patient #{patient_id}): the patient scans it with "
-        f"the phone's camera to open the clinic's bot. A new one: /invite {patient_id}"
-    )
+def qr_caption(voice: Voice, full_name: str, patient_id: int) -> str:
+    return voice("enrol.qr_caption", patient_name=full_name, patient_id=patient_id)

@@ -32,16 +32,19 @@ from bot.enrol_questions import (
     CHANGE,
     CONFIRM,
     EDIT,
-    EDIT_LABELS,
+    EDIT_FIELDS,
     SUMMARY,
     EnrolButton,
     button_pattern,
+    chosen_label,
     closed_day_note,
+    edit_label,
     question,
     read_button,
 )
 from bot.handlers.enrol import enrol_and_announce
 from bot.services import CareContext
+from bot.staff_language import staff_voice
 from care.enrol_draft import EnrolDraft, Field, answer_picked, answer_typed, check_draft_start
 from care.enrol_input import EnrolInputError
 
@@ -64,16 +67,7 @@ _FOLLOWING: dict[str, str] = {
     LANGUAGE: SUMMARY_SHOWN,
 }
 _KEY = "guided_enrolment"
-USE_BUTTONS = "Please choose one of the buttons."
-EARLIER_BUTTON = (
-    "This button belongs to an earlier enrolment, which is no longer open; nothing was "
-    "changed. Please use the buttons of the latest message."
-)
-ANSWERED_BUTTON = "That question is answered already. Please answer the latest message."
-FINISHED_BUTTON = (
-    "This enrolment is no longer open (it was confirmed, cancelled or timed out); nothing was "
-    "changed. Send /enrol to start a new one."
-)
+USE_BUTTONS = "problems.use_buttons"
 
 
 @dataclass
@@ -146,8 +140,9 @@ async def enrol_typed(update: Update, context: CareContext) -> str | int:
     if session is None:
         return await _lost(update, context)
     assert update.effective_message is not None
+    voice = await staff_voice(update, context)
     if session.asking in (SUMMARY_SHOWN, EDITING):
-        return await _ask(update, context, session, session.asking, problem=USE_BUTTONS)
+        return await _ask(update, context, session, session.asking, problem=voice(USE_BUTTONS))
     services = context.services
     try:
         answer_typed(
@@ -158,7 +153,7 @@ async def enrol_typed(update: Update, context: CareContext) -> str | int:
             tz=services.settings.timezone,
         )
     except EnrolInputError as error:
-        return await _ask(update, context, session, session.asking, problem=str(error))
+        return await _ask(update, context, session, session.asking, problem=voice.problem(error))
     return await _proceed(update, context, session)
 
 
@@ -170,8 +165,9 @@ async def enrol_button(update: Update, context: CareContext) -> str | None:
         return None
     session, button = taken
     services = context.services
+    voice = await staff_voice(update, context)
     try:
-        label = answer_picked(
+        answer_picked(
             session.draft,
             Field(session.asking),
             button.value,
@@ -179,8 +175,8 @@ async def enrol_button(update: Update, context: CareContext) -> str | None:
             tz=services.settings.timezone,
         )
     except EnrolInputError as error:
-        return await _ask(update, context, session, session.asking, problem=str(error))
-    await _mark_chosen(update, label)
+        return await _ask(update, context, session, session.asking, problem=voice.problem(error))
+    await _mark_chosen(update, chosen_label(Field(session.asking), session.draft, voice))
     return await _proceed(update, context, session)
 
 
@@ -191,15 +187,16 @@ async def enrol_summary_choice(update: Update, context: CareContext) -> str | in
     if taken is None:
         return None
     session, button = taken
+    voice = await staff_voice(update, context)
     if button.value == CONFIRM:
         return await _confirm(update, context, session)
     if button.value == CHANGE:
-        await _mark_chosen(update, "Edit")
+        await _mark_chosen(update, voice("enrol.chosen_edit"))
         return await _ask(update, context, session, EDITING)
     if button.value == CANCEL:
-        await _mark_chosen(update, "Cancel")
+        await _mark_chosen(update, voice("enrol.chosen_cancel"))
         return await _drop(update, context)
-    return await _ask(update, context, session, SUMMARY_SHOWN, problem=USE_BUTTONS)
+    return await _ask(update, context, session, SUMMARY_SHOWN, problem=voice(USE_BUTTONS))
 
 
 @staff_only
@@ -209,12 +206,13 @@ async def enrol_edit_choice(update: Update, context: CareContext) -> str | None:
     if taken is None:
         return None
     session, button = taken
+    voice = await staff_voice(update, context)
     if button.value == BACK:
-        await _mark_chosen(update, "Back to the summary")
+        await _mark_chosen(update, voice("enrol.back_to_summary"))
         return await _ask(update, context, session, SUMMARY_SHOWN)
-    if button.value not in EDIT_LABELS:
-        return await _ask(update, context, session, EDITING, problem=USE_BUTTONS)
-    await _mark_chosen(update, EDIT_LABELS[button.value])
+    if button.value not in EDIT_FIELDS:
+        return await _ask(update, context, session, EDITING, problem=voice(USE_BUTTONS))
+    await _mark_chosen(update, edit_label(voice, button.value))
     return await _ask(update, context, session, Field(button.value))
 
 
@@ -229,9 +227,8 @@ async def _drop(update: Update, context: CareContext) -> int:
     if context.user_data is not None:
         context.user_data.pop(_KEY, None)
     log.info("guided enrolment cancelled by user %s", _user_id(update))
-    await context.bot.send_message(
-        update.effective_chat.id, "Enrolment cancelled. Nothing was saved."
-    )
+    voice = await staff_voice(update, context)
+    await context.bot.send_message(update.effective_chat.id, voice("enrol.cancelled"))
     return ConversationHandler.END
 
 
@@ -242,10 +239,9 @@ async def enrol_timed_out(update: Update, context: CareContext) -> None:
     log.info("guided enrolment of user %s timed out", _user_id(update))
     if update.effective_chat is not None:
         minutes = int(ENROL_TIMEOUT.total_seconds() // 60)
+        voice = await staff_voice(update, context)
         await context.bot.send_message(
-            update.effective_chat.id,
-            f"The enrolment had no answer for {minutes} minutes, so it was dropped. "
-            "Nothing was saved. Send /enrol to start again.",
+            update.effective_chat.id, voice("enrol.timed_out", minutes=minutes)
         )
 
 
@@ -256,8 +252,9 @@ async def enrol_button_out_of_turn(update: Update, context: CareContext) -> None
     button = read_button(update.callback_query.data)
     session = _session(context)
     current = button is not None and session is not None and button.nonce == session.draft.nonce
+    voice = await staff_voice(update, context)
     await update.callback_query.answer(
-        ANSWERED_BUTTON if current else EARLIER_BUTTON, show_alert=True
+        voice("enrol.answered_button" if current else "enrol.earlier_button"), show_alert=True
     )
 
 
@@ -267,16 +264,16 @@ async def enrol_unusable(update: Update, context: CareContext) -> str | int:
     session = _session(context)
     if session is None:
         return await _lost(update, context)
-    return await _ask(
-        update, context, session, session.asking, problem="I can only use text or the buttons."
-    )
+    voice = await staff_voice(update, context)
+    return await _ask(update, context, session, session.asking, problem=voice("enrol.text_only"))
 
 
 @staff_only
 async def enrol_button_finished(update: Update, context: CareContext) -> None:
     """An enrolment button pressed when no enrolment is open (outside the conversation)."""
     assert update.callback_query is not None
-    await update.callback_query.answer(FINISHED_BUTTON, show_alert=True)
+    voice = await staff_voice(update, context)
+    await update.callback_query.answer(voice("enrol.finished_button"), show_alert=True)
 
 
 async def _confirm(update: Update, context: CareContext, session: _Session) -> str | int:
@@ -286,7 +283,7 @@ async def _confirm(update: Update, context: CareContext, session: _Session) -> s
     booking = session.draft.booking(context.services.settings.timezone)
     assert context.user_data is not None
     context.user_data.pop(_KEY, None)  # before enrolling: a second Confirm must find nothing
-    await _mark_chosen(update, "Confirmed")
+    await _mark_chosen(update, (await staff_voice(update, context))("enrol.chosen_confirmed"))
     await enrol_and_announce(update, context, booking)
     return ConversationHandler.END
 
@@ -301,7 +298,9 @@ async def _proceed(update: Update, context: CareContext, session: _Session) -> s
         return asked
     note = None
     if answered == DAY and session.draft.day is not None:
-        note = closed_day_note(session.draft.day, context.services.settings.working_time)
+        voice = await staff_voice(update, context)
+        working = context.services.settings.working_time
+        note = closed_day_note(session.draft.day, working, voice)
     if answered == SESSIONS and session.draft.session_count > 1:
         return await _ask(update, context, session, INTERVAL)
     if session.reviewed:
@@ -319,7 +318,8 @@ async def _ask_time_if_passed(
         check_draft_start(session.draft, now=services.clock.now(), tz=services.settings.timezone)
     except EnrolInputError as error:
         session.draft.at = None
-        return await _ask(update, context, session, TIME, problem=str(error))
+        voice = await staff_voice(update, context)
+        return await _ask(update, context, session, TIME, problem=voice.problem(error))
     return None
 
 
@@ -336,15 +336,16 @@ async def _ask(
     services = context.services
     session.asking = state
     session.reviewed = session.reviewed or state == SUMMARY_SHOWN
+    voice = await staff_voice(update, context)
     text, markup = question(
         state,
         session.draft,
+        voice,
         now=services.clock.now(),
-        tz=services.settings.timezone,
         working=services.settings.working_time,
     )
     if problem:
-        text = f"{problem}\n\n{text}"
+        text = voice("enrol.problem_then_question", problem=problem, question=text)
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
     return state
 
@@ -356,7 +357,8 @@ async def _take_button(update: Update, context: CareContext) -> tuple[_Session, 
     button = read_button(query.data)
     session = _session(context)
     if button is None or session is None or button.nonce != session.draft.nonce:
-        await query.answer(EARLIER_BUTTON, show_alert=True)
+        voice = await staff_voice(update, context)
+        await query.answer(voice("enrol.earlier_button"), show_alert=True)
         return None
     await query.answer()
     return session, button
@@ -371,10 +373,8 @@ async def _mark_chosen(update: Update, label: str) -> None:
 
 async def _lost(update: Update, context: CareContext) -> int:
     assert update.effective_chat is not None
-    await context.bot.send_message(
-        update.effective_chat.id,
-        "This enrolment is no longer open. Send /enrol to start again.",
-    )
+    voice = await staff_voice(update, context)
+    await context.bot.send_message(update.effective_chat.id, voice("enrol.lost"))
     return ConversationHandler.END
 
 

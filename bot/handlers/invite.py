@@ -11,6 +11,7 @@ from bot.handlers.enrol import invite_text, qr_caption
 from bot.invite_qr import invite_link, send_qr
 from bot.record_ids import record_id_or_ask
 from bot.services import CareContext
+from bot.staff_language import staff_voice
 from care.enrolment import InviteOutcome, reissue_invite
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,9 @@ log = logging.getLogger(__name__)
 async def invite(update: Update, context: CareContext) -> None:
     """Issue a new invite for a patient and send it with its QR code."""
     assert update.effective_message is not None and update.effective_chat is not None
+    voice = await staff_voice(update, context)
     patient_id = await record_id_or_ask(
-        update.effective_message,
-        context.args,
-        "Which patient? Send /invite followed by the patient's number, e.g. /invite 12 "
-        "(the enrolment message shows it).",
+        update.effective_message, context.args, voice("enrol.invite_usage")
     )
     if patient_id is None:
         return
@@ -38,31 +37,27 @@ async def invite(update: Update, context: CareContext) -> None:
     )
     if result.outcome is InviteOutcome.NOT_FOUND:
         await update.effective_message.reply_text(
-            f"There is no patient #{patient_id}. Check the number and try again."
+            voice("enrol.invite_no_patient", patient_id=patient_id)
         )
         return
     if result.outcome is InviteOutcome.ERASED:
         await update.effective_message.reply_text(
-            f"Patient #{patient_id} has been erased, so no invite can be made for them."
+            voice("enrol.invite_erased", patient_id=patient_id)
         )
         return
     assert result.patient is not None and result.expires_at is not None
     log.info("new invite for patient %d", patient_id)
     link = invite_link(context.bot.username, result.token)
     lines = [
-        f"New invite for {result.patient.full_name} (patient #{patient_id}); "
-        "their earlier unused link no longer works.",
-        invite_text(link, result.expires_at, context),
+        voice("enrol.new_invite", patient_name=result.patient.full_name, patient_id=patient_id),
+        invite_text(voice, link, result.expires_at),
     ]
     if result.patient.chat_id is not None:
-        lines.append(
-            "Note: this patient is already connected on Telegram; "
-            "the new link opens only from that same account."
-        )
+        lines.append(voice("enrol.invite_linked_note"))
     await update.effective_message.reply_text("\n\n".join(lines), disable_web_page_preview=True)
     await send_qr(
         context.bot,
         update.effective_chat.id,
         link,
-        qr_caption(result.patient.full_name, patient_id),
+        qr_caption(voice, result.patient.full_name, patient_id),
     )

@@ -10,10 +10,10 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 
 from bot.access import actor, admin_only
 from bot.handlers import start
-from bot.handlers.fallback import STAFF_HELP
 from bot.invite_qr import invite_link
 from bot.menus import hide_staff_menu, show_staff_menu
 from bot.services import CareContext
+from bot.staff_language import app_language, voice_in
 from care.dates import iso_local
 from care.db import staff
 from care.staffing import JoinOutcome, create_staff_invite, join_staff, remove_staff
@@ -111,7 +111,7 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
         await query.edit_message_text(f"User {user_id} was not staff any more. Nothing changed.")
         return
     log.info("staff member %s removed", user_id)
-    await hide_staff_menu(context.bot, user_id)
+    await hide_staff_menu(context.bot, services.catalog, user_id)
     await query.edit_message_text(f"Removed user {user_id} from staff; their access ended now.")
 
 
@@ -170,9 +170,21 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         )
         return
     log.info("user %s joined the staff", user.id)
-    await show_staff_menu(context.bot, user.id, admin=False)
+    await show_staff_menu(
+        context.bot,
+        services.catalog,
+        user.id,
+        admin=False,
+        lang=None,
+        default=app_language(services, user.language_code),
+    )
+    voice = voice_in(services, app_language(services, user.language_code))
     await update.effective_message.reply_text(
-        f"Welcome to the {services.settings.clinic_name} staff desk! {STAFF_HELP}"
+        voice(
+            "staff.welcome_staff",
+            staff_name=user.first_name,
+            clinic_name=services.settings.clinic_name,
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""/start: a patient opens their invite link, or comes back."""
+"""/start: a patient opens their invite link, or comes back; staff are welcomed as staff."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import logging
 
 from telegram import Update
 
+from bot.access import is_staff, role_of
+from bot.handlers import staff_self
 from bot.handlers.language import WELCOME, language_keyboard
 from bot.handlers.patient_common import tell
 from bot.patient_view import say, upcoming, welcome
@@ -51,6 +53,10 @@ async def start_plain(update: Update, context: CareContext) -> None:
     """A bare /start: welcome back a patient (resuming paused or held messages), guide
     anyone else."""
     assert update.effective_message is not None and update.effective_chat is not None
+    role = await role_of(update, context)
+    if is_staff(role) and update.effective_chat.type == update.effective_chat.PRIVATE:
+        await staff_self.welcome(update, context, role)
+        return
     services = context.services
     now = services.clock.now()
     returned = await services.db.run(come_back, update.effective_chat.id, now=now)

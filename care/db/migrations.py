@@ -146,6 +146,15 @@ _STEPS: tuple[str, ...] = (
         SELECT a.starts_at - 86400 FROM appointments a WHERE a.id = care_messages.appointment_id
     ) WHERE step = 'pre_care'
     """,
+    # 6: the language each staff member (or admin) chose with /language; without a row, their
+    # Telegram app's language decides.
+    """
+    CREATE TABLE staff_languages (
+        user_id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        chosen_at INTEGER NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

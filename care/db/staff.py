@@ -43,3 +43,20 @@ def remove(conn: sqlite3.Connection, user_id: int, now: int) -> bool:
         "UPDATE staff SET removed_at = ? WHERE user_id = ? AND removed_at IS NULL", (now, user_id)
     )
     return cursor.rowcount == 1
+
+
+def language_of(conn: sqlite3.Connection, user_id: int) -> str | None:
+    """The language a staff member chose with /language; None if they never chose."""
+    row = conn.execute(
+        "SELECT language FROM staff_languages WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    return None if row is None else str(row["language"])
+
+
+def choose_language(conn: sqlite3.Connection, user_id: int, language: str, now: int) -> None:
+    conn.execute(
+        "INSERT INTO staff_languages (user_id, language, chosen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET language = excluded.language,"
+        " chosen_at = excluded.chosen_at",
+        (user_id, language, now),
+    )

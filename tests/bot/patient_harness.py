@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from bot.services import CareApp
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.protocol import NEEDS_HUMAN
+from care.text_input import normalize_digits
 from tests.bot.app_env import (
     CLINIC_PHONE,
     EMERGENCY_PHONE,
@@ -46,7 +47,8 @@ from tests.fakes.schedule import opening as catalog_opening
 TEHRAN = ZoneInfo("Asia/Tehran")
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
-_APPOINTMENT = re.compile(r"#(\d+)")
+# The appointment's number in the staff reply, in English ("#12") or Persian («نوبت شمارهٔ ۱۲»).
+_APPOINTMENT = re.compile("(?:#|\u0634\u0645\u0627\u0631\u0647\u0654 \u2068)(\\d+)")
 
 
 def first_day() -> datetime:
@@ -128,7 +130,7 @@ class LiveBot(InLoopBot):
         await self.send(STAFF_ID, f"/enrol {name} {local:%Y-%m-%d %H:%M}")
         calls = await self.wait_for(_invite_to_staff, count=before + 1)
         text = str(calls[-1].params["text"])
-        appointment = _APPOINTMENT.search(text)
+        appointment = _APPOINTMENT.search(normalize_digits(text))
         token = _INVITE.search(text)
         assert appointment is not None and token is not None, text
         return int(appointment[1]), token[1]

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
-from bot.access import ADMIN_REFUSAL, REFUSAL
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.protocol import DEFAULT_PROTOCOL_PATH
@@ -21,6 +20,10 @@ from tests.bot.app_env import ADMIN_ID, app_env
 from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import seed_linked_patients
+from tests.problems import staff_text
+
+REFUSAL = staff_text("en", "staff.wrong_chat")
+ADMIN_REFUSAL = staff_text("en", "staff.admin_only")
 
 # Commands for patients and strangers (issue 4's patient menu, /start, a conversation's
 # /cancel). Everything else the application registers is a staff command.

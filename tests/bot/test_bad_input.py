@@ -17,7 +17,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.access import ADMIN_REFUSAL, REFUSAL
 from bot.record_ids import parse_record_id
 from care.dates import DateInputError, parse_local_datetime
 from care.db import staff
@@ -27,6 +26,10 @@ from tests.bot.app_env import app_env
 from tests.bot.calls import button_pairs
 from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.problems import staff_text
+
+REFUSAL = staff_text("en", "staff.wrong_chat")
+ADMIN_REFUSAL = staff_text("en", "staff.admin_only")
 
 STAFF_IDS = range(7000, 7600)
 STRANGER_IDS = count(8000)

@@ -9,8 +9,6 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.access import ADMIN_REFUSAL
-from bot.handlers.desk import INVALID_BUTTON
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.clock import to_epoch
 from care.db import staff
@@ -18,6 +16,10 @@ from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, sent_to
 from tests.bot.desk_harness import DeskBot, enrol_patient, link
 from tests.fakes.bot_api import ApiCall
+from tests.problems import staff_text
+
+ADMIN_REFUSAL = staff_text("en", "staff.admin_only")
+INVALID_BUTTON = staff_text("en", "desk.invalid_button")
 
 PATIENT = 2002
 FORGED = "This button does not belong to that patient's record. Nothing was changed."

@@ -120,7 +120,7 @@ async def test_typed_solar_hijri_date_typed_time_single_session_skip_phone(
         ask_phone = await staff.choose(ask_count, "1")
         assert "phone" in text_of(ask_phone)  # one session: no question about the interval
         ask_language = await staff.choose(ask_phone, "Skip")
-        summary = await staff.choose(ask_language, "فارسی")
+        summary = await staff.choose(ask_language, "Persian")
         assert "Sessions: 1\n" in text_of(summary)
         assert "Phone: not given" in text_of(summary)
         await staff.press(summary, button_data(summary, "Confirm"), expect=3)

@@ -155,6 +155,6 @@ def test_failed_staff_invites_count_too(bot: InProcessBot, clock: FakeClock) -> 
     assert "Too many" in bot.say(5000, f"/start {payload}").params["text"]
     assert bot.dump() == before
     clock.advance(minutes=10, seconds=1)
-    assert "Welcome" in bot.say(5000, f"/start {payload}").params["text"]
+    assert "You are on the staff" in bot.say(5000, f"/start {payload}").params["text"]
     with bot.db() as conn:
         assert staff.is_active(conn, 5000)

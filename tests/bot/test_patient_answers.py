@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import WORDING
 from care.actions import Action, Request, perform
 from care.db import appointments
-from care.models import AlertKind
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.problems import staff_text
 
 SARA, REZA, STRANGER = 2001, 2002, 3003
 
@@ -59,7 +58,7 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     await bot.press(SARA, data, message_id=message_id(message))
     await bot.press(SARA, data, message_id=message_id(message))
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
-    await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.BLOOD_THINNER]))
+    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.blood_thinner")))
     await bot.settle()
     replies = [
         c
@@ -68,7 +67,10 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     ]
     assert len(replies) == 1
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
-    alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if "blood thinner" in str(c.params)]
+    wording = staff_text("fa", "alerts.blood_thinner")
+    alerts_to_staff = [
+        c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params.get("text"))
+    ]
     assert len(alerts_to_staff) == 1
     # pressing the ticked answer left under the message says the same
     await bot.press(SARA, data, message_id=message_id(message))
@@ -114,7 +116,7 @@ async def test_after_a_reschedule_the_old_buttons_are_stale_and_the_new_ones_cou
     *_, new = await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")), count=2)
     await bot.press(SARA, _data(new, "another_time"), message_id=message_id(new))
     await bot.wait_for(text_to(SARA, opening("en", bot.reply_key("another_time"))))
-    await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.ANOTHER_TIME]))
+    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.another_time")))
     assert await bot.db(_alert_kinds) == ["another_time"]
 
 
@@ -164,8 +166,10 @@ async def test_i_already_took_a_painkiller_alerts_staff_once_and_says_not_to_can
     await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
     await bot.deliver()
     await bot.settle()
-    wording = WORDING[AlertKind.TOOK_PAINKILLER]
-    alerts_to_staff = [c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params)]
+    wording = staff_text("fa", "alerts.took_painkiller")
+    alerts_to_staff = [
+        c for c in bot.api.messages_to(STAFF_ID) if wording in str(c.params.get("text"))
+    ]
     assert len(alerts_to_staff) == 1
     assert "Sara Ahmadi" in str(alerts_to_staff[0].params["text"])
     assert await bot.db(_alert_kinds) == ["took_painkiller"]

@@ -27,10 +27,13 @@ async def test_card_by_number_shows_the_patient_every_session_and_message(desk: 
     assert "Language: English" in text
     assert "Telegram: linked" in text
     first, second = sara.appointment_ids
-    assert f"#{first} · 2026-12-10 10:30 · session 1 of 2 · face · booked" in text
-    assert f"#{second} · 2026-12-24 10:30 · session 2 of 2 · face · booked" in text
-    assert "• pre_care 2026-12-09 08:30 — pending · answered: I take a prescribed blood" in text
-    assert "• follow_up 2027-06-24 10:00 — pending" in text
+    assert f"#{first} · 2026-12-10 10:30 · session 1 of 2 · Face · booked" in text
+    assert f"#{second} · 2026-12-24 10:30 · session 2 of 2 · Face · booked" in text
+    assert (
+        "• Pre-session reminder 2026-12-09 08:30 — pending · answered: I take a prescribed blood"
+        in text
+    )
+    assert "• Maintenance follow-up 2027-06-24 10:00 — pending" in text
     assert callback_data(card)[:2] == [f"ap:1:{first}", f"ap:1:{second}"]
 
 

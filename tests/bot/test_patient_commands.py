@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.handlers.fallback import STAFF_HELP
 from care.catalog import FAQ_TOPICS, PATIENT_COMMANDS
 from care.dates import JALALI_MONTHS_FA, format_date, format_time
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening, say
 from tests.fakes.bot_api import FakeBotApi
+from tests.problems import staff_text
 
 SARA, STRANGER = 2001, 3003
 
@@ -106,7 +106,7 @@ async def test_strangers_and_staff_get_their_own_answers(bot: LiveBot) -> None:
         bot.api.press_button(STRANGER, data, message_id=1)
     await bot.wait_for(text_to(STRANGER, opening("fa", "patient.start_unknown")), count=11)
     await bot.send(STAFF_ID, "/help")
-    await bot.wait_for(text_to(STAFF_ID, STAFF_HELP))
+    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "staff.help")))
     patients = await bot.db(lambda conn: conn.execute("SELECT count(*) FROM patients").fetchone())
     assert patients[0] == 0
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import WORDING
 from care.clock import from_epoch
 from care.models import AlertKind
 from tests.bot.app_env import CLINIC_PHONE, STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.problems import staff_text
 
 # Three patients booked for the same session; each taps a different answer at every step.
 SARA, REZA, MINA = 2001, 2002, 2003
@@ -160,6 +160,6 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
                 (SARA, "book_me", 0),
             ]
             for kind in (AlertKind.BLOOD_THINNER, AlertKind.SOMETHING_WRONG, AlertKind.BOOK_ME):
-                await bot.wait_for(text_to(STAFF_ID, WORDING[kind]))
+                await bot.wait_for(text_to(STAFF_ID, staff_text("fa", f"alerts.{kind.value}")))
             undelivered = await bot.db(_rows, "SELECT id FROM alerts WHERE delivered_at IS NULL")
             assert undelivered == []

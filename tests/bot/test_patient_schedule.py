@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.alerts import WORDING
-from care.models import AlertKind
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
 from tests.fakes.bot_api import FakeBotApi
+from tests.problems import staff_text
 
 SARA, REZA, MINA = 2001, 2002, 2003
 STEPS = ("pre_care", "day_of", "post_care", "wash_ok", "check_in")
@@ -61,7 +60,7 @@ async def test_a_paused_patient_gets_nothing_and_a_resumed_one_gets_the_rest(
             await _stop(bot, SARA, "en", confirm=True, times=2)
             await _stop(bot, REZA, "fa", confirm=True)
             assert await bot.db(_status, SARA) == await bot.db(_status, REZA) == "paused"
-            await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.PAUSED]), count=2)
+            await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.paused")), count=2)
 
             await bot.advance_to(bot.local(days=2, at="12:00"))  # pre-care falls due
             await bot.settle()

@@ -97,13 +97,43 @@ def test_no_persian_in_code(path: Path) -> None:
         assert not ARABIC_SCRIPT.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
 
 
+# Staff modules whose texts have not moved to the catalogs yet (issue 12, still open): every
+# other module, staff ones included, shows no literal text.
+NOT_YET_IN_CATALOGS = frozenset(
+    {"bot/handlers/journey.py", "bot/handlers/privacy.py", "bot/handlers/staff.py"}
+)
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_words_sent_to_patients_from_code(path: Path) -> None:
     relative = str(path.relative_to(ROOT))
     source = path.read_text(encoding="utf-8")
-    if is_staff_module(relative, source):
+    if is_staff_module(relative, source) and relative in NOT_YET_IN_CATALOGS:
         return
     assert literal_texts_shown(source) == [], f"{relative}: move these texts to the catalogs"
+
+
+def test_the_staff_desk_speaks_from_the_catalogs() -> None:
+    """The desk, the card, the enrolment, alerts, menus: no text of theirs is in code."""
+    desk = [
+        "bot/handlers/enrol.py",
+        "bot/handlers/enrol_guided.py",
+        "bot/handlers/agenda.py",
+        "bot/handlers/card.py",
+        "bot/handlers/desk.py",
+        "bot/handlers/invite.py",
+        "bot/card_view.py",
+        "bot/desk_text.py",
+        "bot/enrol_questions.py",
+        "bot/alerts.py",
+        "bot/menus.py",
+        "bot/access.py",
+    ]
+    for relative in desk:
+        source = ROOT.joinpath(relative).read_text(encoding="utf-8")
+        assert relative not in NOT_YET_IN_CATALOGS
+        assert literal_texts_shown(source) == [], relative
+        assert not re.search(r'^[A-Z_]+ = \(?\s*"[A-Z][a-z]+ ', source, re.M), relative
 
 
 def test_the_scan_covers_the_patient_modules() -> None:

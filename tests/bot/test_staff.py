@@ -63,10 +63,13 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
 
         newcomer = desk.chat(NEW_STAFF, first_name="Nasrin")
         (welcome,) = await newcomer.send(f"/start {payload}")
-        assert "staff desk" in text_of(welcome) and "/today" in text_of(welcome)
-        (menu,) = _menus_for(desk, "setMyCommands", NEW_STAFF)
-        assert {"enrol", "today", "upcoming", "invite"} <= _commands(menu)
-        assert "staff" not in _commands(menu)  # the admin's command only
+        assert "You are on the staff" in text_of(welcome) and "/today" in text_of(welcome)
+        # One menu for every app language (Telegram's language_code), and one for the rest.
+        menus = _menus_for(desk, "setMyCommands", NEW_STAFF)
+        assert [m.params.get("language_code") for m in menus] == [None, "fa", "en"]
+        for menu in menus:
+            assert {"enrol", "today", "upcoming", "invite", "language"} <= _commands(menu)
+            assert "staff" not in _commands(menu)  # the admin's command only
         (today,) = await newcomer.send("/today")
         assert "No booked appointments" in text_of(today)
         (not_admin,) = await newcomer.send("/staff")
@@ -120,15 +123,15 @@ async def test_an_expired_staff_link_is_refused_and_staff_get_their_menu_at_star
         lasting = await _invite_link(admin)
         clock.advance(hours=23)
         (welcome,) = await desk.chat(NEW_STAFF).send(f"/start {lasting}")
-        assert "staff desk" in text_of(welcome)
+        assert "You are on the staff" in text_of(welcome)
         clock.advance(hours=1)
         (refused,) = await desk.chat(STRANGER).send(f"/start {expiring}")
         assert "does not work any more" in text_of(refused)
         (admin_again,) = await admin.send(f"/start {lasting}")
         assert "You are an admin already" in text_of(admin_again)
     async with running_desk(tmp_path, clock) as restarted:
-        (menu,) = _menus_for(restarted, "setMyCommands", NEW_STAFF)
-        assert "today" in _commands(menu)
+        menus = _menus_for(restarted, "setMyCommands", NEW_STAFF)
+        assert len(menus) == 3 and all("today" in _commands(menu) for menu in menus)
         assert not _menus_for(restarted, "setMyCommands", STRANGER)
 
 

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts import WORDING
 from care import bidi
-from care.models import AlertKind
 from tests.bot.app_env import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.bot.calls import button_pairs, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
 from tests.care.test_clinical_wording import WARNING_SIGNS
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.problems import staff_text
 
 SARA = 2001
 
@@ -75,7 +74,7 @@ async def test_the_late_check_in_asks_about_lumps_three_weeks_after_the_last_ses
     await bot.press(SARA, lump, message_id=message_id(message))
     await bot.wait_for(text_to(SARA, opening(lang, bot.reply_key("still_symptoms"))))
     await bot.deliver()
-    await bot.wait_for(text_to(STAFF_ID, WORDING[AlertKind.STILL_SYMPTOMS]))
+    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.still_symptoms")))
 
 
 async def test_care_shows_the_signs_for_the_first_two_weeks(bot: LiveBot) -> None:

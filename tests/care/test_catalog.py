@@ -6,16 +6,19 @@ from typing import Any
 
 import pytest
 
+from care.areas import TREATMENT_AREAS
 from care.catalog import (
     ALLOWED_PLACEHOLDERS,
     DEFAULT_MESSAGES_DIR,
     REQUIRED_KEYS,
+    STAFF_SECTIONS,
     Catalog,
     CatalogError,
     check_against_defaults,
     check_catalog,
     load_catalog,
 )
+from care.models import AlertKind, AppointmentStatus, MessageState
 from care.protocol import ANSWER_KEYS, DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
 
 SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
@@ -33,9 +36,13 @@ def texts(catalog: Catalog, lang: str) -> dict[str, str]:
 
 
 def dump(path: Path, entries: dict[str, str]) -> None:
-    """Write a message file as dotted keys; JSON string escapes are valid TOML."""
+    """Write a message file as dotted keys; JSON string escapes are valid TOML (written as
+    they are, not as surrogate pairs, which TOML refuses: the staff texts have emoji)."""
     path.write_text(
-        "".join(f"{key} = {json.dumps(text)}\n" for key, text in entries.items()), encoding="utf-8"
+        "".join(
+            f"{key} = {json.dumps(text, ensure_ascii=False)}\n" for key, text in entries.items()
+        ),
+        encoding="utf-8",
     )
 
 
@@ -89,6 +96,8 @@ def test_answer_labels_are_short_and_plain(lang: str) -> None:
 def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
     for key in SHIPPED.keys("en"):
         used = SHIPPED.placeholders("en", key)
+        if key.split(".")[0] in STAFF_SECTIONS:
+            continue  # staff texts: test_staff_texts_are_filled_by_the_bot
         if key.startswith("steps."):
             assert "appointment_list" not in used, key
         elif key == "patient.welcome":
@@ -297,3 +306,46 @@ def test_a_clinic_text_may_not_use_a_placeholder_its_caller_cannot_fill(tmp_path
 def test_a_clinic_text_may_drop_placeholders(tmp_path: Path) -> None:
     folder = _copy_defaults(tmp_path, "patient.invite_invalid", "Ask reception for a new link.")
     check_against_defaults(load_catalog(folder), load_catalog(DEFAULT_MESSAGES_DIR))
+
+
+def test_every_state_step_alert_and_area_has_a_staff_name() -> None:
+    """The texts the bot builds a key for (card.status_<status>, ...) exist for every value."""
+    protocol = load_protocol(DEFAULT_PROTOCOL_PATH)
+    wanted = {
+        *(f"card.status_{status.value}" for status in AppointmentStatus),
+        *(f"card.state_{state.value}" for state in MessageState),
+        *(f"card.step_{step.key}" for step in protocol.steps),
+        *(f"alerts.{kind.value}" for kind in AlertKind),
+        *(f"enrol.area_{area}" for area in TREATMENT_AREAS),
+        *(f"card.language_{lang}" for lang in SHIPPED.languages),
+    }
+    for lang in SHIPPED.languages:
+        assert wanted <= SHIPPED.keys(lang), sorted(wanted - SHIPPED.keys(lang))
+
+
+def test_staff_see_names_not_keys() -> None:
+    for lang in SHIPPED.languages:
+        for step in load_protocol(DEFAULT_PROTOCOL_PATH).steps:
+            assert SHIPPED.text(lang, f"card.step_{step.key}") != step.key
+    assert SHIPPED.text("fa", "card.step_pre_care") == "یادآوری پیش از جلسه"
+    assert SHIPPED.text("fa", "card.state_sent") == "ارسال شد"
+
+
+def test_a_clinic_file_may_not_drop_a_staff_text(tmp_path: Path) -> None:
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        kept = "\n".join(line for line in text.splitlines() if not line.startswith("legend ="))
+        (tmp_path / f"{lang}.toml").write_text(kept, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"desk\.legend: missing"):
+        check_against_defaults(load_catalog(tmp_path), SHIPPED)
+
+
+def test_a_staff_text_may_name_its_own_values_but_only_those_of_the_shipped_text(
+    tmp_path: Path,
+) -> None:
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        text = text.replace('booked_count = "{total}', 'booked_count = "{total} {patient_id}')
+        (tmp_path / f"{lang}.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"desk.booked_count: \{patient_id\} cannot be filled"):
+        check_against_defaults(load_catalog(tmp_path), SHIPPED)

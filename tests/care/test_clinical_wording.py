@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from care.catalog import DEFAULT_MESSAGES_DIR, Catalog, load_catalog
+from care.catalog import DEFAULT_MESSAGES_DIR, STAFF_SECTIONS, Catalog, load_catalog
 from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
 
 SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
@@ -52,9 +52,11 @@ QUOTED = {"en": re.compile(r'"([^"]+)"'), "fa": re.compile("«([^»]+)»")}
 
 
 def texts(lang: str, catalog: Catalog = SHIPPED) -> dict[str, str]:
+    """What patients read: the staff sections (desk, alerts, ...) speak to the clinic."""
     return {
         key: catalog.text(lang, key, **dict.fromkeys(catalog.placeholders(lang, key), "{}"))
         for key in catalog.keys(lang)
+        if key.split(".")[0] not in STAFF_SECTIONS
     }
 
 

@@ -26,6 +26,7 @@ from care.dates import (
     parse_time,
 )
 from care.text_input import ZWNJ, normalize_digits, to_persian_digits
+from tests.problems import said
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -93,8 +94,9 @@ def test_esfand_30_only_in_jalali_leap_years() -> None:
     assert jdatetime.date(1403, 1, 1).isleap()
     assert not jdatetime.date(1404, 1, 1).isleap()
     assert parse_date("1403-12-30") == jdatetime.date(1403, 12, 30).togregorian()
-    with pytest.raises(DateInputError, match="Esfand 1404 has 29 days"):
+    with pytest.raises(DateInputError) as caught:
         parse_date("1404-12-30")
+    assert re.search("Esfand 1404 has 29 days", said(caught.value))
 
 
 @pytest.mark.parametrize(
@@ -145,7 +147,7 @@ def test_parse_date_reads_both_calendars_and_any_digits(text: str, expected: dat
 def test_parse_date_refuses_with_a_reason_and_an_example(text: str, reason: str) -> None:
     with pytest.raises(DateInputError) as caught:
         parse_date(text)
-    message = str(caught.value)
+    message = said(caught.value)
     assert reason in message
     assert "e.g. 2026-12-05" in message
 
@@ -153,7 +155,7 @@ def test_parse_date_refuses_with_a_reason_and_an_example(text: str, reason: str)
 def test_parse_date_shortens_long_junk_in_its_message() -> None:
     with pytest.raises(DateInputError) as caught:
         parse_date("x" * 500)
-    assert len(str(caught.value)) < 200
+    assert len(said(caught.value)) < 200
 
 
 @given(st.dates(date(GREGORIAN_YEARS.start, 1, 1), date(GREGORIAN_YEARS.stop - 1, 12, 31)))
@@ -174,7 +176,7 @@ def test_parse_date_fails_only_with_date_input_error(text: str) -> None:
     try:
         parse_date(text)
     except DateInputError as refused:
-        assert "e.g." in str(refused)
+        assert "e.g." in said(refused)
 
 
 # --- parse_time ------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ def test_parse_time_reads_24_hour_times(text: str, expected: time) -> None:
 def test_parse_time_refuses_with_a_reason_and_an_example(text: str, reason: str) -> None:
     with pytest.raises(DateInputError) as caught:
         parse_time(text)
-    message = str(caught.value)
+    message = said(caught.value)
     assert reason in message
     assert "e.g. 09:30" in message
 
@@ -229,7 +231,7 @@ def test_parse_time_fails_only_with_date_input_error(text: str) -> None:
     try:
         parse_time(text)
     except DateInputError as refused:
-        assert "e.g." in str(refused)
+        assert "e.g." in said(refused)
 
 
 # --- parse_local_datetime ---------------------------------------------------------------------
@@ -242,14 +244,16 @@ def test_parse_local_datetime_returns_utc() -> None:
 
 
 def test_parse_local_datetime_refuses_a_time_skipped_by_the_clocks() -> None:
-    with pytest.raises(DateInputError, match="does not exist in Europe/Berlin") as caught:
+    with pytest.raises(DateInputError) as caught:
         parse_local_datetime("2026-03-29", "02:30", BERLIN)
-    assert "e.g. 03:30" in str(caught.value)
+    assert re.search("does not exist in Europe/Berlin", said(caught.value))
+    assert "e.g. 03:30" in said(caught.value)
 
 
 def test_parse_local_datetime_refuses_a_time_skipped_by_iran_summer_time_before_2022() -> None:
-    with pytest.raises(DateInputError, match="Asia/Tehran"):
+    with pytest.raises(DateInputError) as caught:
         parse_local_datetime("1400-01-02", "00:30", TEHRAN)
+    assert re.search("Asia/Tehran", said(caught.value))
 
 
 def test_parse_local_datetime_takes_the_first_of_two_repeated_times() -> None:
@@ -264,7 +268,7 @@ def test_parse_local_datetime_keeps_the_wall_clock_or_refuses(zone: str, moment:
     try:
         at = parse_local_datetime(moment.date().isoformat(), f"{moment:%H:%M}", tz)
     except DateInputError as refused:
-        assert "does not exist" in str(refused)
+        assert "does not exist" in said(refused)
         return
     assert at.tzinfo is UTC
     assert iso_local(at, tz) == f"{moment:%Y-%m-%d %H:%M}"
@@ -344,3 +348,29 @@ def test_add_months_moves_whole_months(start: date, months: int) -> None:
         assert moved.day == start.day
     else:
         assert moved.day == start.day or (moved + timedelta(days=1)).day == 1
+
+
+def test_a_solar_hijri_month_may_be_typed_by_name() -> None:
+    """«۱۴ آذر» as staff write it in the diary: with the year, or the next such day."""
+    assert parse_date("۱۴ آذر ۱۴۰۵") == date(2026, 12, 5)
+    assert parse_date("14 Azar 1405") == date(2026, 12, 5)
+    assert parse_date("۱۴ آذر", date(2026, 12, 1)) == date(2026, 12, 5)
+    assert parse_date("۱۴ آذر", date(2026, 12, 6)) == date(2027, 12, 5)  # passed: next year
+    assert parse_date("1 اسفند", date(2026, 12, 6)) == jdatetime.date(1405, 12, 1).togregorian()
+    with pytest.raises(DateInputError) as caught:
+        parse_date("۱۴ آذر")
+    assert caught.value.code == "date_needs_year"
+    with pytest.raises(DateInputError) as caught:
+        parse_date("۳۱ آذر ۱۴۰۵")
+    assert said(caught.value, "fa") == (
+        "۳۱ آذر ۱۴۰۵ تاریخ درستی نیست: آذر ۱۴۰۵ ۳۰ روز دارد. مثلاً ۱۴۰۵-۰۹-۱۴."
+    )
+
+
+def test_a_date_error_is_a_code_and_values_worded_at_the_edge() -> None:
+    with pytest.raises(DateInputError) as caught:
+        parse_date("1404-12-30")
+    assert caught.value.code == "date_bad_day"
+    assert caught.value.values["days"] == 29
+    assert "Esfand 1404 has 29 days" in said(caught.value)
+    assert "اسفند ۱۴۰۴ ۲۹ روز دارد" in said(caught.value, "fa")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.text_input import normalize_digits
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import text_to
 from tests.e2e.harness import ROOT, BotProcess, bot_env
@@ -69,9 +70,9 @@ def test_enrol_link_care_messages_done_and_restart(
     api.send_text(STAFF_ID, f"/enrol Sara Ahmadi {starts:%Y-%m-%d %H:%M}")
     (reply,) = api.wait_for(text_to(STAFF_ID, "Invite link"))
     text = str(reply.params["text"])
-    appointment = int(re.search(r"#(\d+)", text).group(1))  # type: ignore[union-attr]
+    appointment = int(re.search("(?:#|شمارهٔ \u2068)(\\d+)", normalize_digits(text)).group(1))  # type: ignore[union-attr]
     token = re.search(r"https://t\.me/mesocare_test_bot\?start=([A-Za-z0-9_-]+)", text).group(1)  # type: ignore[union-attr]
-    assert f"{starts:%Y-%m-%d %H:%M}" in text
+    assert f"{starts.day} {starts:%b %Y} · " in text and f"{starts:%H:%M} clinic time" in text
 
     api.send_text(PATIENT, f"/start {token}")
     api.wait_for(text_to(PATIENT, "Test Clinic"))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from care.text_input import normalize_digits
 from tests.bot.app_env import STAFF_ID, TOKEN
 from tests.bot.calls import text_to
 from tests.e2e.harness import BotProcess, bot_env
@@ -46,7 +47,7 @@ def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path:
         (reply,) = api.wait_for(text_to(STAFF_ID, "Invite link"))
         text = str(reply.params["text"])
         invite = re.search(r"start=([A-Za-z0-9_-]+)", text).group(1)  # type: ignore[union-attr]
-        appointment = re.search(r"#(\d+)", text).group(1)  # type: ignore[union-attr]
+        appointment = re.search("(?:#|شمارهٔ \u2068)(\\d+)", normalize_digits(text)).group(1)  # type: ignore[union-attr]
         with contextlib.closing(sqlite3.connect(tmp_path / "mesocare.db")) as conn:
             conn.execute("UPDATE patients SET phone = ?", (PHONE,))
             conn.commit()

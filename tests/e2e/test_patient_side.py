@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.alerts import WORDING
-from care.models import AlertKind
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, opening
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.problems import staff_text
 
 PATIENT = 2002
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -53,7 +52,7 @@ def test_a_patient_chooses_english_answers_and_stops(
 
     starts = (datetime.now(TEHRAN) + timedelta(hours=3)).replace(second=0, microsecond=0)
     api.send_text(STAFF_ID, f"/enrol Sara Ahmadi {starts:%Y-%m-%d %H:%M}")
-    (reply,) = api.wait_for(text_to(STAFF_ID, "Invite link"))
+    (reply,) = api.wait_for(text_to(STAFF_ID, "?start="))  # the staff reply, in Persian here
     token = re.search(r"\?start=([A-Za-z0-9_-]+)", str(reply.params["text"]))
     assert token is not None
 
@@ -73,12 +72,12 @@ def test_a_patient_chooses_english_answers_and_stops(
     open_reply = text_to(PATIENT, opening("en", "replies.blood_thinner"))
     closed_reply = text_to(PATIENT, opening("en", "closed.blood_thinner"))
     api.wait_for(lambda call: open_reply(call) or closed_reply(call))
-    api.wait_for(text_to(STAFF_ID, WORDING[AlertKind.BLOOD_THINNER]))
+    api.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.blood_thinner")))
 
     api.send_text(PATIENT, "/stop")
     (question,) = api.wait_for(text_to(PATIENT, CATALOG.text("en", "patient.stop_confirm")))
     api.press_button(PATIENT, "stop:yes", message_id=message_id(question))
-    api.wait_for(text_to(STAFF_ID, WORDING[AlertKind.PAUSED]))
+    api.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.paused")))
 
     bot.stop()
     with sqlite3.connect(tmp_path / "mesocare.db") as db:
