@@ -84,7 +84,7 @@ def test_an_unknown_scenario_is_refused(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_the_peer_really_sends_each_message_when_its_job_fires(tmp_path: Path) -> None:
     database = tmp_path / "peer.db"
-    due = int(time.time()) + 2
+    due = int(time.time()) + 10  # time for the peer to start on a busy machine
     planned = [Planned(n, due + DAY, "pre_care", due, due + DAY) for n in range(3)]
     seed(database, patients=3, planned=planned, now=due)
     with FakeBotApi(enforce_limits=True) as api:
