@@ -18,7 +18,7 @@ from bot.staff_voice import Voice
 from care.dates import DateInputError, local_instant, month_number, parse_date, parse_time
 from care.enrol_input import EnrolInputError, check_start
 from care.enrolment import Booking, Enrolment, enrol
-from care.text_input import InvalidName, clean_name
+from care.text_input import InvalidName, clean_name, normalize_digits
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,11 @@ def _split_date(words: list[str]) -> tuple[list[str], str]:
     """The name and the date before the time: the last word, or a day and a month by name
     ("14 Azar", "14 Azar 1405", or the same in Persian)."""
     for size in (3, 2):
-        if len(words) > size and month_number(words[-size + 1]) is not None:
+        if len(words) <= size:
+            continue
+        day, month, *year = words[-size:]
+        numbers = [normalize_digits(word) for word in (day, *year)]
+        if month_number(month) is not None and all(n.isdigit() and len(n) <= 4 for n in numbers):
             return words[:-size], " ".join(words[-size:])
     return words[:-1], words[-1]
 
