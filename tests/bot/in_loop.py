@@ -28,7 +28,7 @@ class InLoopBot:
         return services_of(self.app)
 
     async def wait_for(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 10.0
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, within: float = 30.0
     ) -> list[ApiCall]:
         return await asyncio.to_thread(self.api.wait_for, predicate, count=count, timeout=within)
 
