@@ -194,18 +194,22 @@ def test_a_course_gets_each_session_and_one_follow_up(settings: Settings) -> Non
     assert "session 3 of 3" in text
 
 
+def _env(tmp_path: Path) -> dict[str, str]:
+    """No token and no admins in the environment, only the clinic's phone."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "CLINIC_PHONE": CLINIC_PHONE,
+    }
+
+
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot` with no token and no admins in the environment, only the clinic's phone."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "PYTHONPATH": str(ROOT),
-            "CLINIC_PHONE": CLINIC_PHONE,
-            **env,
-        },
+        env={**_env(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -250,12 +254,7 @@ def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "bot", "preview", "2031-05-04", "--sessions", "4", "--full"],
             cwd=tmp_path,
-            env={
-                "PATH": "/usr/bin:/bin",
-                "HOME": str(tmp_path),
-                "PYTHONPATH": str(ROOT),
-                "CLINIC_PHONE": CLINIC_PHONE,
-            },
+            env=_env(tmp_path),
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,
