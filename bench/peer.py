@@ -20,12 +20,12 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes
 
 from bot.settings import Settings
-from care.catalog import Catalog
-from care.clock import SystemClock, from_epoch, to_epoch
+from care.content.catalog import Catalog
+from care.core.clock import SystemClock, from_epoch, to_epoch
+from care.core.models import MessageState
 from care.db.connection import connect
 from care.db.messages import Claim
-from care.models import MessageState
-from care.protocol import CareProtocol
+from care.schedule.protocol import CareProtocol
 from jobs.compose import Clinic, Composer
 from jobs.transport import keyboard
 

@@ -8,7 +8,7 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.cli import main
+from bot.cli.main import main
 
 if __name__ == "__main__":
     load_dotenv(find_dotenv(usecwd=True))  # the .env of the folder the bot is started from

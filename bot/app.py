@@ -18,44 +18,34 @@ from telegram.ext import (
     filters,
 )
 
-from bot.alerts import StaffAlerts
-from bot.handlers import (
-    agenda,
-    answers,
-    awake,
-    card,
-    desk,
-    enrol,
-    enrol_guided,
-    export,
-    fallback,
-    invite,
-    journey,
-    language,
-    patient,
-    privacy,
-    staff,
-    staff_self,
-    start,
-    stop,
-)
+from bot.common import awake, fallback
+from bot.common.menus import show_patient_menus, show_staff_menus
+from bot.common.patient_view import say
+from bot.common.staff_alerts import StaffAlerts
+from bot.desk import actions as desk
+from bot.desk import agenda, card, export, journey, privacy
+from bot.enrol import guided as enrol_guided
+from bot.enrol import invite
+from bot.enrol import one_line as enrol
 from bot.lifecycle import CareApplication
-from bot.menus import show_patient_menus, show_staff_menus
-from bot.patient_view import say
+from bot.patient import answers, language, start, stop
+from bot.patient import commands as patient
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from care.catalog import (
+from bot.staff import members as staff
+from bot.staff import welcome as staff_self
+from care.alerts.invite_watch import raise_invites_not_opened
+from care.content.catalog import (
     DEFAULT_MESSAGES_DIR,
     Catalog,
     check_against_defaults,
     check_catalog,
     load_catalog,
 )
-from care.clock import Clock, SystemClock
+from care.core.clock import Clock, SystemClock
 from care.db.worker import Database
-from care.enrolment import CarePlan
-from care.invite_watch import raise_invites_not_opened
-from care.protocol import CareProtocol, load_protocol
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import CareProtocol, load_protocol
 from jobs.channels.health import ChannelHealth, HealthState
 from jobs.channels.telegram import PatientBot, telegram_bot
 from jobs.compose import Clinic, Composer

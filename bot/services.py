@@ -8,14 +8,14 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.alerts import StaffAlerts
+from bot.common.staff_alerts import StaffAlerts
+from bot.patient.throttle import FailedAttempts
 from bot.settings import Settings
-from bot.throttle import FailedAttempts
-from care.awake import AwakePatients
-from care.catalog import Catalog
-from care.clock import Clock
+from care.content.catalog import Catalog
+from care.core.clock import Clock
 from care.db.worker import Database
-from care.enrolment import CarePlan
+from care.schedule.awake import AwakePatients
+from care.schedule.plan import CarePlan
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
 from jobs.delivery import Dispatcher

@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from care.catalog import DEFAULT_MESSAGES_DIR
-from care.protocol import DEFAULT_PROTOCOL_PATH
-from care.quiet_hours import QuietHours
-from care.working_time import OpeningHours, WorkingTime, parse_working_days
+from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
+from care.schedule.quiet_hours import QuietHours
+from care.schedule.working_time import OpeningHours, WorkingTime, parse_working_days
 from jobs.channels.proxy import ProxyError, parse_proxy
 
 LANGUAGES = ("fa", "en")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from care.answers import AnswerButton, encode
-from care.catalog import Catalog
-from care.clock import from_epoch
-from care.dates import format_date, format_time
+from care.answers.codec import AnswerButton, encode
+from care.content.catalog import Catalog
+from care.core.clock import from_epoch
+from care.core.dates import format_date, format_time
+from care.core.text_input import to_persian_digits
 from care.db.messages import Claim
-from care.protocol import CareProtocol
-from care.text_input import to_persian_digits
+from care.schedule.protocol import CareProtocol
 
 
 @dataclass(frozen=True)

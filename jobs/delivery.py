@@ -21,16 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from care.awake import AwakePatients
-from care.clock import Clock, from_epoch, to_epoch
+from care.core.clock import Clock, from_epoch, to_epoch
+from care.core.models import AlertKind, MessageState, PatientStatus
 from care.db import alerts, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.db.worker import Database
-from care.delivered import after_delivery
-from care.enrolment import CarePlan
-from care.models import AlertKind, MessageState, PatientStatus
-from care.planning import quiet_hours_hold
+from care.schedule.awake import AwakePatients
+from care.schedule.delivered import after_delivery
+from care.schedule.plan import CarePlan
+from care.schedule.planning import quiet_hours_hold
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result

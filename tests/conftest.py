@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.db.connection import connect
-from care.enrolment import CarePlan
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
-from care.quiet_hours import QuietHours
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.schedule.quiet_hours import QuietHours
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from bot.staff_voice import Voice
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.problems import Problem
+from bot.common.staff_voice import Voice
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.problems import Problem
 
 _CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from care.clock import from_epoch, to_epoch
+from care.core.clock import from_epoch, to_epoch
 
 PRE_CARE_STEP = "pre_care"  # the protocol's before-session step (care.protocol checks it by name)
 ACKNOWLEDGED = "understood"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from care.clock import from_epoch
-from care.models import Appointment, AppointmentStatus
+from care.core.clock import from_epoch
+from care.core.models import Appointment, AppointmentStatus
 
 _COLUMNS = "id, patient_id, starts_at, ends_at, session_number, session_count, area, status"
 

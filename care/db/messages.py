@@ -10,8 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from care.clock import from_epoch
-from care.models import CareMessage, MessageState
+from care.core.clock import from_epoch
+from care.core.models import CareMessage, MessageState
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from care.models import Patient, PatientStatus
+from care.core.models import Patient, PatientStatus
 
 _COLUMNS = "id, full_name, phone, language, chat_id, status"
 

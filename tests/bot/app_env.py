@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.app import build_application, load_care
 from bot.services import CareApp, Services
 from bot.settings import load_settings
-from care.clock import Clock
+from care.core.clock import Clock
 from jobs.retry import RetryPolicy
 from tests.fakes.bot_api import FakeBotApi
 

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.services import CareApp
-from care.enrolment import Booking, Enrolment, enrol
+from care.people.enrolment import Booking, Enrolment, enrol
 from tests.bot.app_env import STAFF_ID, app_env, build_app, serving
 from tests.bot.calls import sent_to
 from tests.bot.in_loop import InLoopBot

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from care.clock import Clock
+from care.core.clock import Clock
 from care.db.connection import connect
 from jobs.retry import RetryPolicy
 from tests.bot.app_env import build_app, services_of, serving

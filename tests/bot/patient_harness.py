@@ -26,9 +26,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.services import CareApp
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.protocol import NEEDS_HUMAN
-from care.text_input import normalize_digits
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.text_input import normalize_digits
+from care.schedule.protocol import NEEDS_HUMAN
 from tests.bot.app_env import (
     CLINIC_PHONE,
     EMERGENCY_PHONE,

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
-from care.protocol import DEFAULT_PROTOCOL_PATH
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.bot.app_env import ADMIN_ID, app_env
 from tests.bot.in_thread import InProcessBot, answered_clearly
 from tests.fakes.bot_api import FakeBotApi

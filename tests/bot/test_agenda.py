@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from care.enrolment import Booking, enrol, redeem_invite
+from care.people.enrolment import Booking, enrol
+from care.people.invites import redeem_invite
 from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import button_data, buttons, message_id, text_of
 from tests.bot.harness import Desk, running_desk

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.record_ids import parse_record_id
-from care.dates import DateInputError, parse_local_datetime
+from bot.common.record_ids import parse_record_id
+from care.core.dates import DateInputError, parse_local_datetime
+from care.core.text_input import MAX_NAME_LENGTH, InvalidName, clean_name
 from care.db import staff
-from care.enrol_input import EnrolInputError, check_start
-from care.text_input import MAX_NAME_LENGTH, InvalidName, clean_name
+from care.people.enrol_input import EnrolInputError, check_start
 from tests.bot.app_env import app_env
 from tests.bot.calls import button_pairs
 from tests.bot.in_thread import InProcessBot, answered_clearly

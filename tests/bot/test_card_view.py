@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from bot.card_view import MESSAGE_LIMIT, card_keyboard, card_text
-from bot.staff_voice import Voice
-from care.card import LinkStatus, PatientCard, Session
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.models import (
+from bot.common.staff_voice import Voice
+from bot.desk.card_view import MESSAGE_LIMIT, card_keyboard, card_text
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.models import (
     Appointment,
     AppointmentStatus,
     CareMessage,
@@ -18,6 +17,7 @@ from care.models import (
     Patient,
     PatientStatus,
 )
+from care.desk.card import LinkStatus, PatientCard, Session
 from tests.conftest import TEHRAN
 
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import run_check
-from bot.cli import main
-from care.catalog import DEFAULT_MESSAGES_DIR
+from bot.cli.check import run_check
+from bot.cli.main import main
+from care.content.catalog import DEFAULT_MESSAGES_DIR
 from care.db.connection import connect
 from tests.bot.app_env import app_env
 from tests.fakes.bot_api import FakeBotApi

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.clock import to_epoch
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.clock import to_epoch
 from care.db import staff
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, sent_to

@@ -7,9 +7,9 @@ import sqlite3
 import time
 from datetime import datetime, timedelta
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.clock import to_epoch
-from care.enrolment import Enrolment
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.clock import to_epoch
+from care.people.enrolment import Enrolment
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, edit_in, sent_to
 from tests.bot.desk_harness import DeskBot, enrol_patient, link

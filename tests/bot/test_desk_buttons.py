@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import desk_buttons
-from bot.desk_buttons import DeskButton, Step
-from care.actions import Action, Request
+from bot.desk import buttons as desk_buttons
+from bot.desk.buttons import DeskButton, Step
+from care.desk.actions import Action, Request
 
 WHEN = datetime(2026, 12, 20, 11, 30, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from telegram.ext import ConversationHandler
 
+from care.core.models import Appointment, Patient
 from care.db import appointments, audit, patients
-from care.models import Appointment, Patient
 from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import button_data, buttons, text_of
 from tests.bot.harness import PNG_SIGNATURE, Chat, Desk, running_desk

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from bot.handlers.export import PRIVATE_ONLY
+from bot.desk.export import PRIVATE_ONLY
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import sent_to
 from tests.bot.desk_harness import DeskBot, enrol_patient

@@ -6,8 +6,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from care.core.models import PatientStatus
 from care.db import patients
-from care.models import PatientStatus
 from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import text_of
 from tests.bot.harness import PNG_SIGNATURE, running_desk

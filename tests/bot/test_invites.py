@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.app import load_care
+from bot.patient.throttle import FailedAttempts
 from bot.settings import load_settings
-from bot.throttle import FailedAttempts
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
-from care.enrolment import Booking, CarePlan, enrol, issue_invite
-from care.staffing import create_staff_invite
+from care.people.enrolment import Booking, enrol
+from care.people.invites import issue_invite
+from care.people.staffing import create_staff_invite
+from care.schedule.plan import CarePlan
 from tests.bot.app_env import app_env
 from tests.bot.in_thread import InProcessBot
 from tests.conftest import FakeClock

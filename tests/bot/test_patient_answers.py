@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from care.actions import Action, Request, perform
 from care.db import appointments
+from care.desk.actions import Action, Request, perform
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from care.clock import from_epoch
-from care.models import AlertKind
+from care.core.clock import from_epoch
+from care.core.models import AlertKind
 from tests.bot.app_env import CLINIC_PHONE, STAFF_ID
 from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import load_care
-from bot.preview import PreviewRequest, render_preview
+from bot.cli.preview import PreviewRequest, render_preview
 from bot.settings import Settings, load_settings
-from care.dates import parse_local_datetime
-from care.protocol import CareProtocol, parse_protocol
+from care.core.dates import parse_local_datetime
+from care.schedule.protocol import CareProtocol, parse_protocol
 from tests.bot.app_env import CLINIC_PHONE
 from tests.bot.patient_harness import CATALOG, TEHRAN
 from tests.e2e.harness import ROOT

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
-from care.protocol import DEFAULT_PROTOCOL_PATH
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.bot.app_env import ADMIN_ID, app_env
 from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import FakeBotApi

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from care import bidi
+from care.content import bidi
 from tests.bot.app_env import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.bot.calls import button_pairs, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from care.dates import format_date, format_time
+from care.core.dates import format_date, format_time
 from tests.bot.app_env import ADMIN_ID, CLINIC_PHONE
 from tests.bot.calls import button_pairs, buttons, message_id, text_of, text_to
 from tests.bot.harness import running_desk

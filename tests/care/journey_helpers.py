@@ -6,13 +6,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from care.clock import to_epoch
+from care.core.clock import to_epoch
+from care.core.models import CareMessage
 from care.db import messages
 from care.db.connection import transaction
 from care.db.messages import Claim
-from care.delivered import after_delivery
-from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
-from care.models import CareMessage
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.invites import redeem_invite
+from care.schedule.delivered import after_delivery
+from care.schedule.plan import CarePlan
 
 
 def linked_patient(

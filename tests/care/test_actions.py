@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from care.actions import Action, Refusal, Request, Result, check, perform
-from care.course import NOT_LAST_ANY_MORE
+from care.core.models import AppointmentStatus, MessageState, PatientStatus
 from care.db import appointments, audit, messages, patients
-from care.enrolment import Booking, CarePlan, Enrolment, enrol
-from care.models import AppointmentStatus, MessageState, PatientStatus
+from care.desk.actions import Action, Refusal, Request, Result, check, perform
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.schedule.course import NOT_LAST_ANY_MORE
+from care.schedule.plan import CarePlan
 from tests.conftest import TEHRAN, FakeClock
 
 STAFF = "telegram:1001"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.advice import WARNING_SIGNS, current_advice
-from care.models import Appointment, AppointmentStatus
+from care.core.models import Appointment, AppointmentStatus
+from care.schedule.advice import WARNING_SIGNS, current_advice
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 

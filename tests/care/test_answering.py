@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from care.answering import ALERT_FOR_ANSWER, AnswerOutcome, AnswerResult, record_answer
-from care.answers import AnswerButton
-from care.clock import to_epoch
+from care.answers.codec import AnswerButton
+from care.answers.take import ALERT_FOR_ANSWER, AnswerOutcome, AnswerResult, record_answer
+from care.core.clock import to_epoch
+from care.core.models import AlertKind, AppointmentStatus, MessageState
 from care.db import appointments, messages
 from care.db.alerts import undelivered
-from care.enrolment import CarePlan
-from care.journey import mark_done
-from care.models import AlertKind, AppointmentStatus, MessageState
-from care.protocol import NEEDS_HUMAN, URGENT
+from care.desk.journey import mark_done
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import NEEDS_HUMAN, URGENT
 from tests.care.journey_helpers import dump, linked_patient, of_step, send_due
 from tests.conftest import FakeClock
 

@@ -3,7 +3,7 @@ every catalog text with them."""
 
 import pytest
 
-from care.bidi import FSI, LRI, LRM, PDI, RLM, anchor_lines, isolate_value, mark_runs
+from care.content.bidi import FSI, LRI, LRM, PDI, RLM, anchor_lines, isolate_value, mark_runs
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from care.card import LinkStatus, patient_card
+from care.core.models import PatientStatus
 from care.db import patients
-from care.enrolment import Booking, CarePlan, Enrolment, enrol, issue_invite
-from care.models import PatientStatus
+from care.desk.card import LinkStatus, patient_card
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.invites import issue_invite
+from care.schedule.plan import CarePlan
 from tests.conftest import FakeClock
 
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from care.areas import TREATMENT_AREAS
-from care.catalog import (
+from care.content.catalog import (
     ALLOWED_PLACEHOLDERS,
     DEFAULT_MESSAGES_DIR,
     REQUIRED_KEYS,
@@ -18,8 +17,9 @@ from care.catalog import (
     check_catalog,
     load_catalog,
 )
-from care.models import AlertKind, AppointmentStatus, MessageState
-from care.protocol import ANSWER_KEYS, DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
+from care.core.models import AlertKind, AppointmentStatus, MessageState
+from care.people.areas import TREATMENT_AREAS
+from care.schedule.protocol import ANSWER_KEYS, DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
 
 SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)

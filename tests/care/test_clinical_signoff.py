@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
 
 SHEET = Path(__file__).resolve().parents[2] / "docs" / "clinical-signoff.md"
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)

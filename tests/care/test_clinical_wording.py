@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from care.catalog import DEFAULT_MESSAGES_DIR, STAFF_SECTIONS, Catalog, load_catalog
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.content.catalog import DEFAULT_MESSAGES_DIR, STAFF_SECTIONS, Catalog, load_catalog
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
 
 SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.dates import (
+from care.core.dates import (
     GREGORIAN_YEARS,
     JALALI_MONTHS_EN,
     JALALI_MONTHS_FA,
@@ -25,7 +25,7 @@ from care.dates import (
     parse_local_datetime,
     parse_time,
 )
-from care.text_input import ZWNJ, normalize_digits, to_persian_digits
+from care.core.text_input import ZWNJ, normalize_digits, to_persian_digits
 from tests.problems import said
 
 TEHRAN = ZoneInfo("Asia/Tehran")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from care.answering import record_answer
-from care.answers import AnswerButton
-from care.clock import to_epoch
+from care.answers.codec import AnswerButton
+from care.answers.take import record_answer
+from care.core.clock import to_epoch
+from care.core.models import MessageState, PatientStatus
 from care.db import messages, patients
 from care.db.connection import transaction
-from care.delivered import after_delivery
-from care.enrolment import CarePlan
-from care.models import MessageState, PatientStatus
-from care.protocol import parse_protocol
+from care.schedule.delivered import after_delivery
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import parse_protocol
 from tests.care.journey_helpers import claim_due, linked_patient, of_step, send_due
 from tests.conftest import TEHRAN, FakeClock
 

@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care.enrol_draft import EnrolDraft, Field, answer_picked, answer_typed, check_draft_start
-from care.enrol_input import EnrolInputError
+from care.people.enrol_draft import (
+    EnrolDraft,
+    Field,
+    answer_picked,
+    answer_typed,
+    check_draft_start,
+)
+from care.people.enrol_input import EnrolInputError
 from tests.conftest import FakeClock
 from tests.problems import said
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from care.core.models import MessageState, PatientStatus
 from care.db import audit, messages, patients
-from care.enrolment import (
-    Booking,
-    CarePlan,
-    Enrolment,
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.invites import (
     InviteOutcome,
     LinkOutcome,
-    enrol,
     issue_invite,
     redeem_invite,
     reissue_invite,
 )
-from care.models import MessageState, PatientStatus
-from care.tokens import token_hash
+from care.people.tokens import token_hash
+from care.schedule.plan import CarePlan
 from tests.conftest import FakeClock
 
 

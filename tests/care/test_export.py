@@ -8,10 +8,11 @@ import io
 import sqlite3
 from datetime import timedelta
 
+from care.core.models import PatientStatus
 from care.db import messages, patients
-from care.enrolment import Booking, CarePlan, enrol
-from care.export import HEADER, export_csv
-from care.models import PatientStatus
+from care.desk.export import HEADER, export_csv
+from care.people.enrolment import Booking, enrol
+from care.schedule.plan import CarePlan
 from tests.conftest import TEHRAN, FakeClock
 
 

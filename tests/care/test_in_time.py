@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.planning import (
+from care.schedule.planning import (
     PlannedMessage,
     SessionTimes,
     can_wait_until,
     plan_session,
     quiet_hours_hold,
 )
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
-from care.quiet_hours import QuietHours
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.schedule.quiet_hours import QuietHours
 
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)
 IN_TIME_STEPS = ("pre_care", "day_of")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from care.alerts.invite_watch import raise_invites_not_opened
+from care.core.models import AlertKind, AppointmentStatus
 from care.db import alerts, appointments, patients
-from care.enrolment import Booking, CarePlan, Enrolment, enrol
-from care.invite_watch import raise_invites_not_opened
-from care.models import AlertKind, AppointmentStatus
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.schedule.plan import CarePlan
 from tests.conftest import FakeClock
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from care.core.models import AppointmentStatus, MessageState
 from care.db import audit, messages
-from care.enrolment import Booking, CarePlan, enrol
-from care.journey import DoneOutcome, mark_done, schedule_of
-from care.models import AppointmentStatus, MessageState
+from care.desk.journey import DoneOutcome, mark_done, schedule_of
+from care.people.enrolment import Booking, enrol
+from care.schedule.plan import CarePlan
 from tests.conftest import FakeClock
 
 

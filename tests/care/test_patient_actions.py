@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from care.core.models import PatientStatus
 from care.db import audit, patients
 from care.db.alerts import undelivered
-from care.enrolment import CarePlan
-from care.models import PatientStatus
-from care.patient_actions import choose_language, come_back, linked_patient, pause
+from care.people.patient_choices import choose_language, come_back, linked_patient, pause
+from care.schedule.plan import CarePlan
 from tests.care.journey_helpers import dump
 from tests.care.journey_helpers import linked_patient as enrol_linked
 from tests.conftest import FakeClock

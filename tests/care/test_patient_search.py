@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
+from care.core.models import PatientStatus
+from care.core.text_input import fold_for_search
 from care.db import patients
-from care.models import PatientStatus
-from care.patient_search import find_patients
-from care.text_input import fold_for_search
+from care.people.search import find_patients
 
 
 def _add(conn: sqlite3.Connection, name: str, phone: str | None = None) -> int:

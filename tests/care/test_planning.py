@@ -5,9 +5,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.planning import PlannedMessage, SessionTimes, plan_repeat, plan_session, usable_now
-from care.protocol import DEFAULT_PROTOCOL_PATH, CareProtocol, load_protocol, parse_protocol
-from care.quiet_hours import QuietHours
+from care.schedule.planning import (
+    PlannedMessage,
+    SessionTimes,
+    plan_repeat,
+    plan_session,
+    usable_now,
+)
+from care.schedule.protocol import (
+    DEFAULT_PROTOCOL_PATH,
+    CareProtocol,
+    load_protocol,
+    parse_protocol,
+)
+from care.schedule.quiet_hours import QuietHours
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from care.protocol import (
+from care.schedule.protocol import (
     ANSWER_KEYS,
     DEFAULT_PROTOCOL_PATH,
     NEEDS_HUMAN,

@@ -19,8 +19,8 @@ from bidi import get_base_level, get_display
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from care.catalog import DEFAULT_MESSAGES_DIR, Catalog, load_catalog
-from care.dates import format_date, format_time
+from care.content.catalog import DEFAULT_MESSAGES_DIR, Catalog, load_catalog
+from care.core.dates import format_date, format_time
 from jobs.compose import number
 
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)

@@ -7,14 +7,14 @@ import sqlite3
 from datetime import timedelta
 
 from care.db import audit, staff
-from care.staffing import (
+from care.people.staffing import (
     STAFF_INVITE_PREFIX,
     JoinOutcome,
     create_staff_invite,
     join_staff,
     remove_staff,
 )
-from care.tokens import token_hash
+from care.people.tokens import token_hash
 from tests.conftest import FakeClock
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.text_input import (
+from care.core.text_input import (
     MAX_NAME_LENGTH,
     ZWNJ,
     InvalidName,

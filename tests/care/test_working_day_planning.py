@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.planning import SessionTimes, plan_repeat, plan_session
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
-from care.quiet_hours import QuietHours
-from care.working_time import OpeningHours, WorkingTime
+from care.schedule.planning import SessionTimes, plan_repeat, plan_session
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
+from care.schedule.quiet_hours import QuietHours
+from care.schedule.working_time import OpeningHours, WorkingTime
 from tests.care.test_working_time import FixedHolidays
 
 TEHRAN = ZoneInfo("Asia/Tehran")

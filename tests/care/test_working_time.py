@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from care.working_time import (
+from care.schedule.working_time import (
     WEEKDAY_KEYS,
     IranHolidays,
     OpeningHours,

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.text_input import normalize_digits
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.text_input import normalize_digits
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import text_to
 from tests.e2e.harness import ROOT, BotProcess, bot_env

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care.text_input import normalize_digits
+from care.core.text_input import normalize_digits
 from tests.bot.app_env import STAFF_ID, TOKEN
 from tests.bot.calls import text_to
 from tests.e2e.harness import BotProcess, bot_env

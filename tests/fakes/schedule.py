@@ -10,11 +10,13 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
-from care.enrolment import Booking, CarePlan, enrol, redeem_invite
-from care.protocol import load_protocol
-from care.quiet_hours import QuietHours
+from care.people.enrolment import Booking, enrol
+from care.people.invites import redeem_invite
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import load_protocol
+from care.schedule.quiet_hours import QuietHours
 
 DELIVERY_PROTOCOL = Path(__file__).with_name("delivery_protocol.toml")
 ONE_STEP_PROTOCOL = Path(__file__).with_name("one_step_protocol.toml")

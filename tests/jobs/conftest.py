@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from care.awake import AwakePatients
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.worker import Database
-from care.enrolment import CarePlan
+from care.schedule.awake import AwakePatients
+from care.schedule.plan import CarePlan
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.pacing import Pacer

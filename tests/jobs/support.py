@@ -6,10 +6,12 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 
+from care.core.models import MessageState
 from care.db import messages
 from care.db.worker import Database
-from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
-from care.models import MessageState
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.invites import redeem_invite
+from care.schedule.plan import CarePlan
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, Result
 from jobs.pacing import ChatLimit

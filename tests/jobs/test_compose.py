@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from care.catalog import DEFAULT_MESSAGES_DIR, STEP_PLACEHOLDERS, load_catalog
+from care.content.catalog import DEFAULT_MESSAGES_DIR, STEP_PLACEHOLDERS, load_catalog
 from care.db.messages import Claim
-from care.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
 from jobs.compose import Clinic, Composer
 
 

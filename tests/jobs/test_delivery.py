@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from care.core.models import MessageState, PatientStatus
 from care.db import messages, patients
 from care.db.worker import Database
-from care.enrolment import Booking, CarePlan, enrol, redeem_invite
-from care.models import MessageState, PatientStatus
+from care.people.enrolment import Booking, enrol
+from care.people.invites import redeem_invite
+from care.schedule.plan import CarePlan
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result
 from jobs.retry import RetryPolicy

@@ -7,13 +7,13 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 
-from care.catalog import DEFAULT_MESSAGES_DIR, load_catalog
-from care.clock import to_epoch
+from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.clock import to_epoch
+from care.core.models import MessageState
 from care.db import messages
 from care.db.worker import Database
-from care.enrolment import CarePlan
-from care.models import MessageState
-from care.protocol import CareProtocol
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import CareProtocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result

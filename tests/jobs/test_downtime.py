@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from care.protocol import DEFAULT_PROTOCOL_PATH
+from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.bot.app_env import app_env
 from tests.bot.in_thread import InProcessBot
 from tests.fakes.bot_api import FakeBotApi

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from care.clock import from_epoch
-from care.dates import iso_local
+from care.core.clock import from_epoch
+from care.core.dates import iso_local
 from jobs.retry import RetryPolicy
 from tests.bot.app_env import ADMIN_ID, app_env
 from tests.bot.in_thread import InProcessBot

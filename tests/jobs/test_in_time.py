@@ -9,15 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from care.awake import AWAKE_FOR, AwakePatients, release_for_awake
-from care.clock import to_epoch
-from care.course import plan_messages
+from care.core.clock import to_epoch
+from care.core.models import MessageState
 from care.db import appointments, messages
 from care.db.connection import transaction
 from care.db.worker import Database
-from care.enrolment import Booking, CarePlan, Enrolment, enrol, redeem_invite
-from care.models import MessageState
-from care.planning import SessionTimes
+from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.invites import redeem_invite
+from care.schedule.awake import AWAKE_FOR, AwakePatients, release_for_awake
+from care.schedule.course import plan_messages
+from care.schedule.plan import CarePlan
+from care.schedule.planning import SessionTimes
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result
 from tests.conftest import TEHRAN, FakeClock

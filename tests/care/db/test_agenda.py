@@ -6,12 +6,14 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from care.clock import to_epoch
+from care.core.clock import to_epoch
+from care.core.models import MessageState, PatientStatus
 from care.db import messages, patients
 from care.db.agenda import _PAGE, _WINDOW, FLAGS, PreCare, booked_between
-from care.enrolment import Booking, CarePlan, enrol, redeem_invite
-from care.journey import mark_done
-from care.models import MessageState, PatientStatus
+from care.desk.journey import mark_done
+from care.people.enrolment import Booking, enrol
+from care.people.invites import redeem_invite
+from care.schedule.plan import CarePlan
 from tests.conftest import FakeClock
 
 

@@ -14,9 +14,10 @@ import pytest
 
 from care.db.backup import BackupError, backup
 from care.db.connection import connect
-from care.enrolment import Booking, CarePlan, enrol
-from care.protocol import load_protocol
-from care.quiet_hours import QuietHours
+from care.people.enrolment import Booking, enrol
+from care.schedule.plan import CarePlan
+from care.schedule.protocol import load_protocol
+from care.schedule.quiet_hours import QuietHours
 from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS
 
 COPIES = 5

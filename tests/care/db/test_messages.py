@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from care.core.models import MessageState
 from care.db import appointments, messages, patients
 from care.db.connection import transaction
-from care.models import MessageState
 
 
 def _patient(conn: sqlite3.Connection, chat_id: int | None) -> int:

@@ -1,0 +1,130 @@
+"""/patient and the patient card: find a patient, show their card, open a session's menu."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.common.access import staff_only
+from bot.common.staff_language import staff_voice
+from bot.common.staff_voice import Voice
+from bot.desk import awaiting
+from bot.desk import buttons as desk_buttons
+from bot.desk.card_view import (
+    MESSAGE_LIMIT,
+    card_keyboard,
+    card_text,
+    session_keyboard,
+    session_title,
+)
+from bot.desk.texts import who
+from bot.services import CareContext
+from care.core.models import AppointmentStatus
+from care.db import appointments, patients
+from care.desk.card import patient_card
+from care.people.search import find_patients
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 8
+
+
+@staff_only
+async def find_patient(update: Update, context: CareContext) -> None:
+    """Show the card of the one patient the query names, or a list to choose from."""
+    assert update.effective_message is not None
+    voice = await staff_voice(update, context)
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await update.effective_message.reply_text(voice("desk.patient_usage"))
+        return
+    found = await context.services.db.run(find_patients, query, limit=LIST_LIMIT)
+    if found.total == 0:
+        await update.effective_message.reply_text(voice("desk.no_match", query=query[:40]))
+        return
+    if found.total == 1:
+        text, markup = await render_card(context, voice, found.patients[0].id)
+        await update.effective_message.reply_text(text, reply_markup=markup)
+        return
+    more = found.total - len(found.patients)
+    text = voice("desk.matches", total=found.total, query=query[:40])
+    if more:
+        text += "\n" + voice("desk.more_matches", more=more)
+    buttons = [
+        [
+            InlineKeyboardButton(
+                f"#{voice.digits(str(p.id))} {p.full_name}", callback_data=desk_buttons.card(p.id)
+            )
+        ]
+        for p in found.patients
+    ]
+    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def render_card(
+    context: CareContext, voice: Voice, patient_id: int, *, banner: str = ""
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card's text (after `banner`, if any) and its buttons."""
+    services = context.services
+    card = await services.db.run(patient_card, patient_id, services.clock.now())
+    if card is None:
+        missing = voice("desk.no_patient", patient_id=patient_id)
+        return (f"{banner}\n\n{missing}" if banner else missing), None
+    room = MESSAGE_LIMIT - (len(banner) + 2 if banner else 0)
+    text = card_text(card, voice, limit=room)
+    return (f"{banner}\n\n{text}" if banner else text), card_keyboard(card, voice)
+
+
+async def show_card(update: Update, context: CareContext, patient_id: int, *, new: bool) -> None:
+    """The card in a new message (from an alert or a list) or in place of the pressed one."""
+    query = update.callback_query
+    assert query is not None
+    awaiting.forget(context.user_data)
+    text, markup = await render_card(context, await staff_voice(update, context), patient_id)
+    if new:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+    else:
+        await replace_message(update, text, markup)
+
+
+async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Show `text` in place of the message whose button was pressed. Pressing a button twice
+    may ask for the very same text, which Telegram refuses as "not modified": that is fine."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def show_session_menu(
+    update: Update, context: CareContext, patient_id: int, appointment_id: int
+) -> None:
+    """The actions on one booked session, in place of the card."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    voice = await staff_voice(update, context)
+    appointment = await services.db.run(appointments.get, appointment_id)
+    if appointment is None or appointment.patient_id != patient_id:
+        await query.answer(voice("desk.session_mismatch"), show_alert=True)
+        return
+    if appointment.status is not AppointmentStatus.BOOKED:
+        gone = voice("desk.no_longer_booked", appointment_id=appointment_id)
+        await query.answer(gone)
+        text, markup = await render_card(context, voice, patient_id, banner=gone)
+        await replace_message(update, text, markup)
+        return
+    await query.answer()
+    patient = await services.db.run(patients.get, patient_id)
+    title = session_title(appointment, voice)
+    await replace_message(
+        update,
+        voice("desk.session_menu", who=who(voice, patient), title=title),
+        session_keyboard(voice, patient_id, appointment_id),
+    )

@@ -1,0 +1,85 @@
+"""Staff commands on one appointment: /done and /schedule."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.common.access import actor, staff_only
+from bot.common.record_ids import record_id_or_ask
+from bot.services import CareContext
+from care.core.dates import iso_local
+from care.desk.journey import AppointmentSchedule, DoneOutcome, mark_done, schedule_of
+
+log = logging.getLogger(__name__)
+
+
+@staff_only
+async def done(update: Update, context: CareContext) -> None:
+    """Mark an appointment done; post-care goes out at once."""
+    assert update.effective_message is not None
+    appointment_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Which appointment? Send /done followed by its number, e.g. /done 12",
+    )
+    if appointment_id is None:
+        return
+    services = context.services
+    result = await services.db.run(
+        mark_done,
+        appointment_id,
+        plan=services.plan,
+        actor=actor(update),
+        now=services.clock.now(),
+    )
+    if result.outcome is DoneOutcome.NOT_FOUND:
+        reply = f"There is no appointment #{appointment_id}. Check the number and try again."
+    elif result.outcome is DoneOutcome.NOT_BOOKED:
+        assert result.appointment is not None
+        reply = (
+            f"Appointment #{appointment_id} is already {result.appointment.status.value}; "
+            "nothing was changed."
+        )
+    else:
+        services.delivery.poke()
+        log.info("appointment %d marked done", appointment_id)
+        reply = f"Appointment #{appointment_id} is done. The after-care message is on its way."
+    await update.effective_message.reply_text(reply)
+
+
+@staff_only
+async def schedule(update: Update, context: CareContext) -> None:
+    """List an appointment's care messages with their due times and states."""
+    assert update.effective_message is not None
+    appointment_id = await record_id_or_ask(
+        update.effective_message,
+        context.args,
+        "Which appointment? Send /schedule followed by its number, e.g. /schedule 12",
+    )
+    if appointment_id is None:
+        return
+    found = await context.services.db.run(schedule_of, appointment_id)
+    if found is None:
+        await update.effective_message.reply_text(
+            f"There is no appointment #{appointment_id}. Check the number and try again."
+        )
+        return
+    await update.effective_message.reply_text(format_schedule(found, context))
+
+
+def format_schedule(found: AppointmentSchedule, context: CareContext) -> str:
+    tz = context.services.settings.timezone
+    appointment = found.appointment
+    lines = [
+        f"Appointment #{appointment.id} — {iso_local(appointment.starts_at, tz)} "
+        f"(session {appointment.session_number} of {appointment.session_count}, "
+        f"{appointment.status.value})",
+    ]
+    for message in found.messages:
+        line = f"• {message.step}: {iso_local(message.due_at, tz)} — {message.state.value}"
+        if message.reason and message.state.value in {"skipped", "failed", "cancelled"}:
+            line += f" ({message.reason})"
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""/enrol in one line (`/enrol <full name> <date> <HH:MM>`), and the answer every
+enrolment gets: the appointment(s), the invite link and its QR code."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import Update
+
+from bot.common.access import actor, staff_only
+from bot.common.staff_language import staff_voice
+from bot.common.staff_voice import Voice
+from bot.enrol.invite_qr import invite_link, send_qr
+from bot.enrol.questions import closed_day_note
+from bot.services import CareContext
+from care.core.dates import DateInputError, local_instant, month_number, parse_date, parse_time
+from care.core.text_input import InvalidName, clean_name, normalize_digits
+from care.people.enrol_input import EnrolInputError, check_start
+from care.people.enrolment import Booking, Enrolment, enrol
+
+log = logging.getLogger(__name__)
+
+ONE_LINE_FIX = "enrol.one_line_fix"
+
+
+@dataclass(frozen=True)
+class EnrolRequest:
+    full_name: str
+    starts_at: datetime
+
+
+def parse_enrol(args: list[str], *, voice: Voice, now: datetime) -> EnrolRequest:
+    """The name, date and time of `/enrol`; EnrolInputError (its text ready for staff) if not.
+
+    The date may be a Solar Hijri month by name, in Persian or English: "14 Azar 14:30"."""
+    if len(args) < 3:
+        raise OneLineError(voice("enrol.missing", usage=voice("enrol.usage")))
+    *name_parts, time_text = args
+    name_parts, date_text = _split_date(name_parts)
+    try:
+        full_name = clean_name(" ".join(name_parts))
+    except InvalidName as error:
+        raise OneLineError(voice.problem(error)) from None
+    try:
+        day = parse_date(date_text, now.astimezone(voice.tz).date())
+        starts_at = local_instant(day, parse_time(time_text), voice.tz)
+        check_start(starts_at, now)
+    except (DateInputError, EnrolInputError) as error:
+        tomorrow = (now + timedelta(days=1)).astimezone(voice.tz).date()
+        example = f"/enrol {full_name} {tomorrow.isoformat()} 14:30"
+        raise OneLineError(
+            voice("enrol.with_example", problem=voice.problem(error), example=example)
+        ) from None
+    return EnrolRequest(full_name, starts_at)
+
+
+class OneLineError(ValueError):
+    """/enrol in one line cannot be used; `str()` is the reply, already in the staff language."""
+
+
+def _split_date(words: list[str]) -> tuple[list[str], str]:
+    """The name and the date before the time: the last word, or a day and a month by name
+    ("14 Azar", "14 Azar 1405", or the same in Persian)."""
+    for size in (3, 2):
+        if len(words) <= size:
+            continue
+        day, month, *year = words[-size:]
+        numbers = [normalize_digits(word) for word in (day, *year)]
+        if month_number(month) is not None and all(n.isdigit() and len(n) <= 4 for n in numbers):
+            return words[:-size], " ".join(words[-size:])
+    return words[:-1], words[-1]
+
+
+@staff_only
+async def enrol_one_line(update: Update, context: CareContext) -> None:
+    """Enrol a patient from one line and answer with the appointment and the invite."""
+    assert update.effective_message is not None
+    services = context.services
+    now = services.clock.now()
+    voice = await staff_voice(update, context)
+    try:
+        request = parse_enrol(context.args or [], voice=voice, now=now)
+    except OneLineError as error:
+        await update.effective_message.reply_text(str(error))
+        return
+    booking = Booking(
+        full_name=request.full_name,
+        starts_at=request.starts_at,
+        language=services.settings.default_language,
+    )
+    working = services.settings.working_time
+    day = request.starts_at.astimezone(working.tz).date()
+    note = closed_day_note(day, working, voice, ONE_LINE_FIX)
+    if note is not None:
+        await update.effective_message.reply_text(note)
+    await enrol_and_announce(update, context, booking)
+
+
+async def enrol_and_announce(update: Update, context: CareContext, booking: Booking) -> None:
+    """Enrol the booking, then send staff the appointment, the invite link and its QR code."""
+    assert update.effective_chat is not None
+    services = context.services
+    voice = await staff_voice(update, context)
+    enrolment = await services.db.run(
+        enrol,
+        booking,
+        plan=services.plan,
+        actor=actor(update),
+        invite_days=services.settings.invite_days,
+        now=services.clock.now(),
+    )
+    log.info("enrolled patient %d", enrolment.patient_id)
+    services.delivery.poke()
+    chat_id = update.effective_chat.id
+    link = invite_link(context.bot.username, enrolment.token)
+    await context.bot.send_message(
+        chat_id,
+        describe_enrolment(voice, enrolment, booking, link),
+        disable_web_page_preview=True,
+    )
+    caption = qr_caption(voice, booking.full_name, enrolment.patient_id)
+    await send_qr(context.bot, chat_id, link, caption)
+
+
+def describe_enrolment(voice: Voice, enrolment: Enrolment, booking: Booking, link: str) -> str:
+    local = booking.starts_at.astimezone(voice.tz)
+    ids = enrolment.appointment_ids
+    lines = [
+        voice("enrol.enrolled", patient_name=booking.full_name, appointment_id=ids[0]),
+        voice("enrol.starts", day=local.date(), time=local.time()),
+    ]
+    if len(ids) > 1:
+        lines.append(
+            voice(
+                "enrol.course",
+                count=len(ids),
+                days=booking.interval_days,
+                first=ids[0],
+                last=ids[-1],
+            )
+        )
+    lines += [
+        voice("enrol.patient", patient_id=enrolment.patient_id),
+        "",
+        invite_text(voice, link, enrolment.invite_expires_at),
+    ]
+    return "\n".join(lines)
+
+
+def invite_text(voice: Voice, link: str, expires_at: datetime) -> str:
+    return voice("enrol.invite", until=expires_at, link=link)
+
+
+def qr_caption(voice: Voice, full_name: str, patient_id: int) -> str:
+    return voice("enrol.qr_caption", patient_name=full_name, patient_id=patient_id)

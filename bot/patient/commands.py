@@ -1,0 +1,66 @@
+"""The patient's own commands: /appointments, /care, /faq, /help."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.common.patient_view import appointments_text, faq_question, say, upcoming
+from bot.patient.common import patient_only, tell
+from bot.services import CareContext
+from care.content.catalog import FAQ_TOPICS
+from care.core.models import Patient
+from care.db import appointments as appointment_rows
+from care.schedule.advice import current_advice
+
+FAQ_PATTERN = r"^faq:"
+
+
+@patient_only
+async def appointments(update: Update, context: CareContext, patient: Patient) -> None:
+    """/appointments: the patient's upcoming sessions, in their calendar."""
+    services = context.services
+    booked = await services.db.run(upcoming, patient.id, services.clock.now())
+    await tell(update, context, appointments_text(services, patient, booked))
+
+
+@patient_only
+async def care(update: Update, context: CareContext, patient: Patient) -> None:
+    """/care: the instructions that apply right now."""
+    services = context.services
+    mine = await services.db.run(appointment_rows.of_patient, patient.id)
+    keys = current_advice(mine, services.clock.now())
+    text = "\n\n".join(say(services, patient.language, key) for key in keys)
+    await tell(update, context, text)
+
+
+@patient_only
+async def faq(update: Update, context: CareContext, patient: Patient) -> None:
+    """/faq: one button per common question."""
+    services = context.services
+    lang = patient.language
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    faq_question(services, lang, topic), callback_data=f"faq:{topic}"
+                )
+            ]
+            for topic in FAQ_TOPICS
+        ]
+    )
+    await tell(update, context, say(services, lang, "faq.title"), keyboard)
+
+
+@patient_only
+async def faq_answer(update: Update, context: CareContext, patient: Patient) -> None:
+    """A /faq question button: its answer."""
+    assert update.callback_query is not None
+    topic = (update.callback_query.data or "").removeprefix("faq:")
+    key = f"faq.{topic}" if topic in FAQ_TOPICS else "patient.button_stale"
+    await tell(update, context, say(context.services, patient.language, key))
+
+
+@patient_only
+async def help_command(update: Update, context: CareContext, patient: Patient) -> None:
+    """/help: the patient's commands and the clinic's phone."""
+    await tell(update, context, say(context.services, patient.language, "patient.help"))

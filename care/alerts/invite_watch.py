@@ -1,0 +1,54 @@
+"""Telling staff when a patient has not opened their invite and the session is close.
+
+Without a linked chat the patient gets no pre-care message, so reception should call them.
+The check runs after every delivery tick; each appointment raises its alert once at most.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from care.core.clock import to_epoch
+from care.core.models import AlertKind
+from care.db import alerts
+from care.db.connection import transaction
+
+NOTICE_BEFORE = timedelta(hours=48)
+# A session booked less than 48 h ahead: give the patient this long to open the invite
+# (they are often still at the desk) before telling staff.
+LATE_BOOKING_GRACE = timedelta(hours=2)
+_KEY_PREFIX = "invite_not_opened:"
+
+
+def raise_invites_not_opened(conn: sqlite3.Connection, now: datetime) -> int:
+    """Raise an alert for each booked appointment within 48 h whose patient has not linked
+    Telegram; return how many alerts are new."""
+    at = to_epoch(now)
+    rows = conn.execute(
+        "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id"
+        " WHERE a.status = 'booked' AND p.chat_id IS NULL AND p.status != 'erased'"
+        " AND a.starts_at > ? AND a.starts_at <= ? AND a.created_at <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM alerts WHERE dedupe_key = ? || a.id)",
+        (
+            at,
+            at + int(NOTICE_BEFORE.total_seconds()),
+            at - int(LATE_BOOKING_GRACE.total_seconds()),
+            _KEY_PREFIX,
+        ),
+    ).fetchall()
+    if not rows:
+        return 0
+    raised = 0
+    with transaction(conn):
+        for row in rows:
+            alert_id = alerts.raise_once(
+                conn,
+                kind=AlertKind.INVITE_NOT_OPENED,
+                dedupe_key=f"{_KEY_PREFIX}{row['id']}",
+                now=at,
+                patient_id=row["patient_id"],
+                appointment_id=row["id"],
+            )
+            raised += alert_id is not None
+    return raised

@@ -1,0 +1,85 @@
+"""The clinic's records as one CSV file: a row per care message, with its appointment and its
+patient (a patient or appointment without messages still gets a row).
+
+UTF-8 with a byte-order mark, so spreadsheet programs show Persian names correctly; times in
+ISO 8601 on the clinic's clocks (with the offset). An erased patient keeps only ids and states.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+from zoneinfo import ZoneInfo
+
+from care.core.clock import from_epoch
+
+HEADER = (
+    "patient_id",
+    "patient_name",
+    "phone",
+    "language",
+    "patient_status",
+    "telegram_linked",
+    "appointment_id",
+    "appointment_start",
+    "appointment_end",
+    "session_number",
+    "session_count",
+    "area",
+    "appointment_status",
+    "message_id",
+    "step",
+    "due_at",
+    "message_state",
+    "reason",
+    "sent_at",
+    "answer",
+    "answered_at",
+)
+PERSONAL = frozenset({"patient_name", "phone", "area", "answer"})
+TIMES = frozenset({"appointment_start", "appointment_end", "due_at", "sent_at", "answered_at"})
+_QUERY = (
+    "SELECT p.id AS patient_id, p.full_name AS patient_name, p.phone, p.language,"
+    " p.status AS patient_status, p.chat_id IS NOT NULL AS telegram_linked,"
+    " a.id AS appointment_id, a.starts_at AS appointment_start, a.ends_at AS appointment_end,"
+    " a.session_number, a.session_count, a.area, a.status AS appointment_status,"
+    " m.id AS message_id, m.step, m.due_at, m.state AS message_state, m.reason, m.sent_at,"
+    " m.answer, m.answered_at"
+    " FROM patients p"
+    " LEFT JOIN appointments a ON a.patient_id = p.id"
+    " LEFT JOIN care_messages m ON m.appointment_id = a.id"
+    " ORDER BY p.id, a.starts_at, a.id, m.due_at, m.id"
+)
+_BOM = "\ufeff"
+# A cell a spreadsheet would run as a formula; a phone number such as +98 21 ... is left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_LIKE = re.compile(r"\+?[0-9 ()\-.]+")
+
+
+def export_csv(conn: sqlite3.Connection, tz: ZoneInfo) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for row in conn.execute(_QUERY):
+        erased = row["patient_status"] == "erased"
+        writer.writerow([_cell(name, row[name], tz, erased) for name in HEADER])
+    return (_BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(name: str, value: object, tz: ZoneInfo, erased: bool) -> str:
+    if value is None or (erased and name in PERSONAL):
+        return ""
+    if name in TIMES:
+        assert isinstance(value, int)
+        return from_epoch(value).astimezone(tz).isoformat(timespec="minutes")
+    if name == "telegram_linked":
+        return "yes" if value else "no"
+    return _inert(str(value))
+
+
+def _inert(text: str) -> str:
+    if text.startswith(_FORMULA_START) and not _PHONE_LIKE.fullmatch(text):
+        return "'" + text
+    return text
