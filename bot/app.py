@@ -10,30 +10,16 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
 )
 
-from bot.common import awake, fallback
+from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
 from bot.common.staff_alerts import StaffAlerts
-from bot.desk import actions as desk
-from bot.desk import agenda, card, export, journey, privacy
-from bot.enrol import guided as enrol_guided
-from bot.enrol import invite
-from bot.enrol import one_line as enrol
 from bot.lifecycle import CareApplication
-from bot.patient import answers, language, start, stop
-from bot.patient import commands as patient
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
-from bot.staff import members as staff
-from bot.staff import welcome as staff_self
 from care.alerts.invite_watch import raise_invites_not_opened
 from care.content.catalog import (
     DEFAULT_MESSAGES_DIR,
@@ -120,69 +106,20 @@ def build_application(
 
 
 def _register_handlers(application: CareApp) -> None:
-    """In order: deep links before plain /start (staff invites before patient invites), staff
-    commands (the guided /enrol before the one-line form), the patient's commands and buttons,
-    then the catch-all."""
-    private = filters.ChatType.PRIVATE
+    """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            CommandHandler(
-                "start", staff.join_with_link, private & filters.Regex(r"^/start\s+staff_")
-            ),
-            CommandHandler(
-                "start", start.start_with_token, private & filters.Regex(r"^/start\s+\S")
-            ),
-            CommandHandler("start", start.start_plain, private),
-            enrol_guided.enrol_conversation(),
-            CommandHandler(["enrol", "enroll"], enrol.enrol_one_line),
-            CallbackQueryHandler(enrol_guided.enrol_button_finished, pattern=r"^enrol:"),
-            CommandHandler("invite", invite.invite),
-            CommandHandler("today", agenda.today),
-            CommandHandler("upcoming", agenda.upcoming),
-            CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
-            CommandHandler("staff", staff.staff_list),
-            CallbackQueryHandler(staff.staff_invite, pattern=rf"^{staff.INVITE}$"),
-            CallbackQueryHandler(staff.staff_remove_ask, pattern=staff.REMOVE_PATTERN),
-            CallbackQueryHandler(
-                staff.staff_remove_confirmed, pattern=staff.REMOVE_CONFIRMED_PATTERN
-            ),
-            CallbackQueryHandler(staff.staff_keep, pattern=rf"^{staff.KEEP}$"),
-            CallbackQueryHandler(staff.staff_button_invalid, pattern=r"^staff:"),
-            CommandHandler("done", journey.done),
-            CommandHandler("schedule", journey.schedule),
-            CommandHandler("patient", card.find_patient),
-            CommandHandler("reschedule", desk.reschedule),
-            CommandHandler("cancel_appt", desk.cancel_appointment),
-            CommandHandler("noshow", desk.no_show),
-            CommandHandler("add_session", desk.add_session),
-            CommandHandler("export", export.export),
-            CommandHandler("export_patient", privacy.export),
-            CommandHandler("forget", privacy.forget),
-            CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
-            CallbackQueryHandler(desk.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
-            # The patient's side (commands in private chats; buttons check who pressed them).
-            CommandHandler("appointments", patient.appointments, private),
-            CommandHandler("care", patient.care, private),
-            CommandHandler("faq", patient.faq, private),
-            CommandHandler("help", patient.help_command, private),
-            CommandHandler("language", staff_self.language),
-            CallbackQueryHandler(staff_self.choose, pattern=staff_self.PATTERN),
-            CommandHandler("stop", stop.stop, private),
-            CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
-            CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
-            CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
-            CallbackQueryHandler(patient.faq_answer, pattern=patient.FAQ_PATTERN),
-            MessageHandler(filters.TEXT | filters.COMMAND, fallback.answer_anything),
-            # Keep last: a button nothing above recognised still gets an answer.
-            CallbackQueryHandler(fallback.answer_unknown_button),
+            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
+            *patient.starting(),  # /start <token>, then plain /start
+            *enrol.handlers(),  # the guided /enrol before the one-line form
+            *desk.handlers(),
+            *staff.handlers(),
+            *patient.handlers(),
+            *common.catch_alls(),  # last: anything nothing above recognised
         ]
     )
-    # Group -2 sees every update first: a patient who writes or taps is awake.
-    application.add_handler(TypeHandler(Update, awake.note_awake), group=-2)
-    # Group -1 sees text first: a date and time the desk asked a staff member for.
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND, desk.take_typed_time), group=-1
-    )
+    application.add_handler(common.awake_watch(), group=-2)
+    application.add_handler(desk.typed_answers(), group=-1)
     application.add_error_handler(_on_error)
 
 
@@ -209,13 +146,14 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     await dispatcher.recover()
     assert application.job_queue is not None
     services.dispatcher = dispatcher
-    services.delivery_clock = DeliveryClock(
+    wake = DeliveryClock(
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
         _checks_then_alerts(services, alerts),
     )
-    services.delivery_clock.start()
+    wake.start()
+    services.wake = wake
     services.telegram_health.on_change(lambda state: _poke_when_back(services, state))
     if isinstance(application.bot, PatientBot) and application.bot.identified:
         await show_menus(application)  # otherwise once Telegram answers (bot/runner.py)
@@ -231,8 +169,8 @@ async def show_menus(application: Application) -> None:  # type: ignore[type-arg
 
 def _poke_when_back(services: Services, state: HealthState) -> None:
     """The network is back: what waited for it goes now, not at its next planned try."""
-    if state.reachable and services.delivery_clock is not None:
-        services.delivery_clock.poke()
+    if state.reachable:
+        services.schedule_changed()
 
 
 def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:

@@ -24,8 +24,8 @@ class CareApplication(
 
     async def stop(self) -> None:
         services = self.bot_data.get("services")
-        if isinstance(services, Services) and services.delivery_clock is not None:
-            await services.delivery_clock.stop()
+        if isinstance(services, Services) and services.wake is not None:
+            await services.wake.stop()
         await super().stop()
         if isinstance(services, Services):
             await services.drain_background()

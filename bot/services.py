@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot, JobQueue
 
-from bot.common.staff_alerts import StaffAlerts
-from bot.patient.throttle import FailedAttempts
 from bot.settings import Settings
 from care.content.catalog import Catalog
 from care.core.clock import Clock
 from care.db.worker import Database
+from care.people.invite_attempts import FailedAttempts
 from care.schedule.awake import AwakePatients
 from care.schedule.plan import CarePlan
 from jobs.channels.health import ChannelHealth
@@ -21,7 +20,10 @@ from jobs.compose import Composer
 from jobs.delivery import Dispatcher
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
-from jobs.wakeup import DeliveryClock
+from jobs.wakeup import Wake
+
+if TYPE_CHECKING:  # the alerts need the services: a type only, to keep this module a leaf
+    from bot.common.staff_alerts import StaffAlerts
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Services:
     composer: Composer
     clock: Clock
     dispatcher: Dispatcher | None = None
-    delivery_clock: DeliveryClock | None = None
+    wake: Wake | None = None  # the sender's clock (jobs.wakeup), from post_init
     alerts: StaffAlerts | None = None
     background: set[asyncio.Task[object]] = field(default_factory=set)
     pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
@@ -44,10 +46,10 @@ class Services:
     # Whether Telegram answers now (jobs.channels.health): the sender waits while it does not.
     telegram_health: ChannelHealth = field(default_factory=lambda: ChannelHealth("Telegram"))
 
-    @property
-    def delivery(self) -> DeliveryClock:
-        assert self.delivery_clock is not None, "delivery starts in post_init"
-        return self.delivery_clock
+    def schedule_changed(self) -> None:
+        """An enrolment, a link, a change at the desk: the sender looks again now."""
+        if self.wake is not None:
+            self.wake.poke()
 
     def alert_raised(self) -> None:
         """An alert was stored: send it to staff now rather than at the next tick."""
@@ -77,3 +79,5 @@ class CareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 CareApp = Application[
     ExtBot[None], CareContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[CareContext]
 ]
+# What a feature package's handlers() returns: any update, our context, any result.
+Handler = BaseHandler[Any, CareContext, Any]

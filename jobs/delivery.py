@@ -16,19 +16,16 @@ import asyncio
 import logging
 import math
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from care.core.clock import Clock, from_epoch, to_epoch
-from care.core.models import AlertKind, MessageState, PatientStatus
-from care.db import alerts, messages, patients
-from care.db.connection import transaction
+from care.db import messages
 from care.db.messages import Claim
 from care.db.worker import Database
+from care.schedule import message_life
 from care.schedule.awake import AwakePatients
-from care.schedule.delivered import after_delivery
 from care.schedule.plan import CarePlan
 from care.schedule.planning import quiet_hours_hold
 from jobs.channels.health import ChannelHealth
@@ -96,7 +93,7 @@ class Dispatcher:
 
     async def recover(self) -> int:
         """At start-up: messages a crash left half-sent go back to the schedule."""
-        count = await self._db.run(_release_interrupted, to_epoch(self._clock.now()))
+        count = await self._db.run(message_life.release_interrupted, to_epoch(self._clock.now()))
         if count:
             log.warning(
                 "%d claimed message(s) had no recorded answer when the bot stopped (at most one"
@@ -116,10 +113,10 @@ class Dispatcher:
             while not self._stopping:
                 self._on_progress()
                 now = self._clock.now()
-                skipped = await self._db.run(_skip_expired, to_epoch(now))
+                skipped = await self._db.run(message_life.skip_expired, to_epoch(now))
                 if skipped:
                     log.info("skipped %d expired message(s)", skipped)
-                claims = await self._db.run(_claim, to_epoch(now), BATCH)
+                claims = await self._db.run(message_life.claim_due, to_epoch(now), BATCH)
                 if not claims:
                     break
                 delivered += await self._send_batch(claims)
@@ -143,7 +140,13 @@ class Dispatcher:
             pause = self._pause()
             if pause is not None:
                 rest = queue[index:]
-                await self._db.run(_give_back, rest, pause, to_epoch(self._clock.now()))
+                await self._db.run(
+                    message_life.give_back,
+                    rest,
+                    pause.reason,
+                    pause.wake_at,
+                    to_epoch(self._clock.now()),
+                )
                 level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
                 log.log(level, "%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
@@ -169,16 +172,20 @@ class Dispatcher:
         """Deliver one claimed message and record the outcome; 1 if it was delivered."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
-            await self._db.run(_skip, claim, "expired before sending", now)
+            await self._db.run(message_life.skip, claim, "expired before sending", now)
             return 0
         if not self._plan.protocol.has_step(claim.step):
-            await self._db.run(_skip, claim, "its step is no longer in the care protocol", now)
+            await self._db.run(
+                message_life.skip, claim, "its step is no longer in the care protocol", now
+            )
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
             return 0
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
             hold = messages.QUIET_HOURS_HOLD
-            await self._db.run(_retry, claim, _ceil_epoch(later), hold, now, False)
+            await self._db.run(
+                message_life.retry_later, claim, _ceil_epoch(later), hold, now, False
+            )
             return 0
         await self._pacer.wait_for_chat(claim.chat_id)
         try:
@@ -210,25 +217,31 @@ class Dispatcher:
         match outcome.result:
             case Result.SENT:
                 assert outcome.telegram_message_id is not None
-                await self._db.run(_sent, claim, outcome.telegram_message_id, now, self._plan)
+                await self._db.run(
+                    message_life.record_sent, claim, outcome.telegram_message_id, now, self._plan
+                )
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
             case Result.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
-                await self._db.run(_retry, claim, wake, "Telegram rate limit", now, False)
+                await self._db.run(
+                    message_life.retry_later, claim, wake, "Telegram rate limit", now, False
+                )
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
             case Result.TRANSIENT if not self._health.reachable:
                 wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
                 why = f"{self._health.name} cannot be reached: {outcome.detail}"
-                await self._db.run(_retry, claim, wake, why, now, False)
+                await self._db.run(message_life.retry_later, claim, wake, why, now, False)
             case Result.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
             case Result.UNREACHABLE:
-                await self._db.run(_unreachable, claim, now)
+                await self._db.run(message_life.hold_unreachable, claim, now)
                 log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
                 self._on_alert()
             case Result.REJECTED:
-                await self._db.run(_fail, claim, f"Telegram refused it: {outcome.detail}", now)
+                await self._db.run(
+                    message_life.fail, claim, f"Telegram refused it: {outcome.detail}", now
+                )
                 log.error("Telegram rejected %s: %s", ref, outcome.detail)
                 self._on_alert()
 
@@ -236,12 +249,12 @@ class Dispatcher:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            await self._db.run(_retry, claim, wake, outcome.detail, now, True)
+            await self._db.run(message_life.retry_later, claim, wake, outcome.detail, now, True)
             log.warning(
                 "message %d: %s; retrying at %s", claim.message_id, outcome.detail, from_epoch(wake)
             )
             return
-        await self._db.run(_fail, claim, f"gave up: {outcome.detail}", now)
+        await self._db.run(message_life.fail, claim, f"gave up: {outcome.detail}", now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
         self._on_alert()
 
@@ -249,110 +262,3 @@ class Dispatcher:
 def _ceil_epoch(at: datetime) -> int:
     """Whole seconds, rounded up: a wait is never cut short by the rounding."""
     return math.ceil(at.timestamp())
-
-
-def _skip_expired(conn: sqlite3.Connection, now: int) -> int:
-    with transaction(conn):
-        return messages.skip_expired(conn, now)
-
-
-def _release_interrupted(conn: sqlite3.Connection, now: int) -> int:
-    with transaction(conn):
-        return messages.release_interrupted(conn, now)
-
-
-def _claim(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    with transaction(conn):
-        return messages.claim_due(conn, now, limit)
-
-
-def _sent(
-    conn: sqlite3.Connection, claim: Claim, telegram_id: int, now: datetime, plan: CarePlan
-) -> None:
-    with transaction(conn):
-        messages.note_attempt(conn, claim.message_id)
-        if messages.record_sent(conn, claim.message_id, telegram_id, to_epoch(now)):
-            after_delivery(conn, claim, plan=plan, now=now)
-
-
-def _retry(
-    conn: sqlite3.Connection, claim: Claim, wake_at: int, why: str, now: datetime, attempted: bool
-) -> None:
-    with transaction(conn):
-        if attempted:
-            messages.note_attempt(conn, claim.message_id)
-        messages.retry_later(conn, claim.message_id, wake_at=wake_at, reason=why, now=to_epoch(now))
-
-
-def _give_back(conn: sqlite3.Connection, claims: list[Claim], pause: _Pause, now: int) -> None:
-    """Unsent claims go back to pending, not counted as attempts."""
-    with transaction(conn):
-        for claim in claims:
-            if pause.wake_at is None:
-                messages.transition(
-                    conn,
-                    claim.message_id,
-                    from_state=MessageState.SENDING,
-                    to_state=MessageState.PENDING,
-                    reason=pause.reason,
-                    now=now,
-                )
-            else:
-                messages.retry_later(
-                    conn, claim.message_id, wake_at=pause.wake_at, reason=pause.reason, now=now
-                )
-
-
-def _skip(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
-    with transaction(conn):
-        messages.transition(
-            conn,
-            claim.message_id,
-            from_state=MessageState.SENDING,
-            to_state=MessageState.SKIPPED,
-            reason=why,
-            now=to_epoch(now),
-        )
-
-
-def _fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> None:
-    """Give up on the message and tell staff, in one transaction."""
-    with transaction(conn):
-        messages.note_attempt(conn, claim.message_id)
-        messages.transition(
-            conn,
-            claim.message_id,
-            from_state=MessageState.SENDING,
-            to_state=MessageState.FAILED,
-            reason=why,
-            now=to_epoch(now),
-        )
-        alerts.raise_once(
-            conn,
-            kind=AlertKind.DELIVERY_FAILED,
-            dedupe_key=f"failed:{claim.message_id}",
-            now=to_epoch(now),
-            patient_id=claim.patient_id,
-            appointment_id=claim.appointment_id,
-        )
-
-
-_HELD_REASON = "patient unreachable; held until they return"
-
-
-def _unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
-    """Hold the message and mark the patient; staff hear of it once per episode."""
-    with transaction(conn):
-        messages.note_attempt(conn, claim.message_id)
-        messages.retry_later(
-            conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
-        )
-        if patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE):
-            alerts.raise_once(
-                conn,
-                kind=AlertKind.UNREACHABLE,
-                dedupe_key=f"unreachable:{claim.patient_id}:{claim.message_id}",
-                now=to_epoch(now),
-                patient_id=claim.patient_id,
-                appointment_id=claim.appointment_id,  # the one whose message could not go
-            )

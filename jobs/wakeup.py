@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import CallbackContext, JobQueue
 
@@ -21,7 +21,18 @@ _TICK = "deliver-tick"
 _JOB_OPTIONS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
+class Wake(Protocol):
+    """What the rest of the bot knows of the clock that wakes the sender: the schedule changed
+    (`poke`), or the bot is stopping (`stop`). Tests put a recording fake in its place."""
+
+    def poke(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class DeliveryClock:
+    """The real `Wake`, on PTB's JobQueue (APScheduler)."""
+
     def __init__(
         self,
         job_queue: JobQueue[Any],

@@ -22,4 +22,4 @@ async def note_awake(update: Update, context: CareContext) -> None:
     now = services.clock.now()
     services.awake.seen(patient_id, now)
     if await services.db.run(release_for_awake, patient_id, now):
-        services.delivery.poke()
+        services.schedule_changed()

@@ -1,0 +1,33 @@
+"""The staff desk: the agenda, a patient's card and every action on it, exports and erasure."""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.desk import actions, agenda, card, export, journey, privacy
+from bot.services import Handler
+
+
+def handlers() -> list[Handler]:
+    return [
+        CommandHandler("today", agenda.today),
+        CommandHandler("upcoming", agenda.upcoming),
+        CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
+        CommandHandler("done", journey.done),
+        CommandHandler("schedule", journey.schedule),
+        CommandHandler("patient", card.find_patient),
+        CommandHandler("reschedule", actions.reschedule),
+        CommandHandler("cancel_appt", actions.cancel_appointment),
+        CommandHandler("noshow", actions.no_show),
+        CommandHandler("add_session", actions.add_session),
+        CommandHandler("export", export.export),
+        CommandHandler("export_patient", privacy.export),
+        CommandHandler("forget", privacy.forget),
+        CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
+        CallbackQueryHandler(actions.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
+    ]
+
+
+def typed_answers() -> Handler:
+    """A date and time the desk asked a staff member for: sees text before group 0 does."""
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, actions.take_typed_time)

@@ -43,7 +43,7 @@ async def done(update: Update, context: CareContext) -> None:
             "nothing was changed."
         )
     else:
-        services.delivery.poke()
+        services.schedule_changed()
         log.info("appointment %d marked done", appointment_id)
         reply = f"Appointment #{appointment_id} is done. The after-care message is on its way."
     await update.effective_message.reply_text(reply)

@@ -112,7 +112,7 @@ async def enrol_and_announce(update: Update, context: CareContext, booking: Book
         now=services.clock.now(),
     )
     log.info("enrolled patient %d", enrolment.patient_id)
-    services.delivery.poke()
+    services.schedule_changed()
     chat_id = update.effective_chat.id
     link = invite_link(context.bot.username, enrolment.token)
     await context.bot.send_message(

@@ -37,7 +37,7 @@ async def start_with_token(update: Update, context: CareContext) -> None:
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
         log.info("patient %d linked a chat", result.patient.id)
         services.awake.seen(result.patient.id, now)  # they just pressed Start
-        services.delivery.poke()
+        services.schedule_changed()
         await _welcome(update, context, result.patient, offer_language=True)
     elif result.outcome is LinkOutcome.ALREADY_LINKED:
         await start_plain(update, context)
@@ -64,7 +64,7 @@ async def start_plain(update: Update, context: CareContext) -> None:
         text = say(services, services.settings.default_language, "patient.start_unknown")
         await update.effective_message.reply_text(text)
         return
-    services.delivery.poke()
+    services.schedule_changed()
     if returned.resumed:
         log.info("patient %d resumed their messages", returned.patient.id)
         await tell(update, context, say(services, returned.patient.language, "patient.resumed"))

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from care.content import bidi
 from care.schedule.protocol import ANSWER_KEYS, NEEDS_HUMAN, CareProtocol
 
-DEFAULT_MESSAGES_DIR = Path(__file__).parent / "content" / "messages"
+DEFAULT_MESSAGES_DIR = Path(__file__).parent / "messages"
 
 ALLOWED_PLACEHOLDERS = frozenset(
     {

@@ -23,7 +23,7 @@ Anchor = Literal["start", "end", "due"]
 QuietPolicy = Literal["earlier", "later", "ignore"]
 Sessions = Literal["each", "last"]
 
-DEFAULT_PROTOCOL_PATH = Path(__file__).parent / "content" / "protocol.toml"
+DEFAULT_PROTOCOL_PATH = Path(__file__).parents[1] / "content" / "protocol.toml"
 
 # One-tap answers the bot knows how to handle; each needs answers.<key> and replies.<key>
 # in every message file.

@@ -49,7 +49,7 @@ class DeskBot(InLoopBot):
         """One whole run of the real delivery clock at the fake clock's time (send what is
         due, then the checks and staff alerts after it), awaited to its end: the run `poke`
         arms is taken off the scheduler and run here instead."""
-        self.services.delivery.poke()
+        self.services.schedule_changed()
         job_queue = self.app.job_queue
         assert job_queue is not None
         (job,) = job_queue.get_jobs_by_name("deliver-next")  # jobs.wakeup's wake-up job

@@ -174,7 +174,7 @@ async def live_bot(
     wake_up = PromptWakeUp(bot.deliver)
 
     def prompt_wake_up(app: CareApp) -> None:
-        services_of(app).delivery_clock = wake_up  # type: ignore[assignment]
+        services_of(app).wake = wake_up  # type: ignore[assignment]
 
     async def finish_deliveries() -> None:
         await asyncio.gather(*wake_up.running, *bot.services.background)

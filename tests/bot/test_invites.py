@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import load_care
-from bot.patient.throttle import FailedAttempts
 from bot.settings import load_settings
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.people.enrolment import Booking, enrol
+from care.people.invite_attempts import FailedAttempts
 from care.people.invites import issue_invite
 from care.people.staffing import create_staff_invite
 from care.schedule.plan import CarePlan

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from care.core.clock import to_epoch
 from care.core.models import CareMessage
 from care.db import messages
-from care.db.connection import transaction
 from care.db.messages import Claim
 from care.people.enrolment import Booking, Enrolment, enrol
 from care.people.invites import redeem_invite
-from care.schedule.delivered import after_delivery
+from care.schedule import message_life
 from care.schedule.plan import CarePlan
 
 
@@ -34,18 +33,15 @@ def linked_patient(
 
 def claim_due(conn: sqlite3.Connection, now: datetime) -> list[Claim]:
     """Take what is due for sending as jobs/delivery does, skipping the expired first."""
-    with transaction(conn):
-        messages.skip_expired(conn, to_epoch(now))
-        return messages.claim_due(conn, to_epoch(now), 100)
+    message_life.skip_expired(conn, to_epoch(now))
+    return message_life.claim_due(conn, to_epoch(now), 100)
 
 
 def send_due(conn: sqlite3.Connection, plan: CarePlan, now: datetime) -> list[str]:
     """Deliver every due message as jobs/delivery does; the steps sent, in order."""
     claims = claim_due(conn, now)
     for number, claim in enumerate(claims, start=1):
-        with transaction(conn):
-            assert messages.record_sent(conn, claim.message_id, number, to_epoch(now))
-            after_delivery(conn, claim, plan=plan, now=now)
+        message_life.record_sent(conn, claim, number, now, plan)
     return [claim.step for claim in claims]
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+import pytest
+
 from care.answers.codec import AnswerButton
 from care.answers.take import record_answer
-from care.core.clock import to_epoch
 from care.core.models import MessageState, PatientStatus
 from care.db import messages, patients
-from care.db.connection import transaction
-from care.schedule.delivered import after_delivery
+from care.schedule import message_life
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import parse_protocol
 from tests.care.journey_helpers import claim_due, linked_patient, of_step, send_due
@@ -107,9 +107,7 @@ def test_no_repeat_for_a_patient_who_paused_while_it_was_being_sent(
     clock.at = of_step(conn, appointment, "follow_up")[0].due_at
     (claim,) = claim_due(conn, clock.now())
     patients.set_status(conn, sara.patient_id, PatientStatus.PAUSED)  # /stop meanwhile
-    with transaction(conn):
-        messages.record_sent(conn, claim.message_id, 1, to_epoch(clock.now()))
-        after_delivery(conn, claim, plan=plan, now=clock.now())
+    message_life.record_sent(conn, claim, 1, clock.now(), plan)
     assert [m.state for m in of_step(conn, appointment, "follow_up")] == [MessageState.SENT]
 
 
@@ -129,18 +127,18 @@ def test_a_step_that_does_not_repeat_is_planned_once(
 
 
 def test_the_repeat_is_planned_in_the_same_transaction_as_the_send(
-    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If recording the send fails, no repetition is left behind."""
     enrolment = linked_patient(conn, plan, clock.now(), chat_id=SARA)
     clock.at = of_step(conn, enrolment.appointment_ids[0], "follow_up")[0].due_at
     (claim,) = claim_due(conn, clock.now())
-    try:
-        with transaction(conn):
-            messages.record_sent(conn, claim.message_id, 1, to_epoch(clock.now()))
-            after_delivery(conn, claim, plan=plan, now=clock.now())
-            raise RuntimeError("power cut")
-    except RuntimeError:
-        pass
+
+    def power_cut(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(messages, "add", power_cut)  # while planning the repetition
+    with pytest.raises(RuntimeError):
+        message_life.record_sent(conn, claim, 1, clock.now(), plan)
     states = [m.state for m in of_step(conn, enrolment.appointment_ids[0], "follow_up")]
     assert states == [MessageState.SENDING]
