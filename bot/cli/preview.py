@@ -3,7 +3,7 @@ will happen to it, one line a message; with `full`, each message's whole text, i
 the reply to each button too, so the doctor can read a change to the protocol or the message
 files before it goes live (docs/clinical-signoff.md). It connects to nothing and writes nothing.
 
-The times are what care/planning.py decides; the preview only explains them, comparing each
+The times are what care/schedule/planning.py decides; the preview only explains them, comparing each
 with the time the protocol asks for."""
 
 from __future__ import annotations

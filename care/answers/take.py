@@ -1,7 +1,7 @@
 """A patient's one-tap answer under a care message: checked, recorded, and passed to staff
 when a human is needed.
 
-The button names only the message and the answer (care/answers.py); whether the presser may
+The button names only the message and the answer (care/answers/codec.py); whether the presser may
 answer it is decided here, from the database, every time.
 """
 
@@ -120,7 +120,7 @@ def _alert_staff(
 
 def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetime) -> None:
     """ "Stop these reminders": the next repetition of this step, already planned when this one
-    was sent, is cancelled, and none is planned after it (care/delivered.py). "Not now" is not
+    was sent, is cancelled, and none is planned after it (care/schedule/delivered.py). "Not now" is not
     handled here: it declines only the reminder it answers."""
     messages.cancel_pending(
         conn,

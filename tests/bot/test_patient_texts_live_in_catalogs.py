@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("jobs").rglob("*.py")])
 # Modules whose every reader is staff, without a guard of their own to show it.
-STAFF_MODULES = frozenset({"bot/alerts.py", "bot/card_view.py"})
+STAFF_MODULES = frozenset({"bot/common/staff_alerts.py", "bot/desk/card_view.py"})
 STAFF_GUARDS = frozenset({"staff_only", "admin_only"})
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Calls whose text argument a user reads: the position of that argument, and its keyword.
@@ -100,7 +100,7 @@ def test_no_persian_in_code(path: Path) -> None:
 # Staff modules whose texts have not moved to the catalogs yet (issue 12, still open): every
 # other module, staff ones included, shows no literal text.
 NOT_YET_IN_CATALOGS = frozenset(
-    {"bot/handlers/journey.py", "bot/handlers/privacy.py", "bot/handlers/staff.py"}
+    {"bot/desk/journey.py", "bot/desk/privacy.py", "bot/staff/members.py"}
 )
 
 
@@ -116,18 +116,18 @@ def test_no_words_sent_to_patients_from_code(path: Path) -> None:
 def test_the_staff_desk_speaks_from_the_catalogs() -> None:
     """The desk, the card, the enrolment, alerts, menus: no text of theirs is in code."""
     desk = [
-        "bot/handlers/enrol.py",
-        "bot/handlers/enrol_guided.py",
-        "bot/handlers/agenda.py",
-        "bot/handlers/card.py",
-        "bot/handlers/desk.py",
-        "bot/handlers/invite.py",
-        "bot/card_view.py",
-        "bot/desk_text.py",
-        "bot/enrol_questions.py",
-        "bot/alerts.py",
-        "bot/menus.py",
-        "bot/access.py",
+        "bot/enrol/one_line.py",
+        "bot/enrol/guided.py",
+        "bot/desk/agenda.py",
+        "bot/desk/card.py",
+        "bot/desk/actions.py",
+        "bot/enrol/invite.py",
+        "bot/desk/card_view.py",
+        "bot/desk/texts.py",
+        "bot/enrol/questions.py",
+        "bot/common/staff_alerts.py",
+        "bot/common/menus.py",
+        "bot/common/access.py",
     ]
     for relative in desk:
         source = ROOT.joinpath(relative).read_text(encoding="utf-8")
@@ -139,20 +139,20 @@ def test_the_staff_desk_speaks_from_the_catalogs() -> None:
 def test_the_scan_covers_the_patient_modules() -> None:
     scanned = {str(p.relative_to(ROOT)) for p in SOURCES}
     patient_side = {
-        "bot/handlers/start.py",
-        "bot/handlers/answers.py",
-        "bot/handlers/patient.py",
-        "bot/handlers/language.py",
-        "bot/handlers/stop.py",
-        "bot/handlers/fallback.py",
-        "bot/patient_view.py",
+        "bot/patient/start.py",
+        "bot/patient/answers.py",
+        "bot/patient/commands.py",
+        "bot/patient/language.py",
+        "bot/patient/stop.py",
+        "bot/common/fallback.py",
+        "bot/common/patient_view.py",
         "bot/app.py",
         "jobs/compose.py",
     }
     assert patient_side <= scanned
     staff = {p for p in scanned if is_staff_module(p, ROOT.joinpath(p).read_text("utf-8"))}
     assert not staff & patient_side
-    assert {"bot/handlers/enrol.py", "bot/handlers/journey.py"} <= staff
+    assert {"bot/enrol/one_line.py", "bot/desk/journey.py"} <= staff
 
 
 # --- the checks themselves catch what they are for ------------------------------------------
@@ -184,8 +184,8 @@ def test_the_scan_finds_literal_texts() -> None:
 
 def test_a_module_guarded_for_staff_may_speak_english() -> None:
     staff = "from bot.access import staff_only\n" + BAD_HANDLER
-    assert is_staff_module("bot/handlers/desk.py", staff)
-    assert not is_staff_module("bot/handlers/desk.py", BAD_HANDLER)
+    assert is_staff_module("bot/desk/actions.py", staff)
+    assert not is_staff_module("bot/desk/actions.py", BAD_HANDLER)
 
 
 def test_persian_is_found() -> None:
