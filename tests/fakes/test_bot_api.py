@@ -26,9 +26,17 @@ from telegram import (
     Message,
     MessageEntity,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
-from tests.fakes.bot_api import FakeBotApi, _RateLimiter
+from tests.fakes.bot_api import BALE_METHODS, FakeBotApi, _RateLimiter
 
 TOKEN = "123456:TEST-token"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +69,12 @@ def _bot_for(api: FakeBotApi) -> Bot:
 
 
 @pytest.fixture
+def bale() -> Iterator[FakeBotApi]:
+    with FakeBotApi(flavour="bale") as api:
+        yield api
+
+
+@pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
     async with _bot_for(fake) as client:
         yield client
@@ -69,6 +83,12 @@ async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
 @pytest.fixture
 async def limited_bot(limited: FakeBotApi) -> AsyncIterator[Bot]:
     async with _bot_for(limited) as client:
+        yield client
+
+
+@pytest.fixture
+async def bale_bot(bale: FakeBotApi) -> AsyncIterator[Bot]:
+    async with _bot_for(bale) as client:
         yield client
 
 
@@ -349,6 +369,94 @@ def test_global_limit_is_a_sliding_second() -> None:
     assert all(limiter.acquire(None, 0.01 * n) is None for n in range(30))
     assert limiter.acquire(None, 0.5) == 1
     assert limiter.acquire(None, 1.0) is None  # the send at 0.0 left the window
+
+
+# --- the Bale flavour -------------------------------------------------------------------------
+
+
+async def test_bale_answers_404_to_the_methods_it_lacks(bale: FakeBotApi, bale_bot: Bot) -> None:
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bale_bot.set_my_commands([BotCommand("start", "شروع")])
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bale_bot.set_chat_menu_button()
+    with pytest.raises(EndPointNotFound):
+        await bale_bot.do_api_request("someFutureMethod")
+    assert [call.status for call in bale.calls() if call.method != "getMe"] == [404, 404, 404]
+    assert {"setMyCommands", "setChatMenuButton", "close", "logOut"}.isdisjoint(BALE_METHODS)
+
+
+async def test_bale_serves_what_a_polling_bot_needs(bale: FakeBotApi, bale_bot: Bot) -> None:
+    assert bale_bot.username == "mesocare_test_bot"  # getMe, at initialize
+    assert await bale_bot.delete_webhook(drop_pending_updates=True) is True
+    sent = await bale_bot.send_message(5, "درد داشت؟", reply_markup=_keyboard("yes"))
+    bale.press_button(5, "yes", message_id=sent.message_id)
+    (update,) = await bale_bot.get_updates(timeout=0)
+    assert update.callback_query is not None and update.callback_query.data == "yes"
+    assert await update.callback_query.answer() is True
+    edited = await bale_bot.edit_message_text("ممنون", chat_id=5, message_id=sent.message_id)
+    assert not isinstance(edited, bool) and edited.text == "ممنون"
+    photo = await bale_bot.send_photo(5, b"png", caption="QR")
+    assert photo.caption == "QR"
+    assert {call.status for call in bale.calls()} == {200}
+
+
+async def test_bale_accepts_only_markdown(bale: FakeBotApi, bale_bot: Bot) -> None:
+    sent = await bale_bot.send_message(1, "*مهم*", parse_mode="Markdown")
+    assert sent.text == "*مهم*"
+    for mode in ("MarkdownV2", "HTML"):
+        with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+            await bale_bot.send_message(1, "<b>مهم</b>", parse_mode=mode)
+    with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+        await bale_bot.send_photo(1, b"png", caption="<b>QR</b>", parse_mode="HTML")
+    assert [call.params["text"] for call in bale.messages_to(1)] == ["*مهم*"]
+
+
+async def test_telegram_accepts_its_three_parse_modes_only(fake: FakeBotApi, bot: Bot) -> None:
+    for mode in ("Markdown", "MarkdownV2", "HTML"):
+        await bot.send_message(1, "x", parse_mode=mode)
+    with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+        await bot.send_message(1, "x", parse_mode="BBCode")
+    assert len(fake.messages_to(1)) == 3
+
+
+async def test_bale_groups_are_plain_groups(bale: FakeBotApi, bale_bot: Bot, bot: Bot) -> None:
+    on_bale = await bale_bot.send_message(-1001234, "x")
+    on_telegram = await bot.send_message(-1001234, "x")
+    assert (on_bale.chat.type, on_telegram.chat.type) == ("group", "supergroup")
+    with pytest.raises(ValueError, match="bale has no 'supergroup' chats"):
+        bale.send_text(7, "/help", chat_id=-1001234, chat_type="supergroup")
+    bale.send_text(7, "/help", chat_id=-1001234, chat_type="group")
+    (update,) = await bale_bot.get_updates(timeout=0)
+    assert update.message is not None and update.message.chat.type == "group"
+
+
+def test_bale_flood_answer_says_bot_limit_exceed() -> None:
+    with FakeBotApi(flavour="bale", enforce_limits=True) as api:
+        for _ in range(3):
+            _post_message(api)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _post_message(api)
+        body = json.load(refused.value)
+        refused.value.close()
+    assert refused.value.code == 429
+    assert body == {
+        "ok": False,
+        "error_code": 429,
+        "description": "bot limit exceed",
+        "parameters": {"retry_after": 1},
+    }
+
+
+def test_deep_links_follow_the_flavour() -> None:
+    on_bale = FakeBotApi(flavour="bale", bot_username="clinic_bot").deep_link("inv-7")
+    on_telegram = FakeBotApi(bot_username="clinic_bot").deep_link("inv-7")
+    assert on_bale == "https://ble.ir/clinic_bot?start=inv-7"
+    assert on_telegram == "https://t.me/clinic_bot?start=inv-7"
+
+
+def test_unknown_flavour_is_refused() -> None:
+    with pytest.raises(ValueError, match="flavour must be one of"):
+        FakeBotApi(flavour="eitaa")
 
 
 # --- waiting and inspection -------------------------------------------------------------------
