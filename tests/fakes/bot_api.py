@@ -40,6 +40,12 @@ so a ``-100...`` chat is a plain group and ``send_text(chat_type="supergroup")``
 429 says "bot limit exceed"; :meth:`FakeBotApi.deep_link` gives ``https://ble.ir/<bot>?start=``
 instead of ``https://t.me/...``.
 
+Round trips: ``FakeBotApi(latency=0.15, jitter=0.03, seed=1)`` holds back every Bot API answer
+and file download by a uniform latency ± jitter, each in its own handler thread, so concurrent
+requests overlap as on a real network. A request is decided when it arrives (recorded, flood
+limits judged; a long poll still waits for an update as usual); only its answer is held back.
+:attr:`ApiCall.delay` tells the delay drawn; ``wait_until_idle`` waits for held-back answers.
+
 Limits (on purpose): no webhooks, no inline mode, payments or media groups; a valid
 ``parse_mode`` is echoed, not parsed into entities; ``allowed_updates`` is ignored; editing a
 message the stand-in has not seen succeeds as if it existed. Realistic quirks kept: editing a
@@ -50,7 +56,8 @@ Plain-form values are JSON-decoded except for free-text parameters (:data:`TEXT_
 ``chat_id`` becomes an ``int`` and ``reply_markup`` a ``dict`` while a ``text`` of ``"42"``
 stays a string.
 
-Run it by hand: ``python -m tests.fakes.bot_api --port 8081 [--enforce-limits] [--flavour bale]``.
+Run it by hand: ``python -m tests.fakes.bot_api --port 8081 [--enforce-limits] [--flavour bale]
+[--latency 0.15 --jitter 0.03]``.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ import contextlib
 import functools
 import json
 import math
+import random
 import socket
 import threading
 import time
@@ -246,6 +254,7 @@ class ApiCall:
     at: float
     status: int
     result: Any = None  # the "result" of a successful answer, e.g. the Message sent
+    delay: float = 0.0  # the artificial round trip added before the answer was sent (latency)
 
 
 class UploadedFile(bytes):
@@ -486,6 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_file(self, file_path: str) -> None:
         content = self._api._file_content(file_path)
+        self._api._stopping.wait(self._api._round_trip())
         if content is None:
             self._send(404, b"Not Found", "text/plain")
         else:
@@ -503,6 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins every handler thread
     block_on_close = True
+    request_queue_size = 128  # a burst of new connections is not dropped (the default is 5)
 
 
 # --- the stand-in -----------------------------------------------------------------------------
@@ -519,10 +530,18 @@ class FakeBotApi:
         enforce_limits: bool = False,
         port: int = 0,
         flavour: str = "telegram",
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        seed: int | None = None,
     ) -> None:
         if flavour not in FLAVOURS:
             raise ValueError(f"flavour must be one of {sorted(FLAVOURS)}, not {flavour!r}")
+        if not 0 <= jitter <= latency:
+            raise ValueError(f"need 0 <= jitter <= latency, got {jitter=} {latency=}")
         self.flavour = FLAVOURS[flavour]
+        self._latency = latency
+        self._jitter = jitter
+        self._rng = random.Random(seed)
         self._bot: JsonDict = {
             "id": bot_id,
             "is_bot": True,
@@ -781,14 +800,27 @@ class FakeBotApi:
             seconds = delay.popleft() if delay else 0.0
         if seconds:
             self._stopping.wait(seconds)
-        status, answer = self._answer(method, params)
+        status, answer = self._answer(method, params)  # limits are judged now, on arrival
+        round_trip = self._round_trip()
         with self._cond:
-            self._calls.append(ApiCall(method, params, at, status, answer.get("result")))
+            call = ApiCall(method, params, at, status, answer.get("result"), round_trip)
+            self._calls.append(call)
+            self._cond.notify_all()
+        if round_trip:
+            self._stopping.wait(round_trip)  # this handler thread only; others go on
+        with self._cond:
             self._in_flight -= int(busy)
             if busy:
                 self._last_activity = time.monotonic()
             self._cond.notify_all()
         return status, answer
+
+    def _round_trip(self) -> float:
+        """The artificial network delay for one answer: latency ± jitter, uniformly."""
+        if not self._latency:
+            return 0.0
+        with self._cond:
+            return self._rng.uniform(self._latency - self._jitter, self._latency + self._jitter)
 
     def _answer(self, method: str, params: JsonDict) -> tuple[int, JsonDict]:
         with self._cond:
@@ -1031,12 +1063,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--enforce-limits", action="store_true", help="apply flood limits")
     parser.add_argument("--bot-username", default="mesocare_test_bot")
     parser.add_argument("--flavour", choices=sorted(FLAVOURS), default="telegram")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    parser.add_argument("--jitter", type=float, default=0.0, help="± seconds around --latency")
     args = parser.parse_args(argv)
     api = FakeBotApi(
         bot_username=args.bot_username,
         enforce_limits=args.enforce_limits,
         port=args.port,
         flavour=args.flavour,
+        latency=args.latency,
+        jitter=args.jitter,
     )
     with api:
         root = api.base_url.removesuffix("/bot")

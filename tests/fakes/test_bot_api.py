@@ -454,9 +454,90 @@ def test_deep_links_follow_the_flavour() -> None:
     assert on_telegram == "https://t.me/clinic_bot?start=inv-7"
 
 
-def test_unknown_flavour_is_refused() -> None:
+def test_unknown_flavour_and_bad_jitter_are_refused() -> None:
     with pytest.raises(ValueError, match="flavour must be one of"):
         FakeBotApi(flavour="eitaa")
+    with pytest.raises(ValueError, match="jitter <= latency"):
+        FakeBotApi(latency=0.1, jitter=0.2)
+    with pytest.raises(ValueError, match="jitter"):
+        FakeBotApi(latency=0.1, jitter=-0.01)
+
+
+# --- artificial round trips -------------------------------------------------------------------
+
+
+async def test_concurrent_sends_overlap_their_round_trips() -> None:
+    with FakeBotApi(latency=0.2) as api:
+        async with _bot_for(api) as client:
+            started = time.monotonic()
+            await asyncio.gather(*(client.send_message(1000 + n, f"m{n}") for n in range(20)))
+            elapsed = time.monotonic() - started
+        delays = {call.delay for call in api.calls("sendMessage")}
+    assert len(api.calls("sendMessage")) == 20
+    assert delays == {0.2}
+    assert elapsed >= 0.2
+    assert elapsed < 2.0  # one after another they would take 20 x 0.2 = 4 s
+
+
+def test_round_trips_are_uniform_in_latency_plus_or_minus_jitter() -> None:
+    api = FakeBotApi(latency=0.15, jitter=0.03, seed=7)
+    draws = [api._round_trip() for _ in range(2000)]
+    assert 0.12 <= min(draws) < 0.125
+    assert 0.175 < max(draws) <= 0.18
+    again = FakeBotApi(latency=0.15, jitter=0.03, seed=7)
+    assert [again._round_trip() for _ in range(2000)] == draws  # a seed repeats the run
+    assert FakeBotApi()._round_trip() == 0.0
+
+
+async def test_each_answer_waits_its_drawn_round_trip() -> None:
+    with FakeBotApi(latency=0.1, jitter=0.05, seed=3) as api:
+        async with _bot_for(api) as client:
+            took = []
+            for n in range(3):
+                started = time.monotonic()
+                await client.send_message(1, f"m{n}")
+                took.append(time.monotonic() - started)
+        delays = [call.delay for call in api.calls("sendMessage")]
+    assert all(0.05 <= delay <= 0.15 for delay in delays)
+    assert len(set(delays)) == 3
+    assert all(spent >= delay for spent, delay in zip(took, delays, strict=True))
+
+
+async def test_a_long_poll_is_only_held_back_by_the_round_trip() -> None:
+    with FakeBotApi(latency=0.2) as api:
+        async with _bot_for(api) as client:
+            poll = asyncio.create_task(client.get_updates(timeout=5))
+            await asyncio.sleep(0.1)  # let the poll reach the server
+            started = time.monotonic()
+            api.send_text(1, "hi")
+            updates = await poll
+            elapsed = time.monotonic() - started
+    assert len(updates) == 1
+    assert 0.2 <= elapsed < 1.5  # woken by the update, then one round trip
+
+
+async def test_flood_limits_are_judged_when_the_request_arrives() -> None:
+    with FakeBotApi(latency=0.5, enforce_limits=True) as api:
+        async with _bot_for(api) as client:
+            sends = [asyncio.create_task(client.send_message(1, "x")) for _ in range(4)]
+            await asyncio.to_thread(api.wait_for, lambda call: call.status == 429, timeout=5)
+            answered_before_the_refusal = [task.done() for task in sends]
+            results = await asyncio.gather(*sends, return_exceptions=True)
+        assert api.too_many_requests == 1
+    assert answered_before_the_refusal == [False] * 4  # decided on arrival, answered later
+    assert sum(isinstance(result, RetryAfter) for result in results) == 1
+
+
+async def test_wait_until_idle_waits_for_held_back_answers() -> None:
+    with FakeBotApi(latency=0.3) as api:
+        async with _bot_for(api) as client:
+            sending = asyncio.create_task(client.send_message(1, "x"))
+            (call,) = await asyncio.to_thread(
+                api.wait_for, lambda call: call.method == "sendMessage"
+            )
+            await asyncio.to_thread(api.wait_until_idle, quiet=0.01, timeout=5)
+            assert time.monotonic() - call.at >= 0.3  # not idle while the answer was held back
+            await sending
 
 
 # --- waiting and inspection -------------------------------------------------------------------
