@@ -1,4 +1,4 @@
-"""A local stand-in for the Telegram Bot API (``https://api.telegram.org``).
+"""A local stand-in for the Telegram Bot API (``https://api.telegram.org``), or Bale's.
 
 It serves the HTTP interface python-telegram-bot talks to, on ``127.0.0.1`` only, from a
 background :class:`~http.server.ThreadingHTTPServer`, so it works both for an in-process async
@@ -30,16 +30,34 @@ Telegram's flood limits are applied to the methods in :data:`SEND_METHODS`:
 A send over a limit is answered 429 with ``retry_after`` = the whole seconds until it would have
 been accepted (at least 1); rejected sends do not consume quota.
 
-Limits (on purpose): no webhooks, no inline mode, payments or media groups; ``parse_mode`` is
-echoed, not parsed into entities; ``allowed_updates`` is ignored; editing a message the stand-in
-has not seen succeeds as if it existed. Realistic quirks kept: editing a message without a
-``reply_markup`` removes its inline keyboard, an edit that changes nothing answers 400 "message
-is not modified", ``deleteWebhook`` with ``drop_pending_updates`` empties the update queue.
+Flavours: ``FakeBotApi(flavour="bale")`` serves Bale's Bot API (``tapi.bale.ai``) instead of
+Telegram's; the differences are one small table (:data:`FLAVOURS`, sources in ``docs/bale.md``).
+Bale answers 404 "Not Found" to a method outside :data:`BALE_METHODS` (``setMyCommands``,
+``setChatMenuButton``, ``close`` ...), so PTB raises ``InvalidToken`` (``EndPointNotFound`` from
+``do_api_request``); it accepts only ``parse_mode="Markdown"`` (Telegram: Markdown, MarkdownV2,
+HTML; any other value is answered 400 "unsupported parse_mode" on both); it has no supergroups,
+so a ``-100...`` chat is a plain group and ``send_text(chat_type="supergroup")`` is refused; its
+429 says "bot limit exceed"; :meth:`FakeBotApi.deep_link` gives ``https://ble.ir/<bot>?start=``
+instead of ``https://t.me/...``.
+
+Round trips: ``FakeBotApi(latency=0.15, jitter=0.03, seed=1)`` holds back every Bot API answer
+and file download by a uniform latency ± jitter, each in its own handler thread, so concurrent
+requests overlap as on a real network. A request is decided when it arrives (recorded, flood
+limits judged; a long poll still waits for an update as usual); only its answer is held back.
+:attr:`ApiCall.delay` tells the delay drawn; ``wait_until_idle`` waits for held-back answers.
+
+Limits (on purpose): no webhooks, no inline mode, payments or media groups; a valid
+``parse_mode`` is echoed, not parsed into entities; ``allowed_updates`` is ignored; editing a
+message the stand-in has not seen succeeds as if it existed. Realistic quirks kept: editing a
+message without a ``reply_markup`` removes its inline keyboard, an edit that changes nothing
+answers 400 "message is not modified", ``deleteWebhook`` with ``drop_pending_updates`` empties
+the update queue.
 Plain-form values are JSON-decoded except for free-text parameters (:data:`TEXT_PARAMS`), so
 ``chat_id`` becomes an ``int`` and ``reply_markup`` a ``dict`` while a ``text`` of ``"42"``
 stays a string.
 
-Run it by hand: ``python -m tests.fakes.bot_api --port 8081 [--enforce-limits]``.
+Run it by hand: ``python -m tests.fakes.bot_api --port 8081 [--enforce-limits] [--flavour bale]
+[--latency 0.15 --jitter 0.03]``.
 """
 
 from __future__ import annotations
@@ -49,6 +67,7 @@ import contextlib
 import functools
 import json
 import math
+import random
 import socket
 import threading
 import time
@@ -111,6 +130,101 @@ TEXT_PARAMS = frozenset(
 )
 """Parameters kept as the raw string PTB sent (never JSON-decoded)."""
 
+BALE_METHODS = frozenset(
+    {
+        "getMe",
+        "getUpdates",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "sendMessage",
+        "forwardMessage",
+        "copyMessage",
+        "sendPhoto",
+        "sendAudio",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendMediaGroup",
+        "sendLocation",
+        "sendContact",
+        "sendSticker",
+        "sendChatAction",
+        "sendInvoice",
+        "createInvoiceLink",
+        "answerPreCheckoutQuery",
+        "inquireTransaction",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+        "answerCallbackQuery",
+        "getFile",
+        "getChat",
+        "getChatAdministrators",
+        "getChatMember",
+        "getChatMembersCount",
+        "leaveChat",
+        "banChatMember",
+        "unbanChatMember",
+        "restrictChatMember",
+        "promoteChatMember",
+        "setChatTitle",
+        "setChatDescription",
+        "setChatPhoto",
+        "deleteChatPhoto",
+        "pinChatMessage",
+        "unpinChatMessage",
+        "unpinAllChatMessages",
+        "createChatInviteLink",
+        "exportChatInviteLink",
+        "revokeChatInviteLink",
+        "getStickerSet",
+        "uploadStickerFile",
+        "createNewStickerSet",
+        "addStickerToSet",
+        "askReview",
+        "inviteUser",
+    }
+)
+"""Bale's Bot API methods as its most complete client calls them (see ``docs/bale.md``); the
+command list and menu-button methods (``setMyCommands``, ``setChatMenuButton``, ...) are not
+among them, and the member count is ``getChatMembersCount`` (Telegram: ``getChatMemberCount``)."""
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """How one Bot API server differs from the others, as a small table (see ``docs/bale.md``)."""
+
+    name: str
+    methods: frozenset[str] | None  # None: any method is answered (unknown ones with ``true``)
+    parse_modes: frozenset[str]  # accepted values of ``parse_mode``, lower case
+    chat_types: frozenset[str]
+    deep_link_host: str  # https://<host>/<bot_username>?start=<payload>
+    too_many_requests: str  # the 429 description; ``{retry_after}`` is filled in
+
+
+FLAVOURS = {
+    "telegram": Flavour(
+        name="telegram",
+        methods=None,
+        parse_modes=frozenset({"markdown", "markdownv2", "html"}),
+        chat_types=frozenset({"private", "group", "supergroup", "channel"}),
+        deep_link_host="t.me",
+        too_many_requests="Too Many Requests: retry after {retry_after}",
+    ),
+    "bale": Flavour(
+        name="bale",
+        methods=BALE_METHODS,
+        parse_modes=frozenset({"markdown"}),
+        chat_types=frozenset({"private", "group", "channel"}),
+        deep_link_host="ble.ir",
+        too_many_requests="bot limit exceed",
+    ),
+}
+"""The flavours ``FakeBotApi(flavour=...)`` knows."""
+
 _ERROR_DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     401: "Unauthorized",
@@ -126,6 +240,7 @@ _NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 _KICKED = "Forbidden: bot was kicked from the group chat"
+_UNSUPPORTED_PARSE_MODE = "Bad Request: unsupported parse_mode"
 _HISTORY_IN_REPORTS = 15
 _SHUTDOWN_POLL_SECONDS = 0.05  # how soon serve_forever notices stop()
 
@@ -139,6 +254,7 @@ class ApiCall:
     at: float
     status: int
     result: Any = None  # the "result" of a successful answer, e.g. the Message sent
+    delay: float = 0.0  # the artificial round trip added before the answer was sent (latency)
 
 
 class UploadedFile(bytes):
@@ -379,6 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_file(self, file_path: str) -> None:
         content = self._api._file_content(file_path)
+        self._api._stopping.wait(self._api._round_trip())
         if content is None:
             self._send(404, b"Not Found", "text/plain")
         else:
@@ -396,6 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins every handler thread
     block_on_close = True
+    request_queue_size = 128  # a burst of new connections is not dropped (the default is 5)
 
 
 # --- the stand-in -----------------------------------------------------------------------------
@@ -411,7 +529,19 @@ class FakeBotApi:
         bot_id: int = 999000,
         enforce_limits: bool = False,
         port: int = 0,
+        flavour: str = "telegram",
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        seed: int | None = None,
     ) -> None:
+        if flavour not in FLAVOURS:
+            raise ValueError(f"flavour must be one of {sorted(FLAVOURS)}, not {flavour!r}")
+        if not 0 <= jitter <= latency:
+            raise ValueError(f"need 0 <= jitter <= latency, got {jitter=} {latency=}")
+        self.flavour = FLAVOURS[flavour]
+        self._latency = latency
+        self._jitter = jitter
+        self._rng = random.Random(seed)
         self._bot: JsonDict = {
             "id": bot_id,
             "is_bot": True,
@@ -501,6 +631,10 @@ class FakeBotApi:
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
+    def deep_link(self, payload: str) -> str:
+        """The link that opens the bot with ``/start <payload>`` on this flavour's messenger."""
+        return f"https://{self.flavour.deep_link_host}/{self._bot['username']}?start={payload}"
+
     # feeding updates ----------------------------------------------------------------------
 
     def send_text(
@@ -514,6 +648,9 @@ class FakeBotApi:
         username: str | None = None,
     ) -> int:
         """Enqueue a Message update from a user; return its update_id."""
+        if chat_type not in self.flavour.chat_types:
+            known = ", ".join(sorted(self.flavour.chat_types))
+            raise ValueError(f"{self.flavour.name} has no {chat_type!r} chats (only {known})")
         chat_key = user_id if chat_id is None else chat_id
         user = _user(user_id, first_name, username)
         chat: JsonDict = {"id": chat_key, "type": chat_type}
@@ -663,18 +800,32 @@ class FakeBotApi:
             seconds = delay.popleft() if delay else 0.0
         if seconds:
             self._stopping.wait(seconds)
-        status, answer = self._answer(method, params)
+        status, answer = self._answer(method, params)  # limits are judged now, on arrival
+        round_trip = self._round_trip()
         with self._cond:
-            self._calls.append(ApiCall(method, params, at, status, answer.get("result")))
+            call = ApiCall(method, params, at, status, answer.get("result"), round_trip)
+            self._calls.append(call)
+            self._cond.notify_all()
+        if round_trip:
+            self._stopping.wait(round_trip)  # this handler thread only; others go on
+        with self._cond:
             self._in_flight -= int(busy)
             if busy:
                 self._last_activity = time.monotonic()
             self._cond.notify_all()
         return status, answer
 
+    def _round_trip(self) -> float:
+        """The artificial network delay for one answer: latency ± jitter, uniformly."""
+        if not self._latency:
+            return 0.0
+        with self._cond:
+            return self._rng.uniform(self._latency - self._jitter, self._latency + self._jitter)
+
     def _answer(self, method: str, params: JsonDict) -> tuple[int, JsonDict]:
         with self._cond:
             try:
+                self._check_flavour(method, params)
                 self._check_faults(method, params)
                 result = self._dispatch(method, params)
             except _ApiError as error:
@@ -683,13 +834,25 @@ class FakeBotApi:
                 return 400, _ApiError(400, f"Bad Request: invalid parameters ({error!r})").body()
         return 200, {"ok": True, "result": result}
 
+    def _check_flavour(self, method: str, params: JsonDict) -> None:
+        """Refuse what this flavour's server does not know, the way it refuses it."""
+        methods = self.flavour.methods
+        if methods is not None and method not in methods:
+            raise _ApiError(404)
+        parse_mode = params.get("parse_mode")
+        if parse_mode is not None and str(parse_mode).lower() not in self.flavour.parse_modes:
+            raise _ApiError(400, _UNSUPPORTED_PARSE_MODE)
+
     def _check_faults(self, method: str, params: JsonDict) -> None:
         fault = next((f for f in self._faults if f.matches(method, params)), None)
         if fault is not None:
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
-            raise _ApiError(fault.status, fault.description, fault.retry_after)
+            description = fault.description
+            if description is None and fault.status == HTTPStatus.TOO_MANY_REQUESTS:
+                description = self._too_many_requests_text(fault.retry_after)
+            raise _ApiError(fault.status, description, fault.retry_after)
         if method not in SEND_METHODS:
             return
         chat_id = params.get("chat_id")
@@ -701,7 +864,10 @@ class FakeBotApi:
             wait = self._limiter.acquire(chat_key, time.monotonic())
             if wait is not None:
                 self._too_many_requests += 1
-                raise _ApiError(429, retry_after=wait)
+                raise _ApiError(429, self._too_many_requests_text(wait), retry_after=wait)
+
+    def _too_many_requests_text(self, retry_after: int) -> str:
+        return self.flavour.too_many_requests.format(retry_after=retry_after)
 
     def _dispatch(self, method: str, params: JsonDict) -> Any:
         handlers: dict[str, Callable[[JsonDict], Any]] = {
@@ -843,7 +1009,8 @@ class FakeBotApi:
             return known
         if chat_id > 0:
             return {"id": chat_id, "type": "private", "first_name": "Test"}
-        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        supergroup = str(chat_id).startswith("-100") and "supergroup" in self.flavour.chat_types
+        kind = "supergroup" if supergroup else "group"
         return {"id": chat_id, "type": kind, "title": "Test group"}
 
     def _store_file(self, upload: object, folder: str, extension: str) -> JsonDict:
@@ -891,13 +1058,21 @@ def _shut_reading(connection: socket.socket) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve a fake Telegram Bot API on 127.0.0.1.")
+    parser = argparse.ArgumentParser(description="Serve a fake Bot API on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--enforce-limits", action="store_true", help="apply flood limits")
     parser.add_argument("--bot-username", default="mesocare_test_bot")
+    parser.add_argument("--flavour", choices=sorted(FLAVOURS), default="telegram")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    parser.add_argument("--jitter", type=float, default=0.0, help="± seconds around --latency")
     args = parser.parse_args(argv)
     api = FakeBotApi(
-        bot_username=args.bot_username, enforce_limits=args.enforce_limits, port=args.port
+        bot_username=args.bot_username,
+        enforce_limits=args.enforce_limits,
+        port=args.port,
+        flavour=args.flavour,
+        latency=args.latency,
+        jitter=args.jitter,
     )
     with api:
         root = api.base_url.removesuffix("/bot")

@@ -26,9 +26,17 @@ from telegram import (
     Message,
     MessageEntity,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
-from tests.fakes.bot_api import FakeBotApi, _RateLimiter
+from tests.fakes.bot_api import BALE_METHODS, FakeBotApi, _RateLimiter
 
 TOKEN = "123456:TEST-token"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +69,12 @@ def _bot_for(api: FakeBotApi) -> Bot:
 
 
 @pytest.fixture
+def bale() -> Iterator[FakeBotApi]:
+    with FakeBotApi(flavour="bale") as api:
+        yield api
+
+
+@pytest.fixture
 async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
     async with _bot_for(fake) as client:
         yield client
@@ -69,6 +83,12 @@ async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
 @pytest.fixture
 async def limited_bot(limited: FakeBotApi) -> AsyncIterator[Bot]:
     async with _bot_for(limited) as client:
+        yield client
+
+
+@pytest.fixture
+async def bale_bot(bale: FakeBotApi) -> AsyncIterator[Bot]:
+    async with _bot_for(bale) as client:
         yield client
 
 
@@ -349,6 +369,175 @@ def test_global_limit_is_a_sliding_second() -> None:
     assert all(limiter.acquire(None, 0.01 * n) is None for n in range(30))
     assert limiter.acquire(None, 0.5) == 1
     assert limiter.acquire(None, 1.0) is None  # the send at 0.0 left the window
+
+
+# --- the Bale flavour -------------------------------------------------------------------------
+
+
+async def test_bale_answers_404_to_the_methods_it_lacks(bale: FakeBotApi, bale_bot: Bot) -> None:
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bale_bot.set_my_commands([BotCommand("start", "شروع")])
+    with pytest.raises(InvalidToken, match="Not Found"):
+        await bale_bot.set_chat_menu_button()
+    with pytest.raises(EndPointNotFound):
+        await bale_bot.do_api_request("someFutureMethod")
+    assert [call.status for call in bale.calls() if call.method != "getMe"] == [404, 404, 404]
+    assert {"setMyCommands", "setChatMenuButton", "close", "logOut"}.isdisjoint(BALE_METHODS)
+
+
+async def test_bale_serves_what_a_polling_bot_needs(bale: FakeBotApi, bale_bot: Bot) -> None:
+    assert bale_bot.username == "mesocare_test_bot"  # getMe, at initialize
+    assert await bale_bot.delete_webhook(drop_pending_updates=True) is True
+    sent = await bale_bot.send_message(5, "درد داشت؟", reply_markup=_keyboard("yes"))
+    bale.press_button(5, "yes", message_id=sent.message_id)
+    (update,) = await bale_bot.get_updates(timeout=0)
+    assert update.callback_query is not None and update.callback_query.data == "yes"
+    assert await update.callback_query.answer() is True
+    edited = await bale_bot.edit_message_text("ممنون", chat_id=5, message_id=sent.message_id)
+    assert not isinstance(edited, bool) and edited.text == "ممنون"
+    photo = await bale_bot.send_photo(5, b"png", caption="QR")
+    assert photo.caption == "QR"
+    assert {call.status for call in bale.calls()} == {200}
+
+
+async def test_bale_accepts_only_markdown(bale: FakeBotApi, bale_bot: Bot) -> None:
+    sent = await bale_bot.send_message(1, "*مهم*", parse_mode="Markdown")
+    assert sent.text == "*مهم*"
+    for mode in ("MarkdownV2", "HTML"):
+        with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+            await bale_bot.send_message(1, "<b>مهم</b>", parse_mode=mode)
+    with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+        await bale_bot.send_photo(1, b"png", caption="<b>QR</b>", parse_mode="HTML")
+    assert [call.params["text"] for call in bale.messages_to(1)] == ["*مهم*"]
+
+
+async def test_telegram_accepts_its_three_parse_modes_only(fake: FakeBotApi, bot: Bot) -> None:
+    for mode in ("Markdown", "MarkdownV2", "HTML"):
+        await bot.send_message(1, "x", parse_mode=mode)
+    with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+        await bot.send_message(1, "x", parse_mode="BBCode")
+    assert len(fake.messages_to(1)) == 3
+
+
+async def test_bale_groups_are_plain_groups(bale: FakeBotApi, bale_bot: Bot, bot: Bot) -> None:
+    on_bale = await bale_bot.send_message(-1001234, "x")
+    on_telegram = await bot.send_message(-1001234, "x")
+    assert (on_bale.chat.type, on_telegram.chat.type) == ("group", "supergroup")
+    with pytest.raises(ValueError, match="bale has no 'supergroup' chats"):
+        bale.send_text(7, "/help", chat_id=-1001234, chat_type="supergroup")
+    bale.send_text(7, "/help", chat_id=-1001234, chat_type="group")
+    (update,) = await bale_bot.get_updates(timeout=0)
+    assert update.message is not None and update.message.chat.type == "group"
+
+
+def test_bale_flood_answer_says_bot_limit_exceed() -> None:
+    with FakeBotApi(flavour="bale", enforce_limits=True) as api:
+        for _ in range(3):
+            _post_message(api)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _post_message(api)
+        body = json.load(refused.value)
+        refused.value.close()
+    assert refused.value.code == 429
+    assert body == {
+        "ok": False,
+        "error_code": 429,
+        "description": "bot limit exceed",
+        "parameters": {"retry_after": 1},
+    }
+
+
+def test_deep_links_follow_the_flavour() -> None:
+    on_bale = FakeBotApi(flavour="bale", bot_username="clinic_bot").deep_link("inv-7")
+    on_telegram = FakeBotApi(bot_username="clinic_bot").deep_link("inv-7")
+    assert on_bale == "https://ble.ir/clinic_bot?start=inv-7"
+    assert on_telegram == "https://t.me/clinic_bot?start=inv-7"
+
+
+def test_unknown_flavour_and_bad_jitter_are_refused() -> None:
+    with pytest.raises(ValueError, match="flavour must be one of"):
+        FakeBotApi(flavour="eitaa")
+    with pytest.raises(ValueError, match="jitter <= latency"):
+        FakeBotApi(latency=0.1, jitter=0.2)
+    with pytest.raises(ValueError, match="jitter"):
+        FakeBotApi(latency=0.1, jitter=-0.01)
+
+
+# --- artificial round trips -------------------------------------------------------------------
+
+
+async def test_concurrent_sends_overlap_their_round_trips() -> None:
+    with FakeBotApi(latency=0.2) as api:
+        async with _bot_for(api) as client:
+            started = time.monotonic()
+            await asyncio.gather(*(client.send_message(1000 + n, f"m{n}") for n in range(20)))
+            elapsed = time.monotonic() - started
+        delays = {call.delay for call in api.calls("sendMessage")}
+    assert len(api.calls("sendMessage")) == 20
+    assert delays == {0.2}
+    assert elapsed >= 0.2
+    assert elapsed < 2.0  # one after another they would take 20 x 0.2 = 4 s
+
+
+def test_round_trips_are_uniform_in_latency_plus_or_minus_jitter() -> None:
+    api = FakeBotApi(latency=0.15, jitter=0.03, seed=7)
+    draws = [api._round_trip() for _ in range(2000)]
+    assert 0.12 <= min(draws) < 0.125
+    assert 0.175 < max(draws) <= 0.18
+    again = FakeBotApi(latency=0.15, jitter=0.03, seed=7)
+    assert [again._round_trip() for _ in range(2000)] == draws  # a seed repeats the run
+    assert FakeBotApi()._round_trip() == 0.0
+
+
+async def test_each_answer_waits_its_drawn_round_trip() -> None:
+    with FakeBotApi(latency=0.1, jitter=0.05, seed=3) as api:
+        async with _bot_for(api) as client:
+            took = []
+            for n in range(3):
+                started = time.monotonic()
+                await client.send_message(1, f"m{n}")
+                took.append(time.monotonic() - started)
+        delays = [call.delay for call in api.calls("sendMessage")]
+    assert all(0.05 <= delay <= 0.15 for delay in delays)
+    assert len(set(delays)) == 3
+    assert all(spent >= delay for spent, delay in zip(took, delays, strict=True))
+
+
+async def test_a_long_poll_is_only_held_back_by_the_round_trip() -> None:
+    with FakeBotApi(latency=0.2) as api:
+        async with _bot_for(api) as client:
+            poll = asyncio.create_task(client.get_updates(timeout=5))
+            await asyncio.sleep(0.1)  # let the poll reach the server
+            started = time.monotonic()
+            api.send_text(1, "hi")
+            updates = await poll
+            elapsed = time.monotonic() - started
+    assert len(updates) == 1
+    assert 0.2 <= elapsed < 1.5  # woken by the update, then one round trip
+
+
+async def test_flood_limits_are_judged_when_the_request_arrives() -> None:
+    with FakeBotApi(latency=0.5, enforce_limits=True) as api:
+        async with _bot_for(api) as client:
+            sends = [asyncio.create_task(client.send_message(1, "x")) for _ in range(4)]
+            await asyncio.to_thread(api.wait_for, lambda call: call.status == 429, timeout=5)
+            answered_before_the_refusal = [task.done() for task in sends]
+            results = await asyncio.gather(*sends, return_exceptions=True)
+        assert api.too_many_requests == 1
+    assert answered_before_the_refusal == [False] * 4  # decided on arrival, answered later
+    assert sum(isinstance(result, RetryAfter) for result in results) == 1
+
+
+async def test_wait_until_idle_waits_for_held_back_answers() -> None:
+    with FakeBotApi(latency=0.3) as api:
+        async with _bot_for(api) as client:
+            sending = asyncio.create_task(client.send_message(1, "x"))
+            (call,) = await asyncio.to_thread(
+                api.wait_for, lambda call: call.method == "sendMessage"
+            )
+            await asyncio.to_thread(api.wait_until_idle, quiet=0.01, timeout=5)
+            assert time.monotonic() - call.at >= 0.3  # not idle while the answer was held back
+            await sending
 
 
 # --- waiting and inspection -------------------------------------------------------------------
