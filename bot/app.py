@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -13,11 +13,13 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import common, desk, enrol, patient, staff
+from bot import common, desk, enrol, patient, relay, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
 from bot.common.staff_alerts import StaffAlerts
 from bot.lifecycle import CareApplication
+from bot.relay.rounds import after_delivery
+from bot.relay.staff_chat import warn_if_staff_chat_open
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
 from care.alerts.invite_watch import raise_invites_not_opened
@@ -115,6 +117,7 @@ def _register_handlers(application: CareApp) -> None:
             *desk.handlers(),
             *staff.handlers(),
             *patient.handlers(),
+            *relay.handlers(),  # a patient's words to the clinic, staff answers, alert owners
             *common.catch_alls(),  # last: anything nothing above recognised
         ]
     )
@@ -150,7 +153,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts),
+        _checks_then_alerts(services, alerts, application.bot),
     )
     wake.start()
     services.wake = wake
@@ -165,6 +168,7 @@ async def show_menus(application: Application) -> None:  # type: ignore[type-arg
     services: Services = application.bot_data["services"]
     await show_patient_menus(application.bot, services.catalog)
     await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
+    await warn_if_staff_chat_open(application.bot, services.settings, services.db)
 
 
 def _poke_when_back(services: Services, state: HealthState) -> None:
@@ -173,15 +177,19 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
-    """After each delivery run: raise the alerts the schedule itself implies, then send every
-    stored alert."""
+def _checks_then_alerts(
+    services: Services, alerts: StaffAlerts, bot: Bot
+) -> Callable[[], Awaitable[int]]:
+    """After each delivery run: raise the alerts the schedule itself implies, send every
+    stored alert, then escalate untaken urgent ones and send the morning sheet when due."""
 
-    async def after_delivery() -> int:
+    async def after_each_run() -> int:
         await services.db.run(raise_invites_not_opened, services.clock.now())
-        return await alerts.flush()
+        sent = await alerts.flush()
+        await after_delivery(services, bot)
+        return sent
 
-    return after_delivery
+    return after_each_run
 
 
 async def _close(application: Application) -> None:  # type: ignore[type-arg]

@@ -53,6 +53,7 @@ class Settings:
     log_file: Path | None = None
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
+    morning_sheet: bool = True  # the day's sheet to staff at opening time (bot/relay/rounds.py)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -100,6 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
         telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
+        morning_sheet=_on_off("MORNING_SHEET", get("MORNING_SHEET", "on")),
     )
 
 
@@ -268,6 +270,12 @@ def _clinic_hours(raw: str) -> OpeningHours:
         return OpeningHours.parse(raw)
     except ValueError as error:
         raise SettingsError(f"CLINIC_HOURS: {error}; e.g. CLINIC_HOURS=09:00-18:00") from None
+
+
+def _on_off(name: str, raw: str) -> bool:
+    if raw.lower() not in ("on", "off"):
+        raise SettingsError(f"{name} must be on or off, not {raw!r}")
+    return raw.lower() == "on"
 
 
 def _bounded_int(name: str, raw: str, low: int, high: int) -> int:

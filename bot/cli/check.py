@@ -22,6 +22,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.relay.staff_chat import count_staff, staff_chat_warnings
 from bot.settings import Settings, SettingsError, load_settings
 from care.content.catalog import (
     DEFAULT_MESSAGES_DIR,
@@ -42,6 +43,7 @@ TOKEN_CHECK_SECONDS = 5.0
 class Verdict(StrEnum):
     OK = "ok"
     FAILED = "FAILED"
+    WARNING = "WARN"  # works, but should be fixed (the staff chat's privacy)
     NOT_CHECKED = "--"
 
 
@@ -75,7 +77,7 @@ def _findings(live: bool) -> list[Finding]:
     found = [_settings(settings)]
     protocol_finding, protocol = _protocol(settings)
     found += [protocol_finding, _messages(settings, protocol), _database(settings)]
-    found.append(asyncio.run(_token(settings)))
+    found += asyncio.run(_telegram(settings))
     if live:
         found.append(_heartbeat(settings, time.time()))
     return found
@@ -153,16 +155,44 @@ def _database(settings: Settings) -> Finding:
     )
 
 
-async def _token(settings: Settings) -> Finding:
+async def _telegram(settings: Settings) -> list[Finding]:
+    """The token, then (when it works) the staff chat's privacy."""
+    bot = _bot(settings)
+    token = await _token(settings, bot)
+    if token.verdict is not Verdict.OK or settings.staff_chat_id is None:
+        return [token]
+    return [token, await _staff_chat(settings, bot)]
+
+
+async def _staff_chat(settings: Settings, bot: Bot) -> Finding:
+    subject = f"staff chat {settings.staff_chat_id}"
+    staff_count = len(settings.admin_ids)
+    if settings.database_path.exists():
+        with contextlib.closing(connect(settings.database_path)) as conn:
+            staff_count = count_staff(conn, settings)
+    try:
+        async with bot:
+            warnings = await staff_chat_warnings(bot, settings, staff_count)
+    except TelegramError as error:
+        return Finding(Verdict.NOT_CHECKED, subject, f"Telegram answered: {error.message}")
+    if warnings:
+        return Finding(Verdict.WARNING, subject, "; ".join(warnings))
+    return Finding(Verdict.OK, subject, "private, and no member who is not staff")
+
+
+def _bot(settings: Settings) -> Bot:
     request = HTTPXRequest(
         connect_timeout=TOKEN_CHECK_SECONDS,
         read_timeout=TOKEN_CHECK_SECONDS,
         write_timeout=TOKEN_CHECK_SECONDS,
         proxy=settings.telegram_proxy,
     )
-    via = f" through the proxy {shown(settings.telegram_proxy)}" if settings.telegram_proxy else ""
     root = (settings.api_base_url or "https://api.telegram.org").rstrip("/")
-    bot = Bot(settings.token, base_url=f"{root}/bot", request=request)
+    return Bot(settings.token, base_url=f"{root}/bot", request=request)
+
+
+async def _token(settings: Settings, bot: Bot) -> Finding:
+    via = f" through the proxy {shown(settings.telegram_proxy)}" if settings.telegram_proxy else ""
     try:
         async with bot:
             return Finding(

@@ -10,25 +10,20 @@ import asyncio
 import logging
 import sqlite3
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.common import alert_buttons
 from bot.common.staff_voice import Voice
 from bot.settings import Settings
 from care.content.catalog import Catalog
 from care.core.clock import Clock, to_epoch
 from care.core.models import AlertKind
-from care.db import alerts, appointments, patients, staff
+from care.db import alert_owners, alerts, appointments, patients, staff
 from care.db.alerts import AlertRow
 from care.db.worker import Database
 
 log = logging.getLogger(__name__)
-
-
-def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(voice("card.open"), callback_data=f"card:{patient_id}")]]
-    )
 
 
 class StaffAlerts:
@@ -57,28 +52,41 @@ class StaffAlerts:
 
     async def _send_to_staff(self, alert: AlertRow) -> bool:
         delivered = False
-        for chat_id, lang in await self._db.run(self._targets):
+        for chat_id, lang in await self._db.run(staff_targets, self._settings):
             voice = Voice(self._catalog, lang, self._settings.timezone)
-            text = await self._db.run(_describe, alert, voice)
-            markup = card_button(voice, alert.patient_id) if alert.patient_id is not None else None
+            text = await self._db.run(describe, alert, voice)
+            # Each alert waits for an owner (bot/relay/ownership.py); its posts are recorded
+            # so taking it can be shown on every copy.
+            markup = alert_buttons.keyboard(
+                voice, alert.id, alert.patient_id, step=alert_buttons.Step.TAKE
+            )
             try:
-                await self._bot.send_message(chat_id, text, reply_markup=markup)
+                sent = await self._bot.send_message(chat_id, text, reply_markup=markup)
                 delivered = True
             except TelegramError as error:
                 log.error("could not alert staff chat %s: %s", chat_id, error)
+                continue
+            await self._db.run(alert_owners.add_post, chat_id, sent.message_id, alert.id)
         return delivered
 
-    def _targets(self, conn: sqlite3.Connection) -> list[tuple[int, str]]:
-        """Each chat to alert, with its language: the staff group's, or each member's own
-        choice (/language), else STAFF_LANGUAGE."""
-        settings = self._settings
-        if settings.staff_chat_id is not None:
-            return [(settings.staff_chat_id, settings.staff_language)]
-        people = sorted(settings.admin_ids | {m.user_id for m in staff.active(conn)})
-        return [(user, staff.language_of(conn, user) or settings.staff_language) for user in people]
+
+def staff_targets(conn: sqlite3.Connection, settings: Settings) -> list[tuple[int, str]]:
+    """Each chat to tell something, with its language: the staff group's, or each member's
+    own choice (/language), else STAFF_LANGUAGE."""
+    if settings.staff_chat_id is not None:
+        return [(settings.staff_chat_id, settings.staff_language)]
+    people = sorted(settings.admin_ids | {m.user_id for m in staff.active(conn)})
+    return [(user, staff.language_of(conn, user) or settings.staff_language) for user in people]
 
 
-def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
+def chat_language(conn: sqlite3.Connection, settings: Settings, chat_id: int) -> str:
+    """The language a staff chat reads: the group's, or that member's own."""
+    if chat_id == settings.staff_chat_id:
+        return settings.staff_language
+    return staff.language_of(conn, chat_id) or settings.staff_language
+
+
+def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
     kind = AlertKind(alert.kind)
     who = voice("alerts.patient", patient_id=alert.patient_id or 0)
     if alert.patient_id is not None:

@@ -12,6 +12,7 @@ from bot.patient.common import set_buttons, tell
 from bot.services import CareContext, Services
 from care.answers.codec import AnswerButton, decode, encode
 from care.answers.take import AnswerOutcome, AnswerResult, record_answer
+from care.relay.photos import PHOTO_ANSWERS
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ async def answer(update: Update, context: CareContext) -> None:
             log.info("refused an answer button from user %d", query.from_user.id)
             text = say(services, lang, "patient.button_stale")
     await tell(update, context, text)
+    recorded = result.outcome is AnswerOutcome.RECORDED
+    if recorded and button is not None and button.answer in PHOTO_ANSWERS:
+        # Optional: a photo the patient sends now goes to staff with the alert.
+        await tell(update, context, say(services, lang, "relay.photo_invite"))
 
 
 def _chosen(services: Services, lang: str, button: AnswerButton) -> InlineKeyboardMarkup:

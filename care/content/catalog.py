@@ -39,12 +39,18 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "emergency_phone",
         "opening_day",
         "opening_time",
+        "reply_text",  # a staff member's answer, relayed in the clinic's name
     }
 )
 # Sections staff read (the desk, the enrolment, the card, alerts, menus, the command line). Their
 # texts may name any placeholder: each is filled with what its shipped text uses, and a clinic's
 # own file may use no other (check_against_defaults), nor leave one of these texts out.
-STAFF_SECTIONS = frozenset({"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"})
+STAFF_SECTIONS = frozenset(
+    {
+        *("problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"),
+        *("relay_staff", "ownership", "morning"),
+    }
+)
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 # What every care message (steps.*) is given to fill in; other texts get what their shipped
@@ -100,6 +106,8 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
     "faq": ("title", *FAQ_TOPICS),
     "care": ("before", "after_24h", "general", "warning_signs"),
     "commands": PATIENT_COMMANDS,
+    # A patient's message reached the clinic; a staff answer; the photo after a check-in.
+    "relay": ("received_open", "received_closed", "flood", "from_clinic", "photo_invite"),
     # The reply to a tap that needs a person while the clinic is closed.
     "closed": tuple(answer for answer in ANSWER_KEYS if answer in NEEDS_HUMAN),
 }

@@ -155,6 +155,61 @@ _STEPS: tuple[str, ...] = (
         chosen_at INTEGER NOT NULL
     );
     """,
+    # 7: reserved for the Bale channel (another branch); its step takes this place on merge.
+    """
+    SELECT 1
+    """,
+    # 8: patients talk to the clinic. `relayed`: each message relayed between a patient and the
+    # staff chat, with only what the relay needs (who, when, where it sits in the staff chat);
+    # the text of a staff reply is kept (what the clinic told the patient), a patient's own
+    # words are not (they are in the staff chat already). `relay_posts`: the staff-chat
+    # messages a Telegram reply can answer. Each alert gets an owner, a close with an optional
+    # note, an escalation mark and the messages it was posted as; the morning sheet is sent
+    # once a day.
+    """
+    CREATE TABLE relayed (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        kind TEXT NOT NULL CHECK (kind IN ('text', 'photo', 'voice', 'held', 'flood')),
+        body TEXT,
+        staff_user_id INTEGER,
+        staff_name TEXT,
+        answers_id INTEGER REFERENCES relayed(id) ON DELETE CASCADE,
+        answered_at INTEGER,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX relayed_patient ON relayed(patient_id, at);
+
+    CREATE TABLE relay_posts (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        relayed_id INTEGER NOT NULL REFERENCES relayed(id) ON DELETE CASCADE,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX relay_posts_relayed ON relay_posts(relayed_id);
+
+    ALTER TABLE alerts ADD COLUMN owner_id INTEGER;
+    ALTER TABLE alerts ADD COLUMN owner_name TEXT;
+    ALTER TABLE alerts ADD COLUMN taken_at INTEGER;
+    ALTER TABLE alerts ADD COLUMN closed_at INTEGER;
+    ALTER TABLE alerts ADD COLUMN note TEXT;
+    ALTER TABLE alerts ADD COLUMN escalated_at INTEGER;
+    CREATE INDEX alerts_open ON alerts(created_at) WHERE closed_at IS NULL;
+
+    CREATE TABLE alert_posts (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX alert_posts_alert ON alert_posts(alert_id);
+
+    CREATE TABLE morning_sheets (
+        day TEXT PRIMARY KEY,
+        sent_at INTEGER NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -1,7 +1,9 @@
 """A patient's personal data as a whole: everything to export, everything to erase.
 
 Personal data here: the name (and its search key), the phone, the Telegram chat, the treatment
-area, the patient's own answers and the staff alerts they caused. What stays after erasure is
+area, the patient's own answers, the staff alerts they caused (with staff's notes) and the
+messages relayed between them and the staff chat (the clinic's replies in full; of the
+patient's own messages, only their kind and time). What stays after erasure is
 anonymous: appointment times, message states and their history, and audit rows, which name
 the patient by number only.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from care.db import messages
+from care.db import messages, relayed
 
 ERASED_NAME = "erased"
 
@@ -42,6 +44,7 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
         "patient": dict(patient),
         "appointments": [dict(row) for row in appointments],
         "care_messages": [dict(row) for row in care_messages],
+        "relayed_messages": relayed.of_patient(conn, patient_id),
     }
 
 
@@ -64,6 +67,7 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         " AND revoked_at IS NULL",
         (now, patient_id),
     )
+    relayed.erase_of_patient(conn, patient_id)
     # An alert says what the patient told us (a blood thinner, symptoms): health data.
     conn.execute("DELETE FROM alerts WHERE patient_id = ?", (patient_id,))
     return cancelled

@@ -46,6 +46,9 @@ def app_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]
         "DEFAULT_LANGUAGE": "en",
         "QUIET_HOURS": "00:00-00:00",
         "POLL_SECONDS": "1",
+        # The day's sheet would add a message to every test's first working-hours tick; the
+        # tests of the sheet turn it on (tests/bot/test_morning_sheet.py).
+        "MORNING_SHEET": "off",
     }
     env.update(overrides)
     return env

@@ -30,7 +30,8 @@ async def test_raised_once_per_appointment_with_the_card_button(desk: DeskBot) -
     assert f"Sara Ahmadi (patient #{sara.patient_id})" in text
     assert f"Appointment #{sara.appointment_ids[0]}, 2026-12-11 10:30" in text
     assert "Nima" not in text
-    assert callback_data(alert) == [f"card:{sara.patient_id}"]
+    (alert_id,) = await desk.db(lambda conn: [r[0] for r in conn.execute("SELECT id FROM alerts")])
+    assert callback_data(alert) == [f"own:take:{alert_id}", f"card:{sara.patient_id}"]
     stored = await desk.db(
         lambda conn: conn.execute("SELECT COUNT(*), MIN(delivered_at) FROM alerts").fetchone()
     )

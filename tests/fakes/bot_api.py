@@ -17,8 +17,10 @@ environment has ``PTB_TIMEDELTA=true``; set it in tests that provoke 429s (warni
 What it does: records every call (:class:`ApiCall`), decodes form, multipart and JSON bodies,
 answers the methods a polling bot uses (getMe, getUpdates with long polling, sendMessage,
 sendPhoto, sendDocument, editMessageText, editMessageReplyMarkup, answerCallbackQuery, the
-command and menu-button setters, getFile plus file downloads, deleteWebhook, close, logOut) with
-the JSON shapes Telegram returns, and answers ``true`` to any other method. Faults can be
+command and menu-button setters, getFile plus file downloads, deleteWebhook, close, logOut,
+copyMessage, getChat and getChatMemberCount) with the JSON shapes Telegram returns, and answers
+``true`` to any other method. Users send text (``send_text``, optionally as a Telegram reply),
+photos and voice notes (``send_media``); ``set_chat`` makes a group public or crowded. Faults can be
 injected (``fail_next``, ``block_chat``, ``delay_next``) and, with ``enforce_limits=True``,
 Telegram's flood limits are applied to the methods in :data:`SEND_METHODS`:
 
@@ -567,6 +569,7 @@ class FakeBotApi:
         self._chats: dict[ChatKey, JsonDict] = {}
         self._files: dict[str, tuple[JsonDict, bytes]] = {}  # file_id -> (File, content)
         self._commands: dict[str, Any] = {}
+        self._member_counts: dict[ChatKey, int] = {}
         self._faults: list[_Fault] = []
         self._delays: dict[str, deque[float]] = {}
         self._blocked: set[ChatKey] = set()
@@ -646,8 +649,10 @@ class FakeBotApi:
         chat_type: str = "private",
         first_name: str = "Test",
         username: str | None = None,
+        reply_to: int | None = None,
     ) -> int:
-        """Enqueue a Message update from a user; return its update_id."""
+        """Enqueue a Message update from a user; return its update_id. `reply_to`: the id of
+        the message in that chat it answers (a Telegram reply)."""
         if chat_type not in self.flavour.chat_types:
             known = ", ".join(sorted(self.flavour.chat_types))
             raise ValueError(f"{self.flavour.name} has no {chat_type!r} chats (only {known})")
@@ -661,11 +666,41 @@ class FakeBotApi:
         with self._cond:
             self._users[user_id] = user
             self._chats[chat_key] = chat
-            message = self._new_message(chat_key, user, {"text": text})
+            content: JsonDict = {"text": text}
+            if reply_to is not None:
+                content["reply_to_message"] = self._message(chat_key, reply_to)
+            message = self._new_message(chat_key, user, content)
             entities = _command_entities(text)
             if entities:
                 message["entities"] = entities
             return self._enqueue({"message": message})
+
+    def send_media(self, user_id: int, kind: str, *, caption: str | None = None) -> int:
+        """Enqueue a photo or a voice note (`kind`) a user sends in their private chat; the
+        file is only a file id, as Telegram gives it. Return the update_id."""
+        with self._cond:
+            user = self._users.setdefault(user_id, _user(user_id, "Test", None))
+            self._chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": "Test"})
+            number = len(self._files) + 1
+            info: JsonDict = {"file_id": f"{kind}-{number}", "file_unique_id": f"u{number}"}
+            self._files[info["file_id"]] = ({**info, "file_path": f"{kind}/{number}"}, b"")
+            content: JsonDict = (
+                {"photo": [{**info, "width": 800, "height": 600}]}
+                if kind == "photo"
+                else {"voice": {**info, "duration": 3}}
+            )
+            if caption:
+                content["caption"] = caption
+            return self._enqueue({"message": self._new_message(user_id, user, content)})
+
+    def set_chat(self, chat_id: int, *, username: str | None = None, members: int = 2) -> None:
+        """What getChat and getChatMemberCount answer for a group."""
+        with self._cond:
+            chat = dict(self._chat(chat_id))
+            if username is not None:
+                chat["username"] = username
+            self._chats[chat_id] = chat
+            self._member_counts[chat_id] = members
 
     def press_button(
         self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
@@ -880,6 +915,9 @@ class FakeBotApi:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
             "getFile": self._get_file,
+            "copyMessage": self._copy_message,
+            "getChat": self._get_chat,
+            "getChatMemberCount": lambda p: self._member_counts.get(_chat_id(p), 2),
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda p: self._commands.get(_commands_key(p), []),
             "deleteMyCommands": self._delete_my_commands,
@@ -943,6 +981,25 @@ class FakeBotApi:
             return True
         old = self._message(_chat_id(params), int(params["message_id"]))
         return self._save_edit(old, _with_markup(old, _inline_markup(params)))
+
+    def _copy_message(self, params: JsonDict) -> JsonDict:
+        """A copy of the message (its text, photo, voice or caption) in another chat."""
+        original = self._message(int(params["from_chat_id"]), int(params["message_id"]))
+        kept = ("text", "photo", "voice", "caption")
+        content = {key: original[key] for key in kept if key in original}
+        copied = self._new_message(_chat_id(params), self._bot, content, _inline_markup(params))
+        return {"message_id": copied["message_id"]}
+
+    def _get_chat(self, params: JsonDict) -> JsonDict:
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"), False
+        )
+        return {
+            **self._chat(_chat_id(params)),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts | {"gifts_from_channels": False},
+        }
 
     def _get_file(self, params: JsonDict) -> JsonDict:
         stored = self._files.get(str(params.get("file_id")))

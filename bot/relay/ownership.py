@@ -1,0 +1,149 @@
+"""Every alert has an owner: "I'll handle it" takes it (first tap wins, every copy of the alert
+says who and since when), "Done" closes it; /alerts lists the open ones, oldest first."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.common import alert_buttons
+from bot.common.access import staff_only
+from bot.common.alert_buttons import Step
+from bot.common.staff_alerts import describe
+from bot.common.staff_language import staff_voice
+from bot.common.staff_voice import Voice
+from bot.relay.posting import chat_voice
+from bot.services import CareContext, Services
+from care.alerts.ownership import Change, Outcome, close, take
+from care.core.clock import from_epoch
+from care.core.models import AlertKind
+from care.db import alert_owners, patients
+from care.db.alert_owners import OwnedAlert
+from care.db.alerts import AlertRow
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 30
+
+
+@staff_only
+async def press(update: Update, context: CareContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    voice = await staff_voice(update, context)
+    button = alert_buttons.decode(query.data or "")
+    if button is None:
+        await query.answer(voice("desk.invalid_button"), show_alert=True)
+        return
+    now = services.clock.now()
+    if button.step is Step.TAKE:
+        change = await services.db.run(
+            take, button.alert_id, user_id=user.id, name=user.full_name, now=now
+        )
+    else:
+        admin = user.id in services.settings.admin_ids
+        change = await services.db.run(
+            close, button.alert_id, user_id=user.id, admin=admin, now=now
+        )
+    if change.outcome is not Outcome.DONE or change.alert is None:
+        await query.answer(_refusal(voice, button.step, change), show_alert=True)
+        return
+    await query.answer()
+    log.info("staff %d %s alert %d", user.id, button.step.value, button.alert_id)
+    await show_owner(context, services, change.alert)
+
+
+def _refusal(voice: Voice, step: Step, change: Change) -> str:
+    """Why the tap changed nothing: someone else has it (and since when), it is closed, gone,
+    or not taken yet."""
+    alert = change.alert
+    if change.outcome is Outcome.TAKEN_BY_OTHER and alert is not None:
+        name = alert.owner_name or ""
+        if step is Step.DONE:
+            return voice("ownership.not_owner", staff_name=name)
+        at = voice.clock(from_epoch(alert.taken_at or alert.created_at))
+        return voice("ownership.taken_by", staff_name=name, at=at)
+    if change.outcome is Outcome.NOT_TAKEN:
+        return voice("ownership.not_taken")
+    if change.outcome is Outcome.CLOSED:
+        return voice("ownership.already_closed")
+    return voice("ownership.missing")
+
+
+async def show_owner(context: CareContext, services: Services, alert: OwnedAlert) -> None:
+    """Every copy of the alert (the staff chat, escalations) shows who has it, or who closed it."""
+    for chat_id, message_id in await services.db.run(alert_owners.posts_of, alert.id):
+        voice = await chat_voice(services, chat_id)
+        text = await alert_text(services, voice, alert)
+        step = Step.DONE if alert.closed_at is None else None
+        markup = alert_buttons.keyboard(voice, alert.id, alert.patient_id, step=step)
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        except TelegramError as error:
+            log.warning("could not update alert %d in chat %s: %s", alert.id, chat_id, error)
+
+
+async def alert_text(services: Services, voice: Voice, alert: OwnedAlert) -> str:
+    """The alert as first posted, then who has it or who closed it."""
+    text = await services.db.run(describe, as_row(alert), voice)
+    if alert.owner_name is None or alert.taken_at is None:
+        return text
+    if alert.closed_at is None:
+        at = voice.clock(from_epoch(alert.taken_at))
+        return voice("ownership.taken", text=text, staff_name=alert.owner_name, at=at)
+    at = voice.clock(from_epoch(alert.closed_at))
+    return voice("ownership.closed", text=text, staff_name=alert.owner_name, at=at)
+
+
+def as_row(alert: OwnedAlert) -> AlertRow:
+    return AlertRow(alert.id, alert.kind, alert.patient_id, alert.appointment_id, alert.urgent)
+
+
+@staff_only
+async def list_open(update: Update, context: CareContext) -> None:
+    """/alerts: the open alerts, oldest first, each with who has it."""
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    voice = await staff_voice(update, context)
+    open_alerts = await services.db.run(alert_owners.open_alerts, LIST_LIMIT)
+    if not open_alerts:
+        await message.reply_text(voice("ownership.list_none"))
+        return
+    total = await services.db.run(alert_owners.count_open)
+    lines = [voice("ownership.list_title", count=total)]
+    for alert in open_alerts:
+        lines.append(await alert_line(services, voice, alert, "ownership.list_line"))
+    if total > len(open_alerts):
+        lines.append(voice("ownership.list_more", count=total - len(open_alerts)))
+    await message.reply_text("\n".join(lines))
+
+
+async def alert_line(services: Services, voice: Voice, alert: OwnedAlert, key: str) -> str:
+    """One alert on one line: number, raised when, whom about, what, and its owner."""
+    patient = None
+    if alert.patient_id is not None:
+        patient = await services.db.run(patients.get, alert.patient_id)
+    who = (
+        voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
+        if patient is not None
+        else voice("alerts.patient", patient_id=alert.patient_id or 0)
+    )
+    owner = (
+        voice("ownership.handled_by", staff_name=alert.owner_name)
+        if alert.owner_name is not None
+        else voice("ownership.nobody")
+    )
+    return voice(
+        key,
+        alert_id=alert.id,
+        when=from_epoch(alert.created_at),
+        who=who,
+        what=voice(f"alerts.{AlertKind(alert.kind).value}"),
+        owner=owner,
+    )
