@@ -62,9 +62,7 @@ async def test_a_patient_writes_and_staff_answer_by_reply_and_by_button(clinic: 
     await group_reply(clinic, ADMIN_ID, "Yes, it fades in 2-4 days.", message_id(post))
     (answer,) = await clinic.wait_for(sent_to(PATIENT, "Yes, it fades in 2-4 days."))
     assert text_of(answer).startswith("💬 Test Clinic:\n")
-    (edited,) = await clinic.wait_for(
-        edit_of("editMessageReplyMarkup", GROUP, message_id(post))
-    )
+    (edited,) = await clinic.wait_for(edit_of("editMessageReplyMarkup", GROUP, message_id(post)))
     assert any("Answered by Test" in label for label in buttons(edited))
     await clinic.wait_for(to_group("Sent to Sara Ahmadi"))
 

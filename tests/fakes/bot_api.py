@@ -680,7 +680,9 @@ class FakeBotApi:
         file is only a file id, as Telegram gives it. Return the update_id."""
         with self._cond:
             user = self._users.setdefault(user_id, _user(user_id, "Test", None))
-            self._chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": "Test"})
+            self._chats.setdefault(
+                user_id, {"id": user_id, "type": "private", "first_name": "Test"}
+            )
             number = len(self._files) + 1
             info: JsonDict = {"file_id": f"{kind}-{number}", "file_unique_id": f"u{number}"}
             self._files[info["file_id"]] = ({**info, "file_path": f"{kind}/{number}"}, b"")
