@@ -22,7 +22,8 @@ from bot.desk.card_view import (
 from bot.desk.texts import who
 from bot.services import CareContext
 from care.core.models import AppointmentStatus
-from care.db import appointments, patients
+from care.core.clock import from_epoch
+from care.db import alert_owners, appointments, patients
 from care.desk.card import patient_card
 from care.people.search import find_patients
 
@@ -72,9 +73,25 @@ async def render_card(
     if card is None:
         missing = voice("desk.no_patient", patient_id=patient_id)
         return (f"{banner}\n\n{missing}" if banner else missing), None
-    room = MESSAGE_LIMIT - (len(banner) + 2 if banner else 0)
+    notes = await card_notes(context, voice, patient_id)
+    room = MESSAGE_LIMIT - (len(banner) + 2 if banner else 0) - (len(notes) + 2 if notes else 0)
     text = card_text(card, voice, limit=room)
+    text = f"{text}\n\n{notes}" if notes else text
     return (f"{banner}\n\n{text}" if banner else text), card_keyboard(card, voice)
+
+
+async def card_notes(context: CareContext, voice: Voice, patient_id: int) -> str:
+    """The notes staff left when closing the patient's alerts (bot/relay/ownership.py)."""
+    closed = await context.services.db.run(alert_owners.notes_of, patient_id)
+    return "\n".join(
+        voice(
+            "ownership.card_note",
+            at=from_epoch(alert.closed_at or alert.created_at),
+            staff_name=alert.owner_name or "",
+            note=alert.note or "",
+        )
+        for alert in closed
+    )
 
 
 async def show_card(update: Update, context: CareContext, patient_id: int, *, new: bool) -> None:

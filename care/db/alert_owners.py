@@ -142,3 +142,13 @@ def latest_for_patient(
         (patient_id, *kinds, since),
     ).fetchone()
     return None if row is None else _alert(row)
+
+
+def notes_of(conn: sqlite3.Connection, patient_id: int, limit: int = 3) -> list[OwnedAlert]:
+    """The patient's latest closed alerts that carry a note, newest first."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM alerts WHERE patient_id = ? AND note IS NOT NULL"
+        " ORDER BY closed_at DESC, id DESC LIMIT ?",
+        (patient_id, limit),
+    ).fetchall()
+    return [_alert(row) for row in rows]

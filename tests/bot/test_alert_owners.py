@@ -100,6 +100,10 @@ async def test_two_staff_tap_and_one_gets_it(clinic: DeskBot) -> None:
         )
     )
     assert row[0] is not None and row[1] == "Called her: a bruise, fine."
+    # The note shows on the patient's card.
+    clinic.api.send_text(RECEPTION, "/patient Sara", first_name="Mina")
+    (card,) = await clinic.wait_for(sent_to(RECEPTION, "📝"))
+    assert "Mina: Called her: a bruise, fine." in text_of(card)
 
 
 async def test_alerts_lists_the_open_ones_oldest_first(clinic: DeskBot) -> None:

@@ -1,0 +1,91 @@
+"""What the relay keeps about a patient, and that /export_patient shows it and /forget erases
+it: the clinic's replies in full, of the patient's own messages only their kind and time."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from care.core.clock import to_epoch
+from care.core.models import AlertKind
+from care.db import alert_owners, alerts, patients
+from care.people.enrolment import Booking, enrol
+from care.people.privacy import export_patient, forget_patient
+from care.relay.inbound import RELAY_LIMIT, Route, take_message
+from care.relay.outbound import record_reply, reply_target
+from care.schedule.plan import CarePlan
+from tests.conftest import TEHRAN, FakeClock
+
+CHAT, STAFF_CHAT = 2002, -100500
+
+
+def linked(conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock) -> int:
+    booking = Booking("Sara Ahmadi", clock.now() + timedelta(days=4), "en", area="face")
+    enrolment = enrol(conn, booking, plan=plan, actor="test", invite_days=14, now=clock.now())
+    patients.link_chat(conn, enrolment.patient_id, CHAT)
+    return enrolment.patient_id
+
+
+def test_export_shows_and_forget_erases_relayed_messages(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    patient_id = linked(conn, plan, clock)
+    inbound = take_message(conn, CHAT, "text", clock.now())
+    assert inbound is not None and inbound.route is Route.RELAY
+    conn.execute(
+        "INSERT INTO relay_posts (chat_id, message_id, relayed_id) VALUES (?, 7, ?)",
+        (STAFF_CHAT, inbound.relayed_id),
+    )
+    target = reply_target(conn, STAFF_CHAT, 7)
+    assert target is not None and target.patient.id == patient_id
+    record_reply(conn, target, staff_user_id=1001, staff_name="Mina", text="Fine.", now=clock.now())
+    alert_id = alerts.raise_once(
+        conn,
+        kind=AlertKind.STILL_SYMPTOMS,
+        dedupe_key="a",
+        now=to_epoch(clock.now()),
+        patient_id=patient_id,
+    )
+    assert alert_id is not None
+    alert_owners.add_post(conn, STAFF_CHAT, 8, alert_id)
+
+    record = export_patient(conn, patient_id, actor="test", now=clock.now(), tz=TEHRAN)
+    assert record is not None
+    relayed = record["relayed_messages"]
+    assert [(r["direction"], r["kind"], r["body"]) for r in relayed] == [
+        ("in", "text", None),
+        ("out", "text", "Fine."),
+    ]
+    assert relayed[1]["staff_name"] == "Mina" and relayed[0]["at"].endswith("+03:30")
+
+    forget_patient(conn, patient_id, actor="test", now=clock.now())
+    for table in ("relayed", "relay_posts", "alert_posts", "alerts"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert reply_target(conn, STAFF_CHAT, 7) is None
+    assert take_message(conn, CHAT, "text", clock.now()) is None  # no longer linked
+
+
+def test_strangers_are_not_recorded(conn: sqlite3.Connection, clock: FakeClock) -> None:
+    assert take_message(conn, 4242, "photo", clock.now()) is None
+    assert conn.execute("SELECT count(*) FROM relayed").fetchone()[0] == 0
+
+
+def test_past_the_limit_one_notice_counts_the_rest_until_the_window_ends(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
+) -> None:
+    linked(conn, plan, clock)
+    routes = []
+    for _ in range(RELAY_LIMIT + 3):
+        inbound = take_message(conn, CHAT, "text", clock.now())
+        assert inbound is not None
+        routes.append((inbound.route, inbound.held, inbound.acknowledge))
+    assert routes[0] == (Route.RELAY, 0, True)
+    assert all(route == (Route.RELAY, 0, False) for route in routes[1:RELAY_LIMIT])
+    assert routes[RELAY_LIMIT:] == [
+        (Route.FLOOD_STARTS, 1, True),
+        (Route.HELD, 2, False),
+        (Route.HELD, 3, False),
+    ]
+    clock.advance(minutes=16)
+    again = take_message(conn, CHAT, "voice", clock.now())
+    assert again is not None and (again.route, again.acknowledge) == (Route.RELAY, True)
