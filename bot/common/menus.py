@@ -29,6 +29,7 @@ STAFF_COMMANDS: tuple[str, ...] = (
     "schedule",
     "done",
     "patient",
+    "alerts",
     "reschedule",
     "cancel_appt",
     "noshow",

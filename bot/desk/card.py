@@ -21,8 +21,8 @@ from bot.desk.card_view import (
 )
 from bot.desk.texts import who
 from bot.services import CareContext
-from care.core.models import AppointmentStatus
 from care.core.clock import from_epoch
+from care.core.models import AppointmentStatus
 from care.db import alert_owners, appointments, patients
 from care.desk.card import patient_card
 from care.people.search import find_patients

@@ -120,6 +120,12 @@ def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
         elif key.startswith("closed."):  # bot/patient_view.answer_reply fills these
             assert {"opening_day", "opening_time"} <= used, key
             assert used <= CLINIC | {"opening_day", "opening_time", "emergency_phone"}, key
+        elif key == "relay.from_clinic":  # bot/relay/replies.py: a staff answer
+            assert used == {"clinic_name", "reply_text"}
+        elif key == "relay.received_closed":  # bot/relay/inbound.py
+            assert (
+                {"opening_day", "opening_time"} <= used <= CLINIC | {"opening_day", "opening_time"}
+            )
         else:
             assert used <= CLINIC, key
 
