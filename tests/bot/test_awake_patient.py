@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.bot.calls import text_to
-from tests.bot.patient_harness import live_bot, opening, say
+from tests.bot.patient_harness import live_bot, opening
 from tests.fakes.bot_api import FakeBotApi
 
 SARA = 3001
@@ -50,6 +50,6 @@ async def test_a_linked_patient_who_writes_in_quiet_hours_gets_what_waited_for_m
             day_of = text_to(SARA, opening("en", "steps.day_of"))
             assert not [call for call in api.calls() if day_of(call)]
             bot.clock.at = bot.local(days=1, at="23:10")
-            await bot.send(SARA, "hello?")
-            await bot.wait_for(text_to(SARA, say("en", "patient.free_text")))
+            await bot.send(SARA, "hello?")  # reaches the clinic; the patient is told when
+            await bot.wait_for(text_to(SARA, opening("en", "relay.received_closed")))
             await bot.wait_for(day_of)

@@ -85,6 +85,12 @@ async def test_faq_offers_each_question_and_answers_it(bot: LiveBot, lang: str) 
     await bot.wait_for(text_to(SARA, say(lang, "patient.button_stale")))
 
 
+def receipt_key(bot: LiveBot) -> str:
+    """What a patient who writes is told: staff read it now, or at the next opening."""
+    is_open = bot.services.settings.working_time.is_open(bot.clock.now())
+    return "relay.received_open" if is_open else "relay.received_closed"
+
+
 @pytest.mark.parametrize("lang", ["fa", "en"])
 async def test_help_free_text_and_unknown_commands_are_never_met_with_silence(
     bot: LiveBot, lang: str
@@ -94,7 +100,10 @@ async def test_help_free_text_and_unknown_commands_are_never_met_with_silence(
     await bot.wait_for(text_to(SARA, say(lang, "patient.help")))
     for typed in ("Hello, can I come an hour later?", "/nonsense", "/enrol Eve 2031-01-01 10:00"):
         await bot.send(SARA, typed)
-    await bot.wait_for(text_to(SARA, say(lang, "patient.free_text")), count=2)
+    # Words go to the clinic's staff (bot/relay) and the patient is told so; an unknown
+    # command gets the menu.
+    await bot.wait_for(text_to(SARA, opening(lang, receipt_key(bot))))
+    await bot.wait_for(text_to(SARA, say(lang, "patient.free_text")))
     await bot.wait_for(text_to(SARA, opening(lang, "patient.staff_only")))
 
 
