@@ -42,8 +42,10 @@ class Desk:
     def services(self) -> Services:
         return services_of(self.app)
 
-    def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
-        return Chat(self.api, self.app, user_id, first_name=first_name)
+    def chat(
+        self, user_id: int, *, first_name: str = "Test", language_code: str | None = None
+    ) -> Chat:
+        return Chat(self.api, self.app, user_id, first_name=first_name, language_code=language_code)
 
 
 @asynccontextmanager
@@ -59,12 +61,20 @@ class Chat:
     """One Telegram user in their private chat with the bot."""
 
     def __init__(
-        self, api: FakeBotApi, app: CareApp, user_id: int, *, first_name: str = "Test"
+        self,
+        api: FakeBotApi,
+        app: CareApp,
+        user_id: int,
+        *,
+        first_name: str = "Test",
+        language_code: str | None = None,
     ) -> None:
+        """`language_code`: the user's Telegram app language, sent with everything they do."""
         self.api = api
         self.app = app
         self.user_id = user_id
         self.first_name = first_name
+        self.language_code = language_code
 
     def outputs(self) -> list[ApiCall]:
         """Every message the bot sent or edited in this chat, in order."""
@@ -73,7 +83,9 @@ class Chat:
     async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
         """Type `text`; return the `expect` outputs it causes."""
         before = len(self.outputs())
-        self.api.send_text(self.user_id, text, first_name=self.first_name)
+        self.api.send_text(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+        )
         return await self._outputs_after(before, expect)
 
     async def press(
@@ -82,7 +94,9 @@ class Chat:
         """Press a button with `data` under `message`; return its answer and `expect` outputs."""
         answers = len(self.api.calls("answerCallbackQuery"))
         before = len(self.outputs())
-        self.api.press_button(self.user_id, data, message_id=message_id(message))
+        self.api.press_button(
+            self.user_id, data, message_id=message_id(message), language_code=self.language_code
+        )
         (*_, answer) = await asyncio.to_thread(
             self.api.wait_for,
             lambda call: call.method == "answerCallbackQuery",
