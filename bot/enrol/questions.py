@@ -166,7 +166,7 @@ def closed_day_name(
     closure: Closure, working: WorkingTime, lang: str, say: Callable[[str], str]
 ) -> str:
     """The holiday's name in `lang` from the holiday calendar, or the weekday's from the
-    catalogs ("Friday", «جمعه»)."""
+    catalogs ("Friday")."""
     holiday = working.closure_name(closure, lang)
     return holiday or say(f"weekdays.{WEEKDAY_KEYS[closure.day.weekday()]}")
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 class Reason(StrEnum):
     PLANNED = "planned"
+    RECOMPUTED = "recomputed"  # its due time was planned again (the appointment moved or ended)
+    CLAIMED = "claimed"  # taken by the sender
     DELIVERED = "delivered"
     BOOKED_TOO_LATE = "booked_too_late"  # useless already when planned
     RESCHEDULED = "rescheduled"
@@ -45,6 +47,8 @@ _DETAIL_LENGTH = 120
 # a detail), so that older databases read the same way.
 _LEGACY_EXACT: dict[str, Reason] = {
     "planned": Reason.PLANNED,
+    "due time recomputed": Reason.RECOMPUTED,
+    "claimed for sending": Reason.CLAIMED,
     "delivered": Reason.DELIVERED,
     "rescheduled": Reason.RESCHEDULED,
     "appointment cancelled": Reason.CANCELLED,

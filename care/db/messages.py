@@ -210,7 +210,7 @@ def move(
         (due_at, due_at, expires_at, in_time_by, ready_at, now, message_id),
     )
     if cursor.rowcount == 1:
-        _log(conn, message_id, now, "pending", "pending", "due time recomputed")
+        _log(conn, message_id, now, "pending", "pending", Reason.RECOMPUTED)
     return cursor.rowcount == 1
 
 
@@ -286,7 +286,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
-        _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
+        _log(conn, claim.message_id, now, "pending", "sending", Reason.CLAIMED)
     return claims
 
 
