@@ -13,7 +13,7 @@ def handlers() -> list[Handler]:
         CommandHandler("today", agenda.today),
         CommandHandler("upcoming", agenda.upcoming),
         CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
-        CommandHandler("done", journey.done),
+        CommandHandler("done", actions.done),
         CommandHandler("schedule", journey.schedule),
         CommandHandler("patient", card.find_patient),
         CommandHandler("reschedule", actions.reschedule),

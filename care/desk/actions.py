@@ -118,6 +118,21 @@ def perform(
         return result
 
 
+def request_on(
+    conn: sqlite3.Connection,
+    action: Action,
+    appointment_id: int,
+    *,
+    starts_at: datetime | None = None,
+) -> Request | None:
+    """The request for `action` on an appointment staff named by its number (its patient
+    read from the record); None when there is no such appointment."""
+    appointment = appointments.get(conn, appointment_id)
+    if appointment is None:
+        return None
+    return Request(action, appointment.patient_id, appointment_id, starts_at=starts_at)
+
+
 # The rules: why a request may not go ahead. -----------------------------------------------
 
 
