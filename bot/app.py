@@ -109,8 +109,8 @@ def _register_handlers(application: CareApp) -> None:
     """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
-            *patient.starting(),  # /start <token>, then plain /start
+            *staff.joining(),  # /start staff_<token> (before a patient's token), bare /start
+            *patient.starting(),  # /start <token>
             *enrol.handlers(),  # the guided /enrol before the one-line form
             *desk.handlers(),
             *staff.handlers(),

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import OpeningHours, WorkingTime, parse_working_days
 from jobs.channels.proxy import ProxyError, parse_proxy
 
-LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 # A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...

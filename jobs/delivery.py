@@ -30,7 +30,7 @@ from care.schedule.plan import CarePlan
 from care.schedule.planning import quiet_hours_hold
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from jobs.transport import Transport
@@ -193,9 +193,9 @@ class Dispatcher:
             outcome = await self._transport.deliver(claim.chat_id, message)
         except Exception as error:  # never leave a message claimed because of a surprise
             log.exception("unexpected error while sending message %d", claim.message_id)
-            outcome = Outcome(Result.TRANSIENT, type(error).__name__)
+            outcome = Outcome(SendResult.TRANSIENT, type(error).__name__)
         await self._record(claim, outcome)
-        return int(outcome.result is Result.SENT)
+        return int(outcome.result is SendResult.SENT)
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime, or for a patient who linked late) must not wake
@@ -215,30 +215,30 @@ class Dispatcher:
         now = self._clock.now()
         ref = f"message {claim.message_id}"
         match outcome.result:
-            case Result.SENT:
+            case SendResult.SENT:
                 assert outcome.telegram_message_id is not None
                 await self._db.run(
                     message_life.record_sent, claim, outcome.telegram_message_id, now, self._plan
                 )
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
-            case Result.RATE_LIMITED:
+            case SendResult.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 await self._db.run(
                     message_life.retry_later, claim, wake, "Telegram rate limit", now, False
                 )
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
-            case Result.TRANSIENT if not self._health.reachable:
+            case SendResult.TRANSIENT if not self._health.reachable:
                 wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
                 why = f"{self._health.name} cannot be reached: {outcome.detail}"
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False)
-            case Result.TRANSIENT:
+            case SendResult.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
-            case Result.UNREACHABLE:
+            case SendResult.UNREACHABLE:
                 await self._db.run(message_life.hold_unreachable, claim, now)
                 log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
                 self._on_alert()
-            case Result.REJECTED:
+            case SendResult.REJECTED:
                 await self._db.run(
                     message_life.fail, claim, f"Telegram refused it: {outcome.detail}", now
                 )

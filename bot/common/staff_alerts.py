@@ -15,12 +15,12 @@ from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
 from bot.settings import Settings
+from care.alerts.outbox import AlertRow, mark_delivered, subject_of, undelivered
 from care.content.catalog import Catalog
-from care.core.clock import Clock, to_epoch
+from care.core.clock import Clock
 from care.core.models import AlertKind
-from care.db import alerts, appointments, patients, staff
-from care.db.alerts import AlertRow
 from care.db.worker import Database
+from care.people.staffing import active_staff, language_of
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,11 @@ class StaffAlerts:
     async def flush(self) -> int:
         """Send every alert not yet sent; return how many went out."""
         async with self._lock:
-            pending = await self._db.run(alerts.undelivered)
+            pending = await self._db.run(undelivered)
             sent = 0
             for alert in pending:
                 if await self._send_to_staff(alert):
-                    await self._db.run(_delivered, alert.id, to_epoch(self._clock.now()))
+                    await self._db.run(mark_delivered, alert.id, self._clock.now())
                     sent += 1
             return sent
 
@@ -74,31 +74,24 @@ class StaffAlerts:
         settings = self._settings
         if settings.staff_chat_id is not None:
             return [(settings.staff_chat_id, settings.staff_language)]
-        people = sorted(settings.admin_ids | {m.user_id for m in staff.active(conn)})
-        return [(user, staff.language_of(conn, user) or settings.staff_language) for user in people]
+        people = sorted(settings.admin_ids | {m.user_id for m in active_staff(conn)})
+        return [(user, language_of(conn, user) or settings.staff_language) for user in people]
 
 
 def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
     kind = AlertKind(alert.kind)
     who = voice("alerts.patient", patient_id=alert.patient_id or 0)
-    if alert.patient_id is not None:
-        patient = patients.get(conn, alert.patient_id)
-        if patient is not None:
-            who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
+    subject = subject_of(conn, alert)
+    if (patient := subject.patient) is not None:
+        who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     what = voice(f"alerts.{kind.value}")
     lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
-    if alert.appointment_id is not None:
-        appointment = appointments.get(conn, alert.appointment_id)
-        if appointment is not None:
-            lines.append(
-                voice(
-                    "alerts.appointment",
-                    appointment_id=appointment.id,
-                    starts=appointment.starts_at,
-                )
+    if (appointment := subject.appointment) is not None:
+        lines.append(
+            voice(
+                "alerts.appointment",
+                appointment_id=appointment.id,
+                starts=appointment.starts_at,
             )
+        )
     return "\n".join(lines)
-
-
-def _delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:
-    alerts.mark_delivered(conn, alert_id, now)

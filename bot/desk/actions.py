@@ -22,14 +22,14 @@ from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import awaiting
 from bot.desk import buttons as desk_buttons
-from bot.desk.buttons import TIMED, Step
+from bot.desk.buttons import TIMED, ButtonKind
 from bot.desk.card import render_card, replace_message, show_card, show_session_menu
 from bot.desk.card_view import back_keyboard, confirm_keyboard
+from bot.desk.notice import staff_note, tell_patient
 from bot.desk.texts import ask_for_time, outcome, question, refusal
-from bot.patient.notice import staff_note, tell_patient
 from bot.services import CareContext
 from care.core.dates import DateInputError, local_instant, parse_date, parse_time
-from care.desk.actions import Action, Request, Result, check, perform, request_on
+from care.desk.actions import Action, ActionResult, Request, check, perform, request_on
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,16 @@ async def press_button(update: Update, context: CareContext) -> None:
         voice = await staff_voice(update, context)
         await query.answer(voice("desk.invalid_button"), show_alert=True)
         return
-    if button.step is Step.SESSION_MENU:
+    if button.kind is ButtonKind.SESSION_MENU:
         assert button.appointment_id is not None
         await show_session_menu(update, context, button.patient_id, button.appointment_id)
         return
-    if button.step in (Step.CARD, Step.CARD_IN_PLACE):
+    if button.kind in (ButtonKind.CARD, ButtonKind.CARD_IN_PLACE):
         await query.answer()
-        await show_card(update, context, button.patient_id, new=button.step is Step.CARD)
+        await show_card(update, context, button.patient_id, new=button.kind is ButtonKind.CARD)
         return
     assert button.request is not None
-    if button.step is Step.ASK:
+    if button.kind is ButtonKind.ASK:
         await _ask(update, context, button.request)
     else:
         await _confirm(update, context, button.request)
@@ -112,7 +112,7 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
 
 
 async def _carried_out(
-    context: CareContext, voice: Voice, request: Request, result: Result, now: datetime
+    context: CareContext, voice: Voice, request: Request, result: ActionResult, now: datetime
 ) -> str:
     """After a change: wake the sender, tell the patient if it concerns them, and say so."""
     log.info("%s done on patient %d", request.action, request.patient_id)

@@ -17,12 +17,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.common.access import staff_only
+from bot.common.names import area_name
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import area_name
 from bot.services import CareContext
 from care.core.text_input import normalize_digits
-from care.db.agenda import AgendaEntry, AgendaPage, PreCare, booked_between
+from care.desk.agenda import AgendaEntry, AgendaPage, PreCare, agenda_page
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,7 @@ async def _render(
     tz = voice.tz
     now = services.clock.now()
     start, end = listing.window(now, tz)
-    found: AgendaPage = await services.db.run(
-        booked_between, start, end, page=page, per_page=PER_PAGE
-    )
+    found: AgendaPage = await services.db.run(agenda_page, start, end, page=page, per_page=PER_PAGE)
     title = listing.title(now, voice)
     if found.total == 0:
         return f"{title}\n{voice('desk.no_booked')}", None

@@ -22,8 +22,8 @@ from bot.desk.card_view import (
 from bot.desk.texts import who
 from bot.services import CareContext
 from care.core.models import AppointmentStatus
-from care.db import appointments, patients
 from care.desk.card import patient_card
+from care.people.lookup import appointment_record, patient_record
 from care.people.search import find_patients
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ async def show_session_menu(
     assert query is not None
     services = context.services
     voice = await staff_voice(update, context)
-    appointment = await services.db.run(appointments.get, appointment_id)
+    appointment = await services.db.run(appointment_record, appointment_id)
     if appointment is None or appointment.patient_id != patient_id:
         await query.answer(voice("desk.session_mismatch"), show_alert=True)
         return
@@ -121,7 +121,7 @@ async def show_session_menu(
         await replace_message(update, text, markup)
         return
     await query.answer()
-    patient = await services.db.run(patients.get, patient_id)
+    patient = await services.db.run(patient_record, patient_id)
     title = session_title(appointment, voice)
     await replace_message(
         update,

@@ -13,7 +13,7 @@ from bot.common.access import actor, admin_only
 from bot.common.record_ids import record_id_or_ask
 from bot.services import CareContext
 from care.core.models import PatientStatus
-from care.db import patients
+from care.people.lookup import patient_record
 from care.people.privacy import ForgetOutcome, export_patient, forget_patient
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ async def forget(update: Update, context: CareContext) -> None:
     )
     if patient_id is None:
         return
-    patient = await context.services.db.run(patients.get, patient_id)
+    patient = await context.services.db.run(patient_record, patient_id)
     if patient is None:
         await update.effective_message.reply_text(_no_such_patient(patient_id))
         return

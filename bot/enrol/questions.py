@@ -14,10 +14,11 @@ from datetime import date, datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import area_name, language_name
+from care.core.languages import LANGUAGES
 from care.people.areas import TREATMENT_AREAS
-from care.people.enrol_draft import LANGUAGES, SKIP, EnrolDraft, Field
+from care.people.enrol_draft import SKIP, EnrolDraft, Field
 from care.people.enrol_input import DEFAULT_INTERVAL_DAYS, MAX_INTERVAL_DAYS, MAX_SESSIONS
 from care.schedule.working_time import WorkingTime
 

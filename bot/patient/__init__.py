@@ -8,15 +8,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.patient import answers, commands, language, start, stop
 from bot.services import Handler
 
+WITH_TOKEN = filters.Regex(r"^/start\s+\S")
+
 
 def starting() -> list[Handler]:
-    """/start with an invite token, then plain /start (a returning patient, staff, a stranger)."""
+    """/start with an invite token (a bare /start is bot.staff's: staff, then patients)."""
     private = filters.ChatType.PRIVATE
-    with_token = filters.Regex(r"^/start\s+\S")
-    return [
-        CommandHandler("start", start.start_with_token, private & with_token),
-        CommandHandler("start", start.start_plain, private),
-    ]
+    return [CommandHandler("start", start.start_with_token, private & WITH_TOKEN)]
 
 
 def handlers() -> list[Handler]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.common.patient_view import appointments_text, faq_question, say, upcoming
+from bot.common.patient_view import appointments_text, faq_question, say
 from bot.patient.common import patient_only, tell
 from bot.services import CareContext
 from care.content.catalog import FAQ_TOPICS
 from care.core.models import Patient
-from care.db import appointments as appointment_rows
+from care.people.lookup import appointments_of, upcoming
 from care.schedule.advice import current_advice
 
 FAQ_PATTERN = r"^faq:"
@@ -27,7 +27,7 @@ async def appointments(update: Update, context: CareContext, patient: Patient) -
 async def care(update: Update, context: CareContext, patient: Patient) -> None:
     """/care: the instructions that apply right now."""
     services = context.services
-    mine = await services.db.run(appointment_rows.of_patient, patient.id)
+    mine = await services.db.run(appointments_of, patient.id)
     keys = current_advice(mine, services.clock.now())
     text = "\n\n".join(say(services, patient.language, key) for key in keys)
     await tell(update, context, text)

@@ -7,10 +7,12 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.common.patient_view import say, upcoming, welcome
+from bot.common.patient_view import say, welcome
 from bot.patient.common import patient_only, replace_text, tell
 from bot.services import CareContext, Services
+from care.core.languages import endonym
 from care.core.models import Patient
+from care.people.lookup import upcoming
 from care.people.patient_choices import choose_language as remember_language
 
 log = logging.getLogger(__name__)
@@ -25,11 +27,7 @@ def language_keyboard(services: Services, origin: str) -> InlineKeyboardMarkup:
     catalog = services.catalog
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    catalog.text(lang, f"language.{lang}"), callback_data=f"lang:{origin}:{lang}"
-                )
-            ]
+            [InlineKeyboardButton(endonym(lang), callback_data=f"lang:{origin}:{lang}")]
             for lang in catalog.languages
         ]
     )

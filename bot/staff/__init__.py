@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import patient
 from bot.services import Handler
 from bot.staff import members, welcome
 
 
 def joining() -> list[Handler]:
-    """`/start staff_<token>`: before a patient's `/start <token>`, which would also match."""
+    """`/start staff_<token>`: before a patient's `/start <token>`, which would also match;
+    and a bare /start, which welcomes staff and hands everyone else to the patient's side."""
     private = filters.ChatType.PRIVATE
     staff_link = filters.Regex(r"^/start\s+staff_")
-    return [CommandHandler("start", members.join_with_link, private & staff_link)]
+    return [
+        CommandHandler("start", members.join_with_link, private & staff_link),
+        CommandHandler("start", welcome.start_plain, private & ~patient.WITH_TOKEN),
+    ]
 
 
 def handlers() -> list[Handler]:

@@ -9,14 +9,19 @@ import re
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import actor, admin_only
+from bot.common.invite_qr import invite_link
 from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.staff_language import app_language, voice_in
-from bot.enrol.invite_qr import invite_link
 from bot.patient import start
 from bot.services import CareContext
 from care.core.dates import iso_local
-from care.db import staff
-from care.people.staffing import JoinOutcome, create_staff_invite, join_staff, remove_staff
+from care.people.staffing import (
+    JoinOutcome,
+    active_staff,
+    create_staff_invite,
+    join_staff,
+    remove_staff,
+)
 from care.people.tokens import looks_like_token
 
 log = logging.getLogger(__name__)
@@ -75,7 +80,7 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     user_id = await _removal_target(query, context)
     if user_id is None:
         return
-    members = {m.user_id: m for m in await context.services.db.run(staff.active)}
+    members = {m.user_id: m for m in await context.services.db.run(active_staff)}
     member = members.get(user_id)
     if member is None:
         await query.edit_message_text(f"User {user_id} is not staff any more. Nothing changed.")
@@ -192,7 +197,7 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     settings = context.services.settings
     members = [
         m
-        for m in await context.services.db.run(staff.active)
+        for m in await context.services.db.run(active_staff)
         if m.user_id not in settings.admin_ids
     ]
     lines = ["Admins (ADMIN_IDS in .env): " + ", ".join(map(str, sorted(settings.admin_ids)))]

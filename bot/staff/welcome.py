@@ -2,7 +2,7 @@
 
 An admin who sends /start to their new bot is greeted as its admin, in their own language, with
 what to do first; the staff menu is set at once. /language lets each staff member pick the
-language the bot writes to them in, remembered across restarts (care.db.staff.language_of).
+language the bot writes to them in, remembered across restarts (care.people.staffing.language_of).
 """
 
 from __future__ import annotations
@@ -16,14 +16,25 @@ from bot.common.access import Role, is_staff, role_of, staff_only
 from bot.common.menus import show_staff_menu
 from bot.common.staff_language import staff_voice
 from bot.patient import language as patient_language
+from bot.patient import start as patient_start
 from bot.services import CareContext
-from care.core.clock import to_epoch
-from care.db import staff
+from care.core.languages import endonym
+from care.people.staffing import choose_language, language_of
 
 log = logging.getLogger(__name__)
 
 PATTERN = r"^slang:"
 _DATA = re.compile(r"^slang:([a-z]{2,3})$")
+
+
+async def start_plain(update: Update, context: CareContext) -> None:
+    """A bare /start in a private chat: staff are welcomed as staff; anyone else goes on to
+    the patient's /start (staff sit above the patient's side, so the patient's side never
+    needs to know about staff)."""
+    if is_staff(role := await role_of(update, context)):
+        await welcome(update, context, role)
+        return
+    await patient_start.start_plain(update, context)
 
 
 async def welcome(update: Update, context: CareContext, role: Role) -> None:
@@ -32,7 +43,7 @@ async def welcome(update: Update, context: CareContext, role: Role) -> None:
     services = context.services
     user = update.effective_user
     voice = await staff_voice(update, context)
-    chosen = await services.db.run(staff.language_of, user.id)
+    chosen = await services.db.run(language_of, user.id)
     await show_staff_menu(
         context.bot,
         services.catalog,
@@ -63,11 +74,7 @@ async def _offer(update: Update, context: CareContext) -> None:
     catalog = context.services.catalog
     voice = await staff_voice(update, context)
     buttons = [
-        [
-            InlineKeyboardButton(
-                catalog.text(lang, f"language.{lang}"), callback_data=f"slang:{lang}"
-            )
-        ]
+        [InlineKeyboardButton(endonym(lang), callback_data=f"slang:{lang}")]
         for lang in catalog.languages
     ]
     await update.effective_message.reply_text(
@@ -87,7 +94,7 @@ async def choose(update: Update, context: CareContext) -> None:
         await query.answer(voice("staff.language_stale"), show_alert=True)
         return
     lang, user_id = match[1], query.from_user.id
-    await services.db.run(staff.choose_language, user_id, lang, to_epoch(services.clock.now()))
+    await services.db.run(choose_language, user_id, lang, services.clock.now())
     log.info("staff member %s chose a language", user_id)
     await query.answer()
     voice = await staff_voice(update, context)
