@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
-from bot.common.staff_alerts import StaffAlerts
+from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings

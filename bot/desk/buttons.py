@@ -48,6 +48,7 @@ CODES: dict[Action, str] = {
 _ACTIONS = {code: action for action, code in CODES.items()}
 TIMED = frozenset({Action.RESCHEDULE, Action.ADD_SESSION})
 
+PATTERN = r"^(card|cv|ap|ask|ok):"  # every desk button; decode() then reads it strictly
 _ID = r"([0-9]{1,12})"
 _CARD = re.compile(rf"(card|cv):{_ID}")
 _SESSION = re.compile(rf"ap:{_ID}:{_ID}")

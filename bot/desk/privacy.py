@@ -11,15 +11,14 @@ from telegram.error import BadRequest
 
 from bot.common.access import actor, admin_only
 from bot.common.record_ids import record_id_or_ask
+from bot.desk import forget_buttons
+from bot.desk.forget_buttons import ForgetButton
 from bot.services import CareContext
 from care.core.models import PatientStatus
 from care.people.lookup import patient_record
 from care.people.privacy import ForgetOutcome, export_patient, forget_patient
 
 log = logging.getLogger(__name__)
-
-FORGET_PREFIX = "forget:"
-_CONFIRM, _KEEP = "yes", "no"
 
 
 def _no_such_patient(patient_id: int) -> str:
@@ -50,9 +49,12 @@ async def forget(update: Update, context: CareContext) -> None:
             [
                 InlineKeyboardButton(
                     f"Erase patient #{patient_id}",
-                    callback_data=f"{FORGET_PREFIX}{patient_id}:{_CONFIRM}",
+                    callback_data=_forget(patient_id, erase=True),
                 ),
-                InlineKeyboardButton("Keep", callback_data=f"{FORGET_PREFIX}{patient_id}:{_KEEP}"),
+                InlineKeyboardButton(
+                    "Keep",
+                    callback_data=_forget(patient_id, erase=False),
+                ),
             ]
         ]
     )
@@ -72,12 +74,12 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    parts = (query.data or "").removeprefix(FORGET_PREFIX).split(":")
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in (_CONFIRM, _KEEP):
+    button = forget_buttons.decode(query.data)
+    if button is None:
         await _settle(query, "This button is no longer valid; nothing was changed.")
         return
-    patient_id = int(parts[0])
-    if parts[1] == _KEEP:
+    patient_id = button.patient_id
+    if not button.erase:
         await _settle(query, f"Nothing was erased; patient #{patient_id} is kept.")
         return
     services = context.services
@@ -95,6 +97,10 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
             f"{result.cancelled} pending message(s) cancelled."
         )
     await _settle(query, text)
+
+
+def _forget(patient_id: int, *, erase: bool) -> str:
+    return forget_buttons.encode(ForgetButton(patient_id, erase=erase))
 
 
 async def _settle(query: CallbackQuery, text: str) -> None:

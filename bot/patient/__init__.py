@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.patient import answers, commands, language, start, stop
+from bot.patient import (
+    answers,
+    commands,
+    faq_buttons,
+    language,
+    language_buttons,
+    start,
+    stop,
+    stop_buttons,
+)
 from bot.services import Handler
+from care.answers import codec
 
 WITH_TOKEN = filters.Regex(r"^/start\s+\S")
 
@@ -25,8 +35,8 @@ def handlers() -> list[Handler]:
         CommandHandler("faq", commands.faq, private),
         CommandHandler("help", commands.help_command, private),
         CommandHandler("stop", stop.stop, private),
-        CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
-        CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
-        CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
-        CallbackQueryHandler(commands.faq_answer, pattern=commands.FAQ_PATTERN),
+        CallbackQueryHandler(answers.answer, pattern=codec.PATTERN),
+        CallbackQueryHandler(language.choose_language, pattern=language_buttons.PATTERN),
+        CallbackQueryHandler(stop.confirm_stop, pattern=stop_buttons.PATTERN),
+        CallbackQueryHandler(commands.faq_answer, pattern=faq_buttons.PATTERN),
     ]

@@ -8,7 +8,8 @@ from telegram import Update
 
 from bot.common.patient_view import say, welcome
 from bot.patient.common import tell
-from bot.patient.language import WELCOME, language_keyboard
+from bot.patient.language import language_keyboard
+from bot.patient.language_buttons import WELCOME
 from bot.services import CareContext
 from care.core.models import Appointment, Patient
 from care.people.invites import LinkOutcome, redeem_invite

@@ -4,7 +4,6 @@ confirm); and `/start staff_<token>`, which makes whoever opens a staff invite s
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -14,6 +13,8 @@ from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.staff_language import app_language, voice_in
 from bot.patient import start
 from bot.services import CareContext
+from bot.staff import member_buttons
+from bot.staff.member_buttons import INVITE, remove_confirmed
 from care.core.dates import iso_local
 from care.people.staffing import (
     JoinOutcome,
@@ -26,11 +27,6 @@ from care.people.tokens import looks_like_token
 
 log = logging.getLogger(__name__)
 
-INVITE = "staff:invite"
-KEEP = "staff:keep"
-REMOVE_PATTERN = r"^staff:remove:[0-9]{1,15}$"
-REMOVE_CONFIRMED_PATTERN = r"^staff:removeok:[0-9]{1,15}$"
-_USER_ID = re.compile(r":([0-9]{1,15})$")
 TOO_MANY_ATTEMPTS = (
     "Too many invite links that did not work came from this account. "
     "Please wait ten minutes, then open the link from the admin again."
@@ -88,8 +84,8 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Yes, remove", callback_data=f"staff:removeok:{user_id}"),
-                InlineKeyboardButton("No, keep", callback_data=KEEP),
+                InlineKeyboardButton("Yes, remove", callback_data=remove_confirmed(user_id)),
+                InlineKeyboardButton("No, keep", callback_data=member_buttons.KEEP),
             ]
         ]
     )
@@ -212,7 +208,7 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     buttons += [
         [
             InlineKeyboardButton(
-                f"Remove {m.display_name}", callback_data=f"staff:remove:{m.user_id}"
+                f"Remove {m.display_name}", callback_data=member_buttons.remove(m.user_id)
             )
         ]
         for m in members
@@ -224,9 +220,8 @@ async def _removal_target(query: CallbackQuery, context: CareContext) -> int | N
     """Answer the press; the user id at the end of its data (the handler's pattern made sure it
     is there), or None, said so, when that user is an admin, whom only .env can remove."""
     await query.answer()
-    match = _USER_ID.search(query.data or "")
-    assert match is not None
-    user_id = int(match[1])
+    user_id = member_buttons.user_of(query.data)
+    assert user_id is not None
     if user_id in context.services.settings.admin_ids:
         await query.edit_message_text(
             f"User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env "

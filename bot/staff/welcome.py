@@ -8,7 +8,6 @@ language the bot writes to them in, remembered across restarts (care.people.staf
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -18,13 +17,11 @@ from bot.common.staff_language import staff_voice
 from bot.patient import language as patient_language
 from bot.patient import start as patient_start
 from bot.services import CareContext
+from bot.staff import language_buttons
 from care.core.languages import endonym
 from care.people.staffing import choose_language, language_of
 
 log = logging.getLogger(__name__)
-
-PATTERN = r"^slang:"
-_DATA = re.compile(r"^slang:([a-z]{2,3})$")
 
 
 async def start_plain(update: Update, context: CareContext) -> None:
@@ -74,7 +71,7 @@ async def _offer(update: Update, context: CareContext) -> None:
     catalog = context.services.catalog
     voice = await staff_voice(update, context)
     buttons = [
-        [InlineKeyboardButton(endonym(lang), callback_data=f"slang:{lang}")]
+        [InlineKeyboardButton(endonym(lang), callback_data=language_buttons.encode(lang))]
         for lang in catalog.languages
     ]
     await update.effective_message.reply_text(
@@ -88,12 +85,12 @@ async def choose(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
     services = context.services
-    match = _DATA.match(query.data or "")
-    if match is None or match[1] not in services.catalog.languages:
+    lang = language_buttons.decode(query.data)
+    if lang is None or lang not in services.catalog.languages:
         voice = await staff_voice(update, context)
         await query.answer(voice("staff.language_stale"), show_alert=True)
         return
-    lang, user_id = match[1], query.from_user.id
+    user_id = query.from_user.id
     await services.db.run(choose_language, user_id, lang, services.clock.now())
     log.info("staff member %s chose a language", user_id)
     await query.answer()

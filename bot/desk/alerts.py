@@ -14,6 +14,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
+from bot.desk import buttons as desk_buttons
 from bot.settings import Settings
 from care.alerts.outbox import AlertRow, mark_delivered, subject_of, undelivered
 from care.content.catalog import Catalog
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(voice("card.open"), callback_data=f"card:{patient_id}")]]
+        [[InlineKeyboardButton(voice("card.open"), callback_data=desk_buttons.card(patient_id))]]
     )
 
 
