@@ -18,12 +18,13 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.common.access import actor, is_staff, role_of, staff_only
 from bot.common.record_ids import parse_record_id
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import awaiting
 from bot.desk import buttons as desk_buttons
 from bot.desk.buttons import TIMED, ButtonKind
-from bot.desk.card import render_card, replace_message, show_card, show_session_menu
+from bot.desk.card import render_card, show_card, show_session_menu
 from bot.desk.card_view import back_keyboard, confirm_keyboard
 from bot.desk.notice import staff_note, tell_patient
 from bot.desk.texts import ask_for_time, outcome, question, refusal
@@ -86,9 +87,11 @@ async def _ask(update: Update, context: CareContext, request: Request) -> None:
         asked = awaiting.Awaiting(request, update.effective_chat.id, now)
         awaiting.expect_time(context.user_data, asked)
         text = ask_for_time(voice, request, found)
-        await replace_message(update, text, back_keyboard(voice, request.patient_id))
+        await replace_message(update.callback_query, text, back_keyboard(voice, request.patient_id))
         return
-    await replace_message(update, question(voice, request, found), confirm_keyboard(voice, request))
+    await replace_message(
+        update.callback_query, question(voice, request, found), confirm_keyboard(voice, request)
+    )
 
 
 async def _confirm(update: Update, context: CareContext, request: Request) -> None:
@@ -108,7 +111,7 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
     await query.answer()
     banner = await _carried_out(context, voice, request, result, now)
     text, markup = await render_card(context, voice, request.patient_id, banner=banner)
-    await replace_message(update, text, markup)
+    await replace_message(update.callback_query, text, markup)
 
 
 async def _carried_out(
@@ -129,7 +132,7 @@ async def _refuse(
     assert query is not None
     await query.answer(reason[:ANSWER_LIMIT], show_alert=True)
     text, markup = await render_card(context, voice, request.patient_id, banner=reason)
-    await replace_message(update, text, markup)
+    await replace_message(update.callback_query, text, markup)
 
 
 async def take_typed_time(update: Update, context: CareContext) -> None:

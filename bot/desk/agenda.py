@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.common.access import staff_only
 from bot.common.names import area_name
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import agenda_buttons
@@ -88,11 +88,7 @@ async def turn_page(update: Update, context: CareContext) -> None:
     await query.answer()
     listing, page = pressed
     text, markup = await _render(context, voice, listing, page=page)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    await replace_message(query, text, markup)
 
 
 def _read_page_button(data: str | None) -> tuple[Listing, int] | None:

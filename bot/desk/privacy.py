@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.common.access import actor, admin_only
 from bot.common.record_ids import record_id_or_ask
+from bot.common.replace import replace_message
 from bot.desk import forget_buttons
 from bot.desk.forget_buttons import ForgetButton
 from bot.services import CareContext
@@ -76,11 +76,11 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     await query.answer()
     button = forget_buttons.decode(query.data)
     if button is None:
-        await _settle(query, "This button is no longer valid; nothing was changed.")
+        await replace_message(query, "This button is no longer valid; nothing was changed.")
         return
     patient_id = button.patient_id
     if not button.erase:
-        await _settle(query, f"Nothing was erased; patient #{patient_id} is kept.")
+        await replace_message(query, f"Nothing was erased; patient #{patient_id} is kept.")
         return
     services = context.services
     result = await services.db.run(
@@ -96,21 +96,11 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
             f"Patient #{patient_id}'s personal data is erased; "
             f"{result.cancelled} pending message(s) cancelled."
         )
-    await _settle(query, text)
+    await replace_message(query, text)
 
 
 def _forget(patient_id: int, *, erase: bool) -> str:
     return forget_buttons.encode(ForgetButton(patient_id, erase=erase))
-
-
-async def _settle(query: CallbackQuery, text: str) -> None:
-    """Replace the question with the outcome. A second tap on the same button, before the
-    first edit removed it, finds the text already there: nothing to do."""
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
 
 
 @admin_only

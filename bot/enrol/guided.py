@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.common.access import staff_only
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.enrol import buttons
 from bot.enrol.buttons import EnrolButton, decode, pattern_for
@@ -373,7 +374,7 @@ async def _mark_chosen(update: Update, label: str) -> None:
     """Show the choice under the question and take its buttons away."""
     query: CallbackQuery | None = update.callback_query
     if query is not None and isinstance(query.message, Message):
-        await query.edit_message_text(f"{query.message.text}\n✓ {label}")
+        await replace_message(query, f"{query.message.text}\n✓ {label}")
 
 
 async def _lost(update: Update, context: CareContext) -> int:

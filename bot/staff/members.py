@@ -10,6 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from bot.common.access import actor, admin_only
 from bot.common.invite_qr import invite_link
 from bot.common.menus import hide_staff_menu, show_staff_menu
+from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, voice_in
 from bot.patient import start
 from bot.services import CareContext
@@ -79,7 +80,7 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     members = {m.user_id: m for m in await context.services.db.run(active_staff)}
     member = members.get(user_id)
     if member is None:
-        await query.edit_message_text(f"User {user_id} is not staff any more. Nothing changed.")
+        await replace_message(query, f"User {user_id} is not staff any more. Nothing changed.")
         return
     keyboard = InlineKeyboardMarkup(
         [
@@ -89,10 +90,11 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
             ]
         ]
     )
-    await query.edit_message_text(
+    await replace_message(
+        query,
         f"Remove {member.display_name} (id {user_id}) from staff? "
         "They lose access to every staff command at once.",
-        reply_markup=keyboard,
+        keyboard,
     )
 
 
@@ -109,11 +111,11 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
         remove_staff, user_id, actor=actor(update), now=services.clock.now()
     )
     if not removed:
-        await query.edit_message_text(f"User {user_id} was not staff any more. Nothing changed.")
+        await replace_message(query, f"User {user_id} was not staff any more. Nothing changed.")
         return
     log.info("staff member %s removed", user_id)
     await hide_staff_menu(context.bot, services.catalog, user_id)
-    await query.edit_message_text(f"Removed user {user_id} from staff; their access ended now.")
+    await replace_message(query, f"Removed user {user_id} from staff; their access ended now.")
 
 
 @admin_only
@@ -123,7 +125,7 @@ async def staff_keep(update: Update, context: CareContext) -> None:
     assert query is not None
     await query.answer("Nothing changed.")
     text, markup = await _overview(context)
-    await query.edit_message_text(text, reply_markup=markup)
+    await replace_message(query, text, markup)
 
 
 @admin_only
@@ -223,9 +225,10 @@ async def _removal_target(query: CallbackQuery, context: CareContext) -> int | N
     user_id = member_buttons.user_of(query.data)
     assert user_id is not None
     if user_id in context.services.settings.admin_ids:
-        await query.edit_message_text(
+        await replace_message(
+            query,
             f"User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env "
-            "and restart the bot."
+            "and restart the bot.",
         )
         return None
     return user_id

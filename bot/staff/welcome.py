@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import Role, is_staff, role_of, staff_only
 from bot.common.menus import show_staff_menu
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.patient import language as patient_language
 from bot.patient import start as patient_start
@@ -95,7 +96,7 @@ async def choose(update: Update, context: CareContext) -> None:
     log.info("staff member %s chose a language", user_id)
     await query.answer()
     voice = await staff_voice(update, context)
-    await query.edit_message_text(voice("staff.language_set"))
+    await replace_message(query, voice("staff.language_set"))
     await show_staff_menu(
         context.bot,
         services.catalog,
