@@ -41,15 +41,24 @@ class NetworkTransport:
         self.most_per_chat = 0
         self.answers: list[Outcome] = []
         self.gate: asyncio.Event | None = None
+        self._wanted = 0
+        self._reached = asyncio.Event()
 
     def monotonic(self) -> float:
         return self.now
+
+    async def until_in_flight(self, count: int) -> None:
+        """Wait until `count` sends are out at once."""
+        self._wanted = count
+        await self._reached.wait()
 
     async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
         self.tried.append(chat_id)
         self.in_flight[chat_id] += 1
         self.most_per_chat = max(self.most_per_chat, self.in_flight[chat_id])
         self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
+        if self._wanted and sum(self.in_flight.values()) >= self._wanted:
+            self._reached.set()
         try:
             for _ in range(5):
                 await asyncio.sleep(0)  # the others get to start meanwhile
@@ -196,8 +205,7 @@ async def test_failures_of_sends_in_flight_while_the_channel_drops_spend_no_atte
     transport.tried.clear()
     transport.gate = asyncio.Event()
     sending = asyncio.create_task(dispatcher.deliver_due())
-    while sum(transport.in_flight.values()) < 4:
-        await asyncio.sleep(0)
+    await transport.until_in_flight(4)
     health.failed("ConnectError")  # the link drops with four sends out
     transport.answers = [Outcome(Result.TRANSIENT, "NetworkError: ConnectError")] * 4
     transport.gate.set()
@@ -216,8 +224,7 @@ async def test_stop_waits_for_every_send_in_flight_to_be_recorded(
     await _second_backlog_after_the_window_opened(dispatcher, db, plan, clock)
     transport.gate = asyncio.Event()
     sending = asyncio.create_task(dispatcher.deliver_due())
-    while sum(transport.in_flight.values()) < 4:
-        await asyncio.sleep(0)
+    await transport.until_in_flight(4)
     stopping = asyncio.create_task(dispatcher.stop())
     for _ in range(20):
         await asyncio.sleep(0)
@@ -238,8 +245,7 @@ async def test_a_crash_between_request_and_record_costs_at_most_the_window_in_du
     await _second_backlog_after_the_window_opened(dispatcher, db, plan, clock)
     transport.gate = asyncio.Event()
     sending = asyncio.create_task(dispatcher.deliver_due())
-    while sum(transport.in_flight.values()) < 4:
-        await asyncio.sleep(0)
+    await transport.until_in_flight(4)
     reached = [chat for chat, count in transport.in_flight.items() if count]
     for task in asyncio.all_tasks():  # the process dies: every task stops where it is
         if task is not asyncio.current_task():

@@ -142,7 +142,7 @@ def test_a_pre_care_due_within_a_day_is_never_behind_a_follow_up(
 def test_a_patient_with_a_message_in_flight_gets_no_second_claim(
     conn: sqlite3.Connection,
 ) -> None:
-    _seed(conn, [_pre_care(10 * HOUR) + [_day_of(2 * HOUR)]])
+    _seed(conn, [[*_pre_care(10 * HOUR), _day_of(2 * HOUR)]])
     with transaction(conn):
         first = messages.claim_due(conn, NOW, 10)
         second = messages.claim_due(conn, NOW, 10)
