@@ -97,9 +97,7 @@ class SendWindow:
         """Wait until a send to `chat` may start: the window has room, nothing is in flight to
         that chat, and the pace allows one more now."""
         async with self._changed:
-            await self._changed.wait_for(
-                lambda: self._busy < self.size and chat not in self._chats
-            )
+            await self._changed.wait_for(lambda: self._busy < self.size and chat not in self._chats)
         delay = self._pacer.free_in()
         if self._last_launch is not None:
             delay = max(delay, self._last_launch + 1 / self._pacer.per_second - self._monotonic())

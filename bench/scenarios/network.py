@@ -119,9 +119,7 @@ def _on_time(bench: Bench, latency: float, jitter: float, window: str) -> dict[s
     try:
         with _api(latency, jitter) as api:
             with running_bot(api, database, bench.work, "network", SEND_WINDOW=window):
-                wait_for_deliveries(
-                    api, count, timeout=bench.scale.lead_seconds + seconds + 30
-                )
+                wait_for_deliveries(api, count, timeout=bench.scale.lead_seconds + seconds + 30)
             arrived = deliveries(api)
             lateness = [
                 wall_clock(call) - due[int(call.params["chat_id"]) - CHAT_BASE] for call in arrived
