@@ -142,6 +142,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
         health=services.telegram_health,
+        window=services.settings.send_window,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

@@ -53,6 +53,7 @@ class Settings:
     log_file: Path | None = None
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
+    send_window: int = 32  # the most care messages in flight at once (1: one at a time)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -100,6 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
         telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
+        send_window=_bounded_int("SEND_WINDOW", get("SEND_WINDOW", "32"), 1, 64),
     )
 
 

@@ -46,8 +46,8 @@ async def test_only_one_message_is_ever_in_flight(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    """The crash bound rests on this: one unanswered send at a time means one duplicate at
-    most when the process dies."""
+    """With a window of one (SEND_WINDOW=1), one unanswered send at a time: one duplicate at
+    most when the process dies. (Wider windows: tests/jobs/test_window.py.)"""
     for chat_id in range(600, 640):
         await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=1)  # late booking
     assert await dispatcher.deliver_due() == 40
