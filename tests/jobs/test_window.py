@@ -19,7 +19,7 @@ from care.schedule.plan import CarePlan
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Clinic, Composer, Outgoing
 from jobs.delivery import Dispatcher
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.window import SendWindow
 from tests.conftest import FakeClock
@@ -68,7 +68,7 @@ class NetworkTransport:
             if self.answers:
                 return self.answers.pop(0)
             self.sent.append((chat_id, message.text))
-            return Outcome(Result.SENT, telegram_message_id=len(self.sent))
+            return Outcome(SendResult.SENT, telegram_message_id=len(self.sent))
         finally:
             self.in_flight[chat_id] -= 1
 
@@ -166,7 +166,7 @@ async def test_a_429_pauses_the_whole_window_and_spends_no_attempt(
     dispatcher = _dispatcher(db, plan, clock, transport, window=4)
     await _second_backlog_after_the_window_opened(dispatcher, db, plan, clock)
     transport.tried.clear()
-    transport.answers = [Outcome(Result.RATE_LIMITED, retry_after=30)]
+    transport.answers = [Outcome(SendResult.RATE_LIMITED, retry_after=30)]
     delivered = await dispatcher.deliver_due()
     assert len(transport.tried) <= 4  # only what was already in flight went out
     assert delivered == len(transport.tried) - 1
@@ -186,7 +186,7 @@ async def test_the_channel_going_down_mid_window_gives_back_the_unsent_without_a
     await _second_backlog_after_the_window_opened(dispatcher, db, plan, clock)
     transport.tried.clear()
     health.failed("ConnectError")  # the link went down as the next sends went out
-    transport.answers = [Outcome(Result.TRANSIENT, "NetworkError: ConnectError")] * 4
+    transport.answers = [Outcome(SendResult.TRANSIENT, "NetworkError: ConnectError")] * 4
     assert await dispatcher.deliver_due() == 0
     assert transport.tried == []  # nothing more was offered while it was down
     pending = await db.run(_pending_rows)
@@ -207,7 +207,7 @@ async def test_failures_of_sends_in_flight_while_the_channel_drops_spend_no_atte
     sending = asyncio.create_task(dispatcher.deliver_due())
     await transport.until_in_flight(4)
     health.failed("ConnectError")  # the link drops with four sends out
-    transport.answers = [Outcome(Result.TRANSIENT, "NetworkError: ConnectError")] * 4
+    transport.answers = [Outcome(SendResult.TRANSIENT, "NetworkError: ConnectError")] * 4
     transport.gate.set()
     assert await sending == 0
     assert len(transport.tried) == 4
