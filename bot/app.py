@@ -12,6 +12,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
 )
+from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
@@ -63,8 +64,12 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> CareApp:
-    pacer = Pacer()
+    """The application `python -m bot` runs. Tests pass a pacer on virtual time and `requests`,
+    a factory of in-process request objects that record and answer the bot's calls."""
+    pacer = pacer or Pacer()
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -74,6 +79,7 @@ def build_application(
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
+        requests=requests,
     )
     builder = (
         ApplicationBuilder()
@@ -150,7 +156,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts),
+        checks_then_alerts(services, alerts),
     )
     wake.start()
     services.wake = wake
@@ -173,7 +179,7 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
     """After each delivery run: raise the alerts the schedule itself implies, then send every
     stored alert."""
 
