@@ -20,9 +20,9 @@ How it stays event-driven:
 - The pacer runs on virtual time (`VirtualTime`): Telegram's limits are still applied in order,
   but a wait moves a counter instead of sleeping.
 
-The application is initialised and post_init run, but it is never started: no JobQueue timer and
-no polling run behind the test's back. The HTTP stand-in stays for the process-level tests
-(tests/e2e) and the benchmark.
+The application is initialised and post_init run, but never started (no polling); its job queue
+runs for conversation timeouts only, the real wake clock's timers taken off it. The HTTP
+stand-in stays for the process-level tests (tests/e2e) and the benchmark.
 """
 
 from __future__ import annotations
@@ -349,6 +349,12 @@ async def driving(
     await app.post_init(app)  # opens the database, recovers claims, arms the real wake clock
     wake = RecordingWake()
     app.bot_data["services"].wake = wake
+    # The job queue runs (a conversation's timeout needs it), but without the real wake
+    # clock's timers: the recording wake stands in for them.
+    job_queue = app.job_queue
+    assert job_queue is not None
+    job_queue.scheduler.remove_all_jobs()
+    await job_queue.start()
     driver = Driver(app, api, clock, wake, pacing, deliver_on_poke=deliver_on_poke)
     try:
         await driver.settle()
@@ -356,6 +362,7 @@ async def driving(
         await driver.settle()
     finally:
         await wake.stop()
+        await job_queue.stop()
         await driver.services.drain_background()
         await app.shutdown()
         await app.post_shutdown(app)

@@ -1,68 +1,63 @@
-"""Runs the real application inside the test's event loop against the local Bot API stand-in.
+"""Compatibility shim over the in-process driver (tests/driver.py): chats that count replies.
 
     async with running_desk(tmp_path, clock) as desk:
         admin = desk.chat(ADMIN_ID)
         (reply,) = await admin.send("/today")
         answer, (edited,) = await admin.press(reply, button_data(reply, "▶"))
 
-The application is the one `python -m bot` runs (`build_application`, with its post_init), with
-a FakeClock for the domain's time. Each `send` or `press` waits until the bot has produced the
-number of outputs (messages sent or edited in that chat) the test expects and until the
-application has finished with the update, and returns the outputs; a `press` also waits for the
-button's answerCallbackQuery. Updates are fed one at a time, so counting outputs per chat is
-deterministic.
+Each `send` or `press` settles the driver (the update handled, what it poked delivered) and
+returns the first `expect` outputs (messages sent or edited in that chat) it caused.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.services import CareApp, Services
-from tests.bot.app_env import app_env, build_app, services_of, serving
 from tests.bot.calls import button_data, message_id
 from tests.conftest import FakeClock
+from tests.driver import OUTPUT_METHODS, Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 
-OUTPUT_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
-)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
 class Desk:
-    api: FakeBotApi
-    app: CareApp
+    driver: Driver
+
+    @property
+    def api(self) -> FakeBotApi:
+        return self.driver.api
+
+    @property
+    def app(self) -> CareApp:
+        return self.driver.app
 
     @property
     def services(self) -> Services:
-        return services_of(self.app)
+        return self.driver.services
 
     def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
-        return Chat(self.api, self.app, user_id, first_name=first_name)
+        return Chat(self.driver, user_id, first_name=first_name)
 
 
 @asynccontextmanager
 async def running_desk(tmp_path: Path, clock: FakeClock, **env: str) -> AsyncIterator[Desk]:
-    """The stand-in and the application, polling it, until the block ends."""
-    with FakeBotApi() as api:
-        app = build_app(app_env(api, tmp_path, POLL_SECONDS="60", **env), clock=clock)
-        async with serving(app):
-            yield Desk(api, app)
+    """The application, in process, until the block ends."""
+    async with driving(tmp_path, clock, **env) as driver:
+        yield Desk(driver)
 
 
 class Chat:
     """One Telegram user in their private chat with the bot."""
 
-    def __init__(
-        self, api: FakeBotApi, app: CareApp, user_id: int, *, first_name: str = "Test"
-    ) -> None:
-        self.api = api
-        self.app = app
+    def __init__(self, driver: Driver, user_id: int, *, first_name: str = "Test") -> None:
+        self.driver = driver
+        self.api = driver.api
         self.user_id = user_id
         self.first_name = first_name
 
@@ -83,12 +78,10 @@ class Chat:
         answers = len(self.api.calls("answerCallbackQuery"))
         before = len(self.outputs())
         self.api.press_button(self.user_id, data, message_id=message_id(message))
-        (*_, answer) = await asyncio.to_thread(
-            self.api.wait_for,
-            lambda call: call.method == "answerCallbackQuery",
-            count=answers + 1,
-        )
-        return answer, await self._outputs_after(before, expect)
+        outputs = await self._outputs_after(before, expect)
+        answered = self.api.calls("answerCallbackQuery")
+        assert len(answered) > answers, "the button was not answered"
+        return answered[answers], outputs
 
     async def choose(self, question: ApiCall, label: str) -> ApiCall:
         """Tap the button labelled `label` under a question that marks the choice in place and
@@ -97,14 +90,10 @@ class Chat:
         return following
 
     async def _outputs_after(self, before: int, expect: int) -> list[ApiCall]:
-        if expect:
-            await asyncio.to_thread(
-                self.api.wait_for,
-                lambda call: _output_to(call, self.user_id),
-                count=before + expect,
-            )
-        await self.app.update_queue.join()  # the handler has returned, its state is saved
-        return self.outputs()[before : before + expect]
+        await self.driver.settle()
+        outputs = self.outputs()[before:]
+        assert len(outputs) >= expect, f"expected {expect} output(s), got {len(outputs)}"
+        return outputs[:expect]
 
 
 def _output_to(call: ApiCall, chat_id: int) -> bool:
