@@ -30,11 +30,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -45,6 +46,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application, checks_then_alerts, load_care
 from bot.services import CareApp, Services
 from bot.settings import load_settings
+from care.db.connection import connect
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
@@ -319,8 +321,7 @@ def _output_to(call: ApiCall, chat_id: int) -> bool:
     return call.method in OUTPUT_METHODS and call.params.get("chat_id") == chat_id
 
 
-@asynccontextmanager
-async def driving(
+def driving(
     tmp_path: Path,
     clock: FakeClock,
     *,
@@ -328,12 +329,27 @@ async def driving(
     retry: RetryPolicy | None = None,
     deliver_on_poke: bool = True,
     **env: str,
-) -> AsyncIterator[Driver]:
+) -> AbstractAsyncContextManager[Driver]:
     """The application `python -m bot` builds, with `env` over the test settings, served in the
     test's own event loop until the block ends; shut down as `run_polling` shuts it down."""
+    return driving_env(
+        bot_env(tmp_path, **env), clock, api=api, retry=retry, deliver_on_poke=deliver_on_poke
+    )
+
+
+@asynccontextmanager
+async def driving_env(
+    env: dict[str, str],
+    clock: FakeClock,
+    *,
+    api: FakeBotApi | None = None,
+    retry: RetryPolicy | None = None,
+    deliver_on_poke: bool = True,
+) -> AsyncIterator[Driver]:
+    """`driving`, with the whole settings environment given."""
     api = api or FakeBotApi()  # never started: it answers in this process only
     pacing = VirtualTime()
-    settings = load_settings(bot_env(tmp_path, **env))
+    settings = load_settings(env)
     protocol, catalog = load_care(settings)
     app = build_application(
         settings,
@@ -366,3 +382,106 @@ async def driving(
         await driver.services.drain_background()
         await app.shutdown()
         await app.post_shutdown(app)
+
+
+class BlockingDriver:
+    """The driver for plain test functions (hypothesis drives plain functions, and a module-wide
+    bot is shared by many): the same application on an event loop of its own, which runs in the
+    test's thread only while a call is being handled.
+
+        with BlockingDriver(bot_env(tmp_path)) as bot:
+            reply = bot.say(ADMIN_ID, "/schedule 1")
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        api: FakeBotApi | None = None,
+        clock: FakeClock | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.clock = clock or FakeClock(datetime.now(UTC))
+        self.db_path = Path(env["DATABASE_PATH"])
+        self._loop = asyncio.new_event_loop()
+        self._driving = driving_env(env, self.clock, api=api, retry=retry)
+        self.driver: Driver | None = None
+
+    def __enter__(self) -> BlockingDriver:
+        self.driver = self._loop.run_until_complete(self._driving.__aenter__())
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self._loop.run_until_complete(self._driving.__aexit__(exc_type, exc, traceback))
+        finally:
+            self._loop.close()
+
+    @property
+    def running(self) -> Driver:
+        assert self.driver is not None, "use BlockingDriver in a with block"
+        return self.driver
+
+    @property
+    def api(self) -> FakeBotApi:
+        return self.running.api
+
+    @property
+    def app(self) -> CareApp:
+        return self.running.app
+
+    @property
+    def services(self) -> Services:
+        return self.running.services
+
+    def settle(self) -> None:
+        self._loop.run_until_complete(self.running.settle())
+
+    def say(
+        self, user_id: int, text: str, *, chat_id: int | None = None, chat_type: str = "private"
+    ) -> ApiCall:
+        """Send `text` as `user_id`; return the bot's next message in that chat."""
+        chat = user_id if chat_id is None else chat_id
+        before = len(self.api.messages_to(chat))
+        self.api.send_text(user_id, text, chat_id=chat_id, chat_type=chat_type)
+        self.settle()
+        sent = self.api.messages_to(chat)[before:]
+        assert sent, f"the bot sent nothing to {chat} after {len(text)} characters"
+        return sent[0]
+
+    def press(
+        self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
+    ) -> ApiCall:
+        """Press an inline button; return the bot's answerCallbackQuery."""
+        before = len(self.api.calls("answerCallbackQuery"))
+        self.api.press_button(user_id, data, message_id=message_id, chat_id=chat_id)
+        self.settle()
+        answered = self.api.calls("answerCallbackQuery")[before:]
+        assert answered, "the button was not answered"
+        return answered[0]
+
+    @contextmanager
+    def db(self) -> Iterator[sqlite3.Connection]:
+        """A second connection to the bot's database (WAL: it may write while the bot runs)."""
+        conn = connect(self.db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def dump(self) -> str:
+        """The whole database as SQL, to compare before and after."""
+        return self.running.dump()
+
+
+def answered_clearly(bot: BlockingDriver, user_id: int, data: str) -> bool:
+    """Press a button with `data`: True if the bot said something about it, in the button's
+    answer or in a message to the presser, rather than leaving them with a spinning button."""
+    before = len(bot.api.messages_to(user_id))
+    answer = bot.press(user_id, data, message_id=1)
+    return bool(answer.params.get("text")) or len(bot.api.messages_to(user_id)) > before

@@ -16,9 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.app_env import ADMIN_ID, app_env
-from tests.bot.in_thread import InProcessBot, answered_clearly
-from tests.fakes.bot_api import FakeBotApi
+from tests.driver import ADMIN_ID, BlockingDriver, answered_clearly, bot_env
 from tests.fakes.schedule import seed_linked_patients
 from tests.problems import staff_text
 
@@ -63,7 +61,7 @@ def registered_commands(handlers: dict[int, list[BaseHandler[object, object, obj
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlockingDriver]:
     tmp_path = tmp_path_factory.mktemp("access")
     now = datetime.now(UTC)
     seed_linked_patients(
@@ -73,27 +71,26 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessBot]:
         now=now,
         protocol_path=DEFAULT_PROTOCOL_PATH,
     )
-    with FakeBotApi() as api:
-        running = InProcessBot(api, app_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
-        with running.db() as conn:
-            for member in (FORMER_STAFF, STAFF):
-                staff.add(conn, user_id=member, display_name="Staff", added_by="test", now=1)
-            staff.remove(conn, FORMER_STAFF, now=2)
-        with running:
-            yield running
+    running = BlockingDriver(bot_env(tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
+    with running.db() as conn:
+        for member in (FORMER_STAFF, STAFF):
+            staff.add(conn, user_id=member, display_name="Staff", added_by="test", now=1)
+        staff.remove(conn, FORMER_STAFF, now=2)
+    with running:
+        yield running
 
 
-def _staff_commands(bot: InProcessBot) -> list[str]:
+def _staff_commands(bot: BlockingDriver) -> list[str]:
     commands = registered_commands(bot.app.handlers)  # type: ignore[arg-type]
     return sorted(commands - PUBLIC_COMMANDS)
 
 
-def test_the_application_has_staff_commands_to_guard(bot: InProcessBot) -> None:
+def test_the_application_has_staff_commands_to_guard(bot: BlockingDriver) -> None:
     assert {"enrol", "done", "schedule", "forget", "export_patient"} <= set(_staff_commands(bot))
 
 
 @pytest.mark.parametrize("who", [STRANGER, PATIENT, FORMER_STAFF])
-def test_no_staff_command_works_for_someone_who_is_not_staff(bot: InProcessBot, who: int) -> None:
+def test_no_staff_command_works_for_someone_who_is_not_staff(bot: BlockingDriver, who: int) -> None:
     for command in _staff_commands(bot):
         before = bot.dump()
         reply = bot.say(who, f"/{command} 1 2031-01-01 10:00")
@@ -101,7 +98,7 @@ def test_no_staff_command_works_for_someone_who_is_not_staff(bot: InProcessBot, 
         assert bot.dump() == before, command
 
 
-def test_no_staff_command_works_in_a_group_other_than_the_staff_group(bot: InProcessBot) -> None:
+def test_no_staff_command_works_in_a_group_other_than_the_staff_group(bot: BlockingDriver) -> None:
     for command in _staff_commands(bot):
         before = bot.dump()
         reply = bot.say(ADMIN_ID, f"/{command} 1", chat_id=OTHER_GROUP, chat_type="supergroup")
@@ -109,7 +106,7 @@ def test_no_staff_command_works_in_a_group_other_than_the_staff_group(bot: InPro
         assert bot.dump() == before, command
 
 
-def test_staff_commands_work_in_private_and_in_the_staff_group(bot: InProcessBot) -> None:
+def test_staff_commands_work_in_private_and_in_the_staff_group(bot: BlockingDriver) -> None:
     private = bot.say(STAFF, "/schedule 1")
     in_group = bot.say(ADMIN_ID, "/schedule 1", chat_id=STAFF_GROUP, chat_type="supergroup")
     for reply in (private, in_group):
@@ -118,7 +115,7 @@ def test_staff_commands_work_in_private_and_in_the_staff_group(bot: InProcessBot
 
 
 @pytest.mark.parametrize("command", ["forget", "export_patient"])
-def test_admin_commands_are_refused_to_staff(bot: InProcessBot, command: str) -> None:
+def test_admin_commands_are_refused_to_staff(bot: BlockingDriver, command: str) -> None:
     before = bot.dump()
     reply = bot.say(STAFF, f"/{command} 1")
     assert reply.params["text"] == ADMIN_REFUSAL
@@ -138,7 +135,7 @@ FORGED_BUTTONS = [
 
 
 @pytest.mark.parametrize("who", [STRANGER, PATIENT, FORMER_STAFF])
-def test_forged_buttons_are_answered_and_change_nothing(bot: InProcessBot, who: int) -> None:
+def test_forged_buttons_are_answered_and_change_nothing(bot: BlockingDriver, who: int) -> None:
     for data in FORGED_BUTTONS:
         before = bot.dump()
         assert answered_clearly(bot, who, data), data

@@ -10,19 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_care
-from bot.settings import load_settings
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
-from care.people.enrolment import Booking, enrol
 from care.people.invite_attempts import FailedAttempts
 from care.people.invites import issue_invite
 from care.people.staffing import create_staff_invite
-from care.schedule.plan import CarePlan
-from tests.bot.app_env import app_env
-from tests.bot.in_thread import InProcessBot
 from tests.conftest import FakeClock
-from tests.fakes.bot_api import FakeBotApi
+from tests.driver import BlockingDriver, bot_env
+from tests.factories import enrolled
 
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 CLINIC = {"clinic_name": "Test Clinic", "clinic_phone": "+98 21 1234 5678"}
@@ -36,28 +31,22 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def bot(tmp_path: Path, clock: FakeClock) -> Iterator[InProcessBot]:
-    with FakeBotApi() as api:
-        env = app_env(api, tmp_path)
-        with InProcessBot(api, env, clock=clock) as running:
-            yield running
+def bot(tmp_path: Path, clock: FakeClock) -> Iterator[BlockingDriver]:
+    with BlockingDriver(bot_env(tmp_path), clock=clock) as running:
+        yield running
 
 
-def _enrol(bot: InProcessBot, clock: FakeClock, issued: datetime | None = None) -> str:
+def _enrol(bot: BlockingDriver, clock: FakeClock, issued: datetime | None = None) -> str:
     """A new patient's invite token (issued now, or at `issued`)."""
-    settings = load_settings(app_env(bot.api, bot.db_path.parent))
-    protocol, _ = load_care(settings)
-    plan = CarePlan(protocol, settings.timezone, settings.quiet_hours)
-    booking = Booking("Sara Ahmadi", clock.now() + timedelta(days=20), "en")
     with bot.db() as conn:
-        enrolment = enrol(conn, booking, plan=plan, actor="test", invite_days=14, now=clock.now())
+        enrolment = enrolled(conn, bot.services.plan, clock.now(), starts_in=timedelta(days=20))
         if issued is None:
             return enrolment.token
         token, _ = issue_invite(conn, enrolment.patient_id, 14, issued)  # voids the first
         return token
 
 
-def _linked_chats(bot: InProcessBot) -> set[int]:
+def _linked_chats(bot: BlockingDriver) -> set[int]:
     with bot.db() as conn:
         rows = conn.execute("SELECT chat_id FROM patients WHERE chat_id IS NOT NULL")
         return {row[0] for row in rows}
@@ -82,14 +71,14 @@ VALID_SHAPE = secrets.token_urlsafe(24)
         pytest.param("' OR 1=1 --", id="sql"),
     ],
 )
-def test_a_made_up_token_links_nothing(bot: InProcessBot, clock: FakeClock, token: str) -> None:
+def test_a_made_up_token_links_nothing(bot: BlockingDriver, clock: FakeClock, token: str) -> None:
     _enrol(bot, clock)
     before = bot.dump()
     assert bot.say(5000, f"/start {token}").params["text"] == INVALID
     assert bot.dump() == before
 
 
-def test_a_truncated_token_links_nothing(bot: InProcessBot, clock: FakeClock) -> None:
+def test_a_truncated_token_links_nothing(bot: BlockingDriver, clock: FakeClock) -> None:
     token = _enrol(bot, clock)
     before = bot.dump()
     for chat_id, cut in enumerate((token[:-1], token[:16], token[1:]), start=5000):
@@ -98,7 +87,7 @@ def test_a_truncated_token_links_nothing(bot: InProcessBot, clock: FakeClock) ->
     assert bot.say(5010, f"/start {token}").params["text"] != INVALID  # the whole one works
 
 
-def test_a_used_token_links_nothing_for_anyone_else(bot: InProcessBot, clock: FakeClock) -> None:
+def test_a_used_token_links_nothing_for_anyone_else(bot: BlockingDriver, clock: FakeClock) -> None:
     token = _enrol(bot, clock)
     assert "welcome to Test Clinic" in bot.say(2002, f"/start {token}").params["text"]
     before = bot.dump()
@@ -107,7 +96,7 @@ def test_a_used_token_links_nothing_for_anyone_else(bot: InProcessBot, clock: Fa
     assert _linked_chats(bot) == {2002}
 
 
-def test_an_expired_token_links_nothing(bot: InProcessBot, clock: FakeClock) -> None:
+def test_an_expired_token_links_nothing(bot: BlockingDriver, clock: FakeClock) -> None:
     token = _enrol(bot, clock, issued=clock.now() - timedelta(days=15))
     before = bot.dump()
     assert bot.say(5000, f"/start {token}").params["text"] == INVALID
@@ -116,7 +105,7 @@ def test_an_expired_token_links_nothing(bot: InProcessBot, clock: FakeClock) -> 
 
 
 def test_a_chat_that_keeps_failing_is_paused_for_ten_minutes(
-    bot: InProcessBot, clock: FakeClock
+    bot: BlockingDriver, clock: FakeClock
 ) -> None:
     valid = _enrol(bot, clock)
     for _ in range(5):
@@ -146,7 +135,7 @@ def test_failures_expire_one_by_one(clock: FakeClock) -> None:
     assert not attempts.blocked(2, clock.now())  # a chat never seen
 
 
-def test_failed_staff_invites_count_too(bot: InProcessBot, clock: FakeClock) -> None:
+def test_failed_staff_invites_count_too(bot: BlockingDriver, clock: FakeClock) -> None:
     """A guessed staff link would be worse than a patient's: the same limit applies."""
     with bot.db() as conn:
         payload, _ = create_staff_invite(conn, actor="telegram:1001", now=clock.now())

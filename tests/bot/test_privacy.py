@@ -14,9 +14,7 @@ import pytest
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.app_env import ADMIN_ID, app_env
-from tests.bot.in_thread import InProcessBot
-from tests.fakes.bot_api import FakeBotApi
+from tests.driver import ADMIN_ID, BlockingDriver, bot_env
 from tests.fakes.schedule import seed_linked_patients
 
 PATIENT_CHAT = 2002
@@ -30,7 +28,7 @@ START_UNKNOWN = load_catalog(DEFAULT_MESSAGES_DIR).text(
 
 
 @pytest.fixture
-def bot(tmp_path: Path) -> Iterator[InProcessBot]:
+def bot(tmp_path: Path) -> Iterator[BlockingDriver]:
     now = datetime.now(UTC)
     (patient_id,) = seed_linked_patients(
         tmp_path / "mesocare.db",
@@ -40,21 +38,20 @@ def bot(tmp_path: Path) -> Iterator[InProcessBot]:
         protocol_path=DEFAULT_PROTOCOL_PATH,
     )
     assert patient_id == 1
-    with FakeBotApi() as api:
-        running = InProcessBot(api, app_env(api, tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
-        with running.db() as conn:
-            conn.execute("UPDATE patients SET phone = ? WHERE id = 1", (PHONE,))
-            conn.execute("UPDATE appointments SET area = 'face'")
-            conn.execute(
-                "UPDATE care_messages SET answer = 'blood_thinner', answered_at = 1"
-                " WHERE step = 'pre_care'"
-            )
-            conn.execute(
-                "INSERT INTO alerts (kind, patient_id, dedupe_key, created_at, delivered_at)"
-                " VALUES ('blood_thinner', 1, 'answer:1', 1, 1)"
-            )
-        with running:
-            yield running
+    running = BlockingDriver(bot_env(tmp_path, STAFF_CHAT_ID=str(STAFF_GROUP)))
+    with running.db() as conn:
+        conn.execute("UPDATE patients SET phone = ? WHERE id = 1", (PHONE,))
+        conn.execute("UPDATE appointments SET area = 'face'")
+        conn.execute(
+            "UPDATE care_messages SET answer = 'blood_thinner', answered_at = 1"
+            " WHERE step = 'pre_care'"
+        )
+        conn.execute(
+            "INSERT INTO alerts (kind, patient_id, dedupe_key, created_at, delivered_at)"
+            " VALUES ('blood_thinner', 1, 'answer:1', 1, 1)"
+        )
+    with running:
+        yield running
 
 
 def _buttons(call_params: dict[str, object]) -> list[str]:
@@ -64,7 +61,7 @@ def _buttons(call_params: dict[str, object]) -> list[str]:
 
 
 def test_forget_asks_first_then_erases_and_keeps_an_anonymous_audit_row(
-    bot: InProcessBot,
+    bot: BlockingDriver,
 ) -> None:
     prompt = bot.say(ADMIN_ID, "/forget 1")
     assert NAME in prompt.params["text"] and "cannot be undone" in prompt.params["text"]
@@ -99,14 +96,14 @@ def test_forget_asks_first_then_erases_and_keeps_an_anonymous_audit_row(
     assert bot.say(PATIENT_CHAT, "hello").params["text"] == START_UNKNOWN
 
 
-def test_forget_of_an_unknown_patient_changes_nothing(bot: InProcessBot) -> None:
+def test_forget_of_an_unknown_patient_changes_nothing(bot: BlockingDriver) -> None:
     before = bot.dump()
     assert "no patient #99" in bot.say(ADMIN_ID, "/forget 99").params["text"]
     assert "/forget 12" in bot.say(ADMIN_ID, "/forget Sara").params["text"]
     assert bot.dump() == before
 
 
-def test_export_sends_everything_stored_about_the_patient(bot: InProcessBot) -> None:
+def test_export_sends_everything_stored_about_the_patient(bot: BlockingDriver) -> None:
     sent = bot.say(ADMIN_ID, "/export_patient 1")
     assert sent.method == "sendDocument"
     document = sent.params["document"]
@@ -125,7 +122,7 @@ def test_export_sends_everything_stored_about_the_patient(bot: InProcessBot) -> 
     assert actions[-1] == "export"
 
 
-def test_export_is_refused_in_a_group(bot: InProcessBot) -> None:
+def test_export_is_refused_in_a_group(bot: BlockingDriver) -> None:
     reply = bot.say(ADMIN_ID, "/export_patient 1", chat_id=STAFF_GROUP, chat_type="supergroup")
     assert "private chat" in reply.params["text"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.bot.app_env import app_env
-from tests.bot.in_thread import InProcessBot
+from tests.jobs.served import InProcessBot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import opening, seed_linked_patients
 

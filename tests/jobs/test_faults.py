@@ -14,7 +14,7 @@ from care.core.clock import from_epoch
 from care.core.dates import iso_local
 from jobs.retry import RetryPolicy
 from tests.bot.app_env import ADMIN_ID, app_env
-from tests.bot.in_thread import InProcessBot
+from tests.jobs.served import InProcessBot
 from tests.conftest import TEHRAN
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import (

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.bot.app_env import app_env
-from tests.bot.in_thread import InProcessBot
+from tests.jobs.served import InProcessBot
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
 

@@ -1,14 +1,13 @@
-"""The real application, in this process, served from a background thread.
+"""The real application, in this process, served from a background thread against the HTTP
+stand-in, with the real wake clock (JobQueue timers) and the real HTTP request objects.
 
-`tests/bot/harness.py` runs the application inside the test's own event loop; this one gives
-it a thread and an event loop of its own, so a test stays a plain function that blocks on the
-stand-in's `wait_for`. Hypothesis needs that (it drives plain functions), and so does a
-module-wide bot shared by many tests. It starts and stops the application as `run_polling`
-does (`tests/bot/app_env.py`'s `serving`), and lets a test inject the clock and the retry
-policy::
+Most tests drive the application with tests/driver.py, which replaces both. The few that test
+those two themselves (the wake clock firing when a message falls due, 429s and timeouts on the
+wire, a catch-up paced against the stand-in's enforced limits: tests/jobs/test_wakeup.py,
+test_faults.py, test_downtime.py) serve it here, on real time::
 
     with FakeBotApi() as api, InProcessBot(api, app_env(api, tmp_path)) as bot:
-        reply = bot.say(ADMIN_ID, "/schedule 1")
+        api.wait_for(lambda call: call.method == "sendMessage")
 """
 
 from __future__ import annotations
@@ -95,16 +94,6 @@ class InProcessBot:
         self.settle()
         return reply
 
-    def press(
-        self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
-    ) -> ApiCall:
-        """Press an inline button; return the bot's answerCallbackQuery."""
-        before = len(self.api.calls("answerCallbackQuery"))
-        self.api.press_button(user_id, data, message_id=message_id, chat_id=chat_id)
-        answered = self.api.wait_for(_answer, count=before + 1)[before]
-        self.settle()
-        return answered
-
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until the application has finished with every update it has received."""
         assert self._loop is not None
@@ -121,11 +110,6 @@ class InProcessBot:
             yield conn
         finally:
             conn.close()
-
-    def dump(self) -> str:
-        """The whole database as SQL, to compare before and after."""
-        with self.db() as conn:
-            return "\n".join(conn.iterdump())
 
     # the bot's thread -------------------------------------------------------------------
 
@@ -144,14 +128,6 @@ class InProcessBot:
             await self._stop.wait()
 
 
-def answered_clearly(bot: InProcessBot, user_id: int, data: str) -> bool:
-    """Press a button with `data`: True if the bot said something about it, in the button's
-    answer or in a message to the presser, rather than leaving them with a spinning button."""
-    before = len(bot.api.messages_to(user_id))
-    answer = bot.press(user_id, data, message_id=1)
-    return bool(answer.params.get("text")) or len(bot.api.messages_to(user_id)) > before
-
-
 def _message_to(chat_id: int) -> Any:
     def matches(call: ApiCall) -> bool:
         return (
@@ -161,7 +137,3 @@ def _message_to(chat_id: int) -> Any:
         )
 
     return matches
-
-
-def _answer(call: ApiCall) -> bool:
-    return call.method == "answerCallbackQuery"
