@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from care.core.clock import to_epoch
@@ -30,6 +31,7 @@ from care.schedule import message_life
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import load_protocol
 from care.schedule.quiet_hours import QuietHours
+from tests.fakes.schedule import DELIVERY_PROTOCOL
 
 NAME = "Sara Ahmadi"
 ACTOR = "test"
@@ -60,30 +62,44 @@ def booking(
     )
 
 
+class BookingDetails(TypedDict, total=False):
+    """What a test may say about a booking; the rest is `booking`'s default."""
+
+    name: str
+    starts_in: timedelta
+    starts_at: datetime | None
+    language: str
+    sessions: int
+    interval_days: int
+    area: str | None
+    phone: str | None
+
+
 def enrolled(
     conn: sqlite3.Connection,
+    /,
     plan: CarePlan,
     now: datetime,
     *,
     actor: str = ACTOR,
-    **details: object,
+    **details: Unpack[BookingDetails],
 ) -> Enrolment:
-    """A patient enrolled as the desk enrols one, their invite not yet opened; `details` as
-    for `booking`."""
-    made = booking(now, **details)  # type: ignore[arg-type]
+    """A patient enrolled as the desk enrols one, their invite not yet opened."""
+    made = booking(now, **details)
     return enrol(conn, made, plan=plan, actor=actor, invite_days=INVITE_DAYS, now=now)
 
 
 def linked_patient(
     conn: sqlite3.Connection,
+    /,
     plan: CarePlan,
     now: datetime,
     *,
     chat_id: int,
     actor: str = ACTOR,
-    **details: object,
+    **details: Unpack[BookingDetails],
 ) -> Enrolment:
-    """A patient enrolled whose invite `chat_id` has opened; `details` as for `booking`."""
+    """A patient enrolled whose invite `chat_id` has opened."""
     enrolment = enrolled(conn, plan, now, actor=actor, **details)
     redeem_invite(conn, enrolment.token, chat_id=chat_id, now=now)
     return enrolment
@@ -95,7 +111,7 @@ def linked_patients(
     *,
     starts_at: datetime,
     now: datetime,
-    protocol_path: Path,
+    protocol_path: Path = DELIVERY_PROTOCOL,
 ) -> list[int]:
     """One linked English-speaking patient per chat, in the database at `db_path` (a bot
     process's, before it starts), with one session at `starts_at`; their patient ids."""
@@ -112,32 +128,37 @@ def linked_patients(
 
 
 def staff_member(
-    conn: sqlite3.Connection, user_id: int, now: datetime, *, name: str = "Reception"
+    conn: sqlite3.Connection, /, user_id: int, now: datetime, *, name: str = "Reception"
 ) -> None:
     """A member of staff, as an admin's staff invite makes one once opened (the invite itself
     is tested in tests/bot/staff)."""
     staff_store.add(conn, user_id=user_id, display_name=name, added_by=ACTOR, now=to_epoch(now))
 
 
-def claims_due(conn: sqlite3.Connection, now: datetime) -> list[Claim]:
+def claim_due(conn: sqlite3.Connection, /, now: datetime) -> list[Claim]:
     """Take what is due for sending as jobs/delivery does, skipping the expired first."""
     message_life.skip_expired(conn, to_epoch(now))
     return message_life.claim_due(conn, to_epoch(now), 100)
 
 
-def send_due(conn: sqlite3.Connection, plan: CarePlan, now: datetime) -> list[str]:
+def send_due(conn: sqlite3.Connection, /, plan: CarePlan, now: datetime) -> list[str]:
     """Deliver every due message as jobs/delivery records it; the steps sent, in order."""
-    claims = claims_due(conn, now)
+    claims = claim_due(conn, now)
     for number, claim in enumerate(claims, start=1):
         message_life.record_sent(conn, claim, number, now, plan)
     return [claim.step for claim in claims]
 
 
-def of_step(conn: sqlite3.Connection, appointment_id: int, step: str) -> list[CareMessage]:
+def of_step(conn: sqlite3.Connection, /, appointment_id: int, step: str) -> list[CareMessage]:
     """The care messages of one step of an appointment."""
     return [m for m in messages.of_appointment(conn, appointment_id) if m.step == step]
 
 
-def message_states(conn: sqlite3.Connection, appointment_id: int) -> dict[str, MessageState]:
+def message_states(conn: sqlite3.Connection, /, appointment_id: int) -> dict[str, MessageState]:
     """Each step of an appointment and its message's state."""
     return {m.step: m.state for m in messages.of_appointment(conn, appointment_id)}
+
+
+def dump(conn: sqlite3.Connection) -> list[str]:
+    """Every row of every table, to prove that something changed nothing."""
+    return list(conn.iterdump())

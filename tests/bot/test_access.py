@@ -17,7 +17,7 @@ from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db import staff
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.driver import ADMIN_ID, BlockingDriver, answered_clearly, bot_env
-from tests.fakes.schedule import seed_linked_patients
+from tests.factories import linked_patients
 from tests.problems import staff_text
 
 REFUSAL = staff_text("en", "staff.wrong_chat")
@@ -64,7 +64,7 @@ def registered_commands(handlers: dict[int, list[BaseHandler[object, object, obj
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlockingDriver]:
     tmp_path = tmp_path_factory.mktemp("access")
     now = datetime.now(UTC)
-    seed_linked_patients(
+    linked_patients(
         tmp_path / "mesocare.db",
         [PATIENT],
         starts_at=now + timedelta(days=20),

@@ -15,7 +15,7 @@ from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.db.connection import connect
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from tests.driver import ADMIN_ID, BlockingDriver, bot_env
-from tests.fakes.schedule import seed_linked_patients
+from tests.factories import linked_patients
 
 PATIENT_CHAT = 2002
 NAME = "Patient 2002"  # as seeded
@@ -30,7 +30,7 @@ START_UNKNOWN = load_catalog(DEFAULT_MESSAGES_DIR).text(
 @pytest.fixture
 def bot(tmp_path: Path) -> Iterator[BlockingDriver]:
     now = datetime.now(UTC)
-    (patient_id,) = seed_linked_patients(
+    (patient_id,) = linked_patients(
         tmp_path / "mesocare.db",
         [PATIENT_CHAT],
         starts_at=now + timedelta(days=10),

@@ -16,8 +16,8 @@ from care.db.alerts import undelivered
 from care.desk.journey import mark_done
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import NEEDS_HUMAN, URGENT
-from tests.care.journey_helpers import dump, linked_patient, of_step, send_due
 from tests.conftest import FakeClock
+from tests.factories import dump, linked_patient, of_step, send_due
 
 SARA, REZA, MINA = 501, 502, 503
 

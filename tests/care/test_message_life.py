@@ -14,8 +14,8 @@ from care.db import messages, patients
 from care.schedule import message_life
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import parse_protocol
-from tests.care.journey_helpers import claim_due, linked_patient, of_step, send_due
 from tests.conftest import TEHRAN, FakeClock
+from tests.factories import claim_due, linked_patient, of_step, send_due
 
 SARA = 501
 

@@ -9,9 +9,9 @@ from care.db import audit, patients
 from care.db.alerts import undelivered
 from care.people.patient_choices import choose_language, come_back, linked_patient, pause
 from care.schedule.plan import CarePlan
-from tests.care.journey_helpers import dump
-from tests.care.journey_helpers import linked_patient as enrol_linked
+from tests import factories
 from tests.conftest import FakeClock
+from tests.factories import dump
 
 SARA = 501
 
@@ -19,7 +19,7 @@ SARA = 501
 def test_only_a_linked_patient_is_one(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
-    enrolment = enrol_linked(conn, plan, clock.now(), chat_id=SARA)
+    enrolment = factories.linked_patient(conn, plan, clock.now(), chat_id=SARA)
     found = linked_patient(conn, SARA)
     assert found is not None and found.id == enrolment.patient_id
     assert linked_patient(conn, 999) is None
@@ -30,7 +30,7 @@ def test_only_a_linked_patient_is_one(
 def test_the_language_is_remembered_and_audited_once(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
-    enrolment = enrol_linked(conn, plan, clock.now(), chat_id=SARA)
+    enrolment = factories.linked_patient(conn, plan, clock.now(), chat_id=SARA)
     chosen = choose_language(conn, SARA, "fa", now=clock.now())
     assert chosen is not None and chosen.language == "fa"
     choose_language(conn, SARA, "fa", now=clock.now())
@@ -43,7 +43,7 @@ def test_the_language_is_remembered_and_audited_once(
 def test_pause_alerts_staff_once_and_start_resumes(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
-    enrolment = enrol_linked(conn, plan, clock.now(), chat_id=SARA)
+    enrolment = factories.linked_patient(conn, plan, clock.now(), chat_id=SARA)
     first = pause(conn, SARA, now=clock.now())
     assert first is not None and first.alert_raised
     assert first.patient.id == enrolment.patient_id
@@ -64,7 +64,7 @@ def test_pause_alerts_staff_once_and_start_resumes(
 def test_an_unreachable_patient_who_comes_back_is_reachable_but_was_not_paused(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
-    enrolment = enrol_linked(conn, plan, clock.now(), chat_id=SARA)
+    enrolment = factories.linked_patient(conn, plan, clock.now(), chat_id=SARA)
     patients.set_status(conn, enrolment.patient_id, PatientStatus.UNREACHABLE)
     back = come_back(conn, SARA, now=clock.now())
     assert back is not None and not back.resumed

@@ -23,7 +23,8 @@ from care.schedule.planning import SessionTimes
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, Result
 from tests.conftest import TEHRAN, FakeClock
-from tests.jobs.support import RecordingTransport, message_states
+from tests.factories import message_states
+from tests.jobs.support import RecordingTransport
 
 CHAT = 501
 
