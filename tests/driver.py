@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -328,12 +328,16 @@ def driving(
     api: FakeBotApi | None = None,
     retry: RetryPolicy | None = None,
     deliver_on_poke: bool = True,
-    **env: str,
+    env: Mapping[str, str] | None = None,
 ) -> AbstractAsyncContextManager[Driver]:
     """The application `python -m bot` builds, with `env` over the test settings, served in the
     test's own event loop until the block ends; shut down as `run_polling` shuts it down."""
     return driving_env(
-        bot_env(tmp_path, **env), clock, api=api, retry=retry, deliver_on_poke=deliver_on_poke
+        bot_env(tmp_path, **(env or {})),
+        clock,
+        api=api,
+        retry=retry,
+        deliver_on_poke=deliver_on_poke,
     )
 
 

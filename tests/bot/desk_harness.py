@@ -27,7 +27,7 @@ from tests.fakes.bot_api import FakeBotApi
 class DeskBot(InLoopBot):
     def __init__(self, api: FakeBotApi, tmp_path: Path, clock: FakeClock, **env: str) -> None:
         self._driving: AbstractAsyncContextManager[Driver] = driving(
-            tmp_path, clock, api=api, **env
+            tmp_path, clock, api=api, env=env
         )
 
     async def __aenter__(self) -> Self:

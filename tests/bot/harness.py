@@ -48,7 +48,7 @@ class Desk:
 @asynccontextmanager
 async def running_desk(tmp_path: Path, clock: FakeClock, **env: str) -> AsyncIterator[Desk]:
     """The application, in process, until the block ends."""
-    async with driving(tmp_path, clock, **env) as driver:
+    async with driving(tmp_path, clock, env=env) as driver:
         yield Desk(driver)
 
 

@@ -138,5 +138,5 @@ async def live_bot(
     day0 = first_day()
     hours, minutes = (int(part) for part in start.split(":"))
     clock = FakeClock(day0.replace(hour=hours, minute=minutes).astimezone(UTC))
-    async with driving(tmp_path, clock, api=api, **(defaults | env)) as driver:
+    async with driving(tmp_path, clock, api=api, env=defaults | env) as driver:
         yield LiveBot(driver, day0)

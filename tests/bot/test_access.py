@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
@@ -42,7 +43,7 @@ REFUSALS = (
 )
 
 
-def registered_commands(handlers: dict[int, list[BaseHandler[object, object, object]]]) -> set[str]:
+def registered_commands(handlers: dict[int, list[BaseHandler[Any, Any, Any]]]) -> set[str]:
     found: set[str] = set()
 
     def visit(handler: object) -> None:
@@ -81,7 +82,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlockingDriver]:
 
 
 def _staff_commands(bot: BlockingDriver) -> list[str]:
-    commands = registered_commands(bot.app.handlers)  # type: ignore[arg-type]
+    commands = registered_commands(bot.app.handlers)
     return sorted(commands - PUBLIC_COMMANDS)
 
 

@@ -30,10 +30,11 @@ def _all_appointments(conn: sqlite3.Connection) -> list[Appointment]:
 
 async def _count_rows(desk: Desk) -> tuple[int, int, int]:
     def count(conn: sqlite3.Connection) -> tuple[int, int, int]:
-        return tuple(  # type: ignore[return-value]
-            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        patients, appointments, invites = (
+            int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in ("patients", "appointments", "invites")
         )
+        return patients, appointments, invites
 
     return await desk.services.db.run(count)
 

@@ -17,7 +17,7 @@ CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u2066\u2067\u2068\u2069"))
 
 
 def on_screen(line: str) -> str:
-    return get_display(line).translate(CONTROLS)
+    return str(get_display(line)).translate(CONTROLS)
 
 
 async def test_a_persian_patient_reads_the_phone_and_commands_in_order(tmp_path: Path) -> None:

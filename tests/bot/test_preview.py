@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,12 +30,12 @@ def settings() -> Settings:
     return load_settings({"CLINIC_PHONE": CLINIC_PHONE}, need_telegram=False)
 
 
-def preview(settings: Settings, date: str, at: str = "10:00", **request: object) -> str:
+def preview(settings: Settings, date: str, at: str = "10:00", **request: Any) -> str:
     """The full preview (every text); `compact` below is the default one-line view."""
     return _render(settings, date, at, full=True, **request)
 
 
-def compact(settings: Settings, date: str, at: str = "10:00", **request: object) -> str:
+def compact(settings: Settings, date: str, at: str = "10:00", **request: Any) -> str:
     return _render(settings, date, at, full=False, **request)
 
 

@@ -25,7 +25,8 @@ def _book(conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock, **extra: i
         full_name="Sara Ahmadi",
         starts_at=clock.now() + timedelta(days=3),
         language="fa",
-        **extra,
+        session_count=extra.get("session_count", 1),
+        interval_days=extra.get("interval_days", 14),
     )
     return enrol(conn, booking, plan=plan, actor="telegram:1", invite_days=14, now=clock.now())
 

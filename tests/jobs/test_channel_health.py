@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobs.channels.health import Backoff, ChannelHealth
+from jobs.channels.health import Backoff, ChannelHealth, HealthState
 
 
 class Clock:
@@ -51,7 +51,7 @@ def test_only_changes_of_state_are_logged(answers: list[bool]) -> None:
 def test_down_then_back_keeps_since_when_and_why_and_waits_longer_each_time() -> None:
     clock = Clock()
     health = ChannelHealth("Telegram", now=clock)
-    seen = []
+    seen: list[HealthState] = []
     health.on_change(seen.append)
     assert health.retry_in() == 0
     health.failed("ConnectError: refused")

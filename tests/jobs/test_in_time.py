@@ -63,7 +63,7 @@ def _row(conn: sqlite3.Connection, step: str) -> sqlite3.Row:
         " WHERE step = ?",
         (step,),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 
@@ -213,7 +213,7 @@ def _row_of(conn: sqlite3.Connection, appointment_id: int, step: str) -> sqlite3
         "SELECT due_at, wake_at, ready_at FROM care_messages WHERE appointment_id = ? AND step = ?",
         (appointment_id, step),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 
