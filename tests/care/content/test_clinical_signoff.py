@@ -9,7 +9,7 @@ from pathlib import Path
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol
 
-SHEET = Path(__file__).resolve().parents[2] / "docs" / "clinical-signoff.md"
+SHEET = Path(__file__).resolve().parents[3] / "docs" / "clinical-signoff.md"
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)
 REVIEWED = (

@@ -1,4 +1,4 @@
-"""The direction rules on their own (care.bidi); tests/care/test_right_to_left.py lays out
+"""The direction rules on their own (care.bidi); tests/care/content/test_right_to_left.py lays out
 every catalog text with them."""
 
 import pytest

@@ -15,7 +15,7 @@ from care.schedule.planning import SessionTimes, plan_repeat, plan_session
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH, load_protocol, parse_protocol
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import OpeningHours, WorkingTime
-from tests.care.test_working_time import FixedHolidays
+from tests.care.schedule.test_working_time import FixedHolidays
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 NIGHT = QuietHours(time(22, 0), time(8, 0))
