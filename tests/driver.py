@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -60,6 +60,7 @@ CLINIC_NAME = "Test Clinic"
 CLINIC_PHONE = "+98 21 1234 5678"
 CLINIC_ADDRESS = "1 Test Street"
 EMERGENCY_PHONE = "115"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What counts as the bot writing in a chat: a new message, or an edit of one of its messages.
 OUTPUT_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
@@ -242,7 +243,11 @@ class Driver:
 
 
 class Chat:
-    """A user's private chat: what they type and press, and what the bot wrote back."""
+    """A user's private chat: what they type and press, and what the bot wrote back.
+
+    `send` and `press` return the first `expect` outputs (messages the bot sent or edited in
+    this chat) they caused, after asserting that at least that many came; `replies()` has all.
+    """
 
     def __init__(self, driver: Driver, user_id: int, first_name: str) -> None:
         self.driver = driver
@@ -259,27 +264,33 @@ class Chat:
         assert replies, f"the bot has written nothing to {self.user_id}"
         return replies[-1]
 
-    async def send(self, text: str) -> list[ApiCall]:
-        """Type `text`; return what the bot sent or edited in this chat because of it."""
+    async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
+        """Type `text`."""
         before = len(self.replies())
         self.driver.api.send_text(self.user_id, text, first_name=self.first_name)
-        await self.driver.settle()
-        return self.replies()[before:]
+        return await self._outputs_after(before, expect)
 
-    async def press(self, button: str, *, message_id: int | None = None) -> Pressed:
-        """Press the button whose visible text or callback data is `button` (the newest
-        message that has one, unless `message_id` says which); return the button's answer and
-        what the bot sent or edited in this chat."""
-        if message_id is None:
+    async def press(self, button: str, *, under: ApiCall | None = None, expect: int = 1) -> Pressed:
+        """Press the button whose visible text or callback data is `button`: under the message
+        `under` (where a `button` no button has is sent as forged callback data), else under the
+        newest message that has one. Returns the answer to the tap and the outputs."""
+        if under is None:
             message_id, data = self._find(button)
         else:
-            data = button
+            message_id, data = _message_id(under), _data_under(under, button)
         answers = len(self.driver.api.calls("answerCallbackQuery"))
         before = len(self.replies())
         self.driver.api.press_button(self.user_id, data, message_id=message_id)
-        await self.driver.settle()
+        outputs = await self._outputs_after(before, expect)
         answered = self.driver.api.calls("answerCallbackQuery")[answers:]
-        return Pressed(answered[0] if answered else None, self.replies()[before:])
+        assert answered, f"the button {button!r} was not answered"
+        return Pressed(answered[0], outputs)
+
+    async def choose(self, question: ApiCall, label: str) -> ApiCall:
+        """Tap `label` under a question that marks the choice in place and asks the next one;
+        return the next question."""
+        _, (_, following) = await self.press(label, under=question, expect=2)
+        return following
 
     def buttons(self) -> list[tuple[str, str]]:
         """(label, data) of the buttons under the bot's newest message that has any."""
@@ -289,27 +300,55 @@ class Chat:
                 return found
         return []
 
+    async def _outputs_after(self, before: int, expect: int) -> list[ApiCall]:
+        await self.driver.settle()
+        outputs = self.replies()[before:]
+        assert len(outputs) >= expect, f"expected {expect} output(s), got {len(outputs)}"
+        return outputs[:expect]
+
     def _find(self, button: str) -> tuple[int, str]:
         for message in reversed(self.driver.api.bot_messages(self.user_id)):
-            pairs = _buttons(message)
-            exact = [data for label, data in pairs if button in (label, data)]
-            partial = [data for label, data in pairs if button in label]
-            if exact or len(partial) == 1:
-                return int(message["message_id"]), (exact or partial)[0]
+            found = _matching(_buttons(message), button)
+            if found is not None:
+                return int(message["message_id"]), found
         raise AssertionError(f"no button {button!r} in chat {self.user_id}")
 
 
-@dataclass(frozen=True)
-class Pressed:
+class Pressed(NamedTuple):
     """What pressing a button caused: Telegram's answer to the tap, and the chat's outputs."""
 
-    answer: ApiCall | None
+    answer: ApiCall
     outputs: list[ApiCall]
 
     @property
     def answer_text(self) -> str:
-        assert self.answer is not None, "the button was not answered"
         return str(self.answer.params.get("text") or "")
+
+
+def _matching(pairs: list[tuple[str, str]], button: str) -> str | None:
+    """The data of the button labelled `button` (or with `button` as its data), else of the
+    only one whose label contains it."""
+    exact = [data for label, data in pairs if button in (label, data)]
+    partial = [data for label, data in pairs if button in label]
+    if exact or len(partial) == 1:
+        return (exact or partial)[0]
+    return None
+
+
+def _data_under(message: ApiCall, button: str) -> str:
+    markup: Any = message.params.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    pairs = [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+    found = _matching(pairs, button)
+    return button if found is None else found
+
+
+def _message_id(call: ApiCall) -> int:
+    """The id of the message a call edited, or the one the stand-in gave a sent message."""
+    if call.method.startswith("edit"):
+        return int(call.params["message_id"])
+    assert call.status == 200 and isinstance(call.result, dict), f"{call.method} failed: {call}"
+    return int(call.result["message_id"])
 
 
 def _buttons(message: JsonDict) -> list[tuple[str, str]]:

@@ -8,15 +8,15 @@ from pathlib import Path
 from care.people.enrolment import Booking, enrol
 from care.people.invites import redeem_invite
 from tests.bot.app_env import ADMIN_ID
-from tests.bot.calls import button_data, buttons, message_id, text_of
-from tests.bot.harness import Desk, running_desk
+from tests.bot.calls import buttons, message_id, text_of
 from tests.conftest import FakeClock
+from tests.driver import Driver, driving
 
 STRANGER = 3003
 PATIENT = 2002
 
 
-async def _book(desk: Desk, clock: FakeClock, name: str, at: datetime, **extra: object) -> str:
+async def _book(desk: Driver, clock: FakeClock, name: str, at: datetime, **extra: object) -> str:
     booking = Booking(full_name=name, starts_at=at, language="en", **extra)  # type: ignore[arg-type]
     services = desk.services
     enrolment = await services.db.run(
@@ -28,7 +28,7 @@ async def _book(desk: Desk, clock: FakeClock, name: str, at: datetime, **extra: 
 async def test_today_lists_each_appointment_with_its_status(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         # 10:30 in Tehran now; 12:00 and 13:30 today, and one tomorrow.
         token = await _book(
             desk,
@@ -60,7 +60,7 @@ async def test_today_lists_each_appointment_with_its_status(
 async def test_upcoming_pages_with_buttons_that_edit_the_list_in_place(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         first = datetime(2026, 12, 7, 5, 30, tzinfo=UTC)  # 09:00 tomorrow in Tehran
         for n in range(23):
             await _book(desk, clock, f"Patient {n:02d}", first + timedelta(hours=6 * n))
@@ -72,18 +72,18 @@ async def test_upcoming_pages_with_buttons_that_edit_the_list_in_place(
         assert "— Mon 7 Dec 2026 · 16 Azar 1405 —" in text_of(listing)
         assert set(buttons(listing)) == {"▶"}
 
-        _, (page2,) = await staff.press(listing, button_data(listing, "▶"))
+        _, (page2,) = await staff.press("▶", under=listing)
         assert page2.method == "editMessageText"
         assert message_id(page2) == message_id(listing)
         assert "Page 2 of 3" in text_of(page2)
         assert "Patient 10" in text_of(page2) and "Patient 09" not in text_of(page2)
         assert set(buttons(page2)) == {"◀", "▶"}
 
-        _, (page3,) = await staff.press(page2, button_data(page2, "▶"))
+        _, (page3,) = await staff.press("▶", under=page2)
         assert "Patient 22" in text_of(page3)
         assert "Too Late" not in text_of(page3)
         assert set(buttons(page3)) == {"◀"}
-        _, (back,) = await staff.press(page3, button_data(page3, "◀"))
+        _, (back,) = await staff.press("◀", under=page3)
         assert text_of(back) == text_of(page2)
 
         (longer,) = await staff.send("/upcoming 10")
@@ -94,7 +94,7 @@ async def test_upcoming_pages_with_buttons_that_edit_the_list_in_place(
 async def test_odd_days_and_forged_page_buttons_get_a_clear_answer(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         for odd in ("61", "0", "a week", "7 8", "-3"):
             (reply,) = await staff.send(f"/upcoming {odd}")
@@ -102,6 +102,6 @@ async def test_odd_days_and_forged_page_buttons_get_a_clear_answer(
         (listing,) = await staff.send("/upcoming ۳")
         assert "No booked appointments" in text_of(listing)
         for forged in ("agenda:u:99:0", "agenda:t:5:0", "agenda:x:1:1", "agenda:u:7:1;DROP"):
-            answer, outputs = await staff.press(listing, forged, expect=0)
+            answer, outputs = await staff.press(forged, under=listing, expect=0)
             assert "not valid" in str(answer.params["text"])
             assert outputs == []

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from tests.bot.app_env import ADMIN_ID
-from tests.bot.calls import button_data, text_of
-from tests.bot.harness import running_desk
+from tests.bot.calls import text_of
 from tests.conftest import FakeClock
+from tests.driver import driving
 
 ENGLISH_ADMIN = 1002
 MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -30,7 +30,7 @@ async def test_a_persian_and_an_english_admin_each_read_the_desk_in_their_langua
     tmp_path: Path, clock: FakeClock
 ) -> None:
     env = {"ADMIN_IDS": f"{ADMIN_ID},{ENGLISH_ADMIN}", "DEFAULT_LANGUAGE": "en"}
-    async with running_desk(tmp_path, clock, **env) as desk:
+    async with driving(tmp_path, clock, env=env) as desk:
         persian, english = desk.chat(ADMIN_ID, first_name="Maryam"), desk.chat(ENGLISH_ADMIN)
 
         # The admin's first minute: a welcome saying what to do, and the menu at once.
@@ -40,7 +40,7 @@ async def test_a_persian_and_an_english_admin_each_read_the_desk_in_their_langua
 
         # /language switches the very next reply.
         (offer,) = await persian.send("/language")
-        _, (done,) = await persian.press(offer, button_data(offer, "فارسی"))
+        _, (done,) = await persian.press("فارسی", under=offer)
         assert plain(text_of(done)) == "انجام شد: از این پس فارسی می‌نویسم."
         (welcome_fa,) = await persian.send("/start")
         assert "شما مدیر ربات مراقبت" in plain(text_of(welcome_fa))
@@ -61,14 +61,14 @@ async def test_a_persian_and_an_english_admin_each_read_the_desk_in_their_langua
         assert "pre_care" not in shown and english_words(shown) == []
 
         # Reschedule from the card, typing the new time the way the diary writes it.
-        _, (menu,) = await persian.press(card, "ap:1:1")
-        _, (asked,) = await persian.press(menu, button_data(menu, "🕑 تغییر وقت"))
+        _, (menu,) = await persian.press("ap:1:1", under=card)
+        _, (asked,) = await persian.press("🕑 تغییر وقت", under=menu)
         assert "تاریخ و ساعت جدید نوبت" in plain(text_of(asked))
         (question,) = await persian.send("۲۴ آذر ۱۰:۰۰")
         assert "به سه‌شنبه ۲۴ آذر ۱۴۰۵ (۲۰۲۶-۱۲-۱۵)، ساعت ۱۰:۰۰ منتقل شود؟" in plain(
             text_of(question)
         )
-        _, (moved,) = await persian.press(question, button_data(question, "✔️ تأیید"))
+        _, (moved,) = await persian.press("✔️ تأیید", under=question)
         assert "✅ نوبت شمارهٔ ۱ به" in plain(text_of(moved))
 
         # The English admin reads the same desk in English.

@@ -10,9 +10,9 @@ from telegram.ext import ConversationHandler
 from care.core.models import Appointment, Patient
 from care.db import appointments, audit, patients
 from tests.bot.app_env import ADMIN_ID
-from tests.bot.calls import button_data, buttons, text_of
-from tests.bot.harness import PNG_SIGNATURE, Chat, Desk, running_desk
+from tests.bot.calls import buttons, text_of
 from tests.conftest import FakeClock
+from tests.driver import PNG_SIGNATURE, Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall
 
 STRANGER = 3003
@@ -28,7 +28,7 @@ def _all_appointments(conn: sqlite3.Connection) -> list[Appointment]:
     return [a for a in (appointments.get(conn, i) for i in ids) if a is not None]
 
 
-async def _count_rows(desk: Desk) -> tuple[int, int, int]:
+async def _count_rows(desk: Driver) -> tuple[int, int, int]:
     def count(conn: sqlite3.Connection) -> tuple[int, int, int]:
         patients, appointments, invites = (
             int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -47,7 +47,7 @@ async def _answer_up_to_the_summary(staff: Chat) -> ApiCall:
     (ask_day,) = await staff.send("Sara Ahmadi")
     assert len(buttons(ask_day)) == 7
     assert "Tue 8 Dec · 17 Azar" in buttons(ask_day)  # both calendars on each day
-    _, (chosen, ask_time) = await staff.press(ask_day, button_data(ask_day, "Tue 8 Dec"), expect=2)
+    _, (chosen, ask_time) = await staff.press("Tue 8 Dec", under=ask_day, expect=2)
     assert "✓ Tue 8 Dec 2026 · 17 Azar 1405" in text_of(chosen)
     assert "reply_markup" not in chosen.params  # the day buttons are gone
     ask_area = await staff.choose(ask_time, "14:00")
@@ -64,7 +64,7 @@ async def _answer_up_to_the_summary(staff: Chat) -> ApiCall:
 async def test_guided_enrol_with_an_edit_enrols_the_whole_course_and_sends_the_qr(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         summary = await _answer_up_to_the_summary(staff)
         text = text_of(summary)
@@ -81,9 +81,7 @@ async def test_guided_enrol_with_an_edit_enrols_the_whole_course_and_sends_the_q
         assert "Name: Sara Ahmadi-Rad" in text_of(summary)
         assert await _count_rows(desk) == (0, 0, 0)  # nothing is stored before Confirm
 
-        _, (confirmed, enrolled, qr) = await staff.press(
-            summary, button_data(summary, "Confirm"), expect=3
-        )
+        _, (confirmed, enrolled, qr) = await staff.press("Confirm", under=summary, expect=3)
         assert "✓ Confirmed" in text_of(confirmed)
         assert "Enrolled Sara Ahmadi-Rad: appointment #1" in text_of(enrolled)
         assert "4 sessions, every 21 days (appointments #1 to #4)" in text_of(enrolled)
@@ -110,7 +108,7 @@ async def test_guided_enrol_with_an_edit_enrols_the_whole_course_and_sends_the_q
 async def test_typed_solar_hijri_date_typed_time_single_session_skip_phone(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         await staff.send("/enrol")
         await staff.send("Reza Karimi")
@@ -124,7 +122,7 @@ async def test_typed_solar_hijri_date_typed_time_single_session_skip_phone(
         summary = await staff.choose(ask_language, "Persian")
         assert "Sessions: 1\n" in text_of(summary)
         assert "Phone: not given" in text_of(summary)
-        await staff.press(summary, button_data(summary, "Confirm"), expect=3)
+        await staff.press("Confirm", under=summary, expect=3)
         (patient,) = await desk.services.db.run(_all_patients)
         (booked,) = await desk.services.db.run(_all_appointments)
     assert (patient.phone, patient.language) == (None, "fa")
@@ -135,7 +133,7 @@ async def test_typed_solar_hijri_date_typed_time_single_session_skip_phone(
 async def test_bad_answers_get_a_reason_and_the_same_question(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         await staff.send("/enrol")
         (again,) = await staff.send("R2-D2 <script>")
@@ -180,14 +178,14 @@ async def test_bad_answers_get_a_reason_and_the_same_question(
 async def test_cancel_button_and_slash_cancel_leave_nothing(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         summary = await _answer_up_to_the_summary(staff)
-        _, (cancelled, said) = await staff.press(summary, button_data(summary, "Cancel"), expect=2)
+        _, (cancelled, said) = await staff.press("Cancel", under=summary, expect=2)
         assert "✓ Cancel" in text_of(cancelled)
         assert "Nothing was saved" in text_of(said)
         # The finished conversation's Confirm button is refused honestly and enrols nobody.
-        answer, _ = await staff.press(summary, button_data(summary, "Confirm"), expect=0)
+        answer, _ = await staff.press("Confirm", under=summary, expect=0)
         assert "no longer open" in str(answer.params["text"])
 
         await staff.send("/enrol")
@@ -202,16 +200,16 @@ async def test_cancel_button_and_slash_cancel_leave_nothing(
 async def test_a_button_of_an_earlier_enrolment_changes_nothing(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         old_summary = await _answer_up_to_the_summary(staff)
         (ask_name,) = await staff.send("/enrol")  # starts afresh, dropping the first draft
         assert "full name" in text_of(ask_name)
-        answer, _ = await staff.press(old_summary, button_data(old_summary, "Confirm"), expect=0)
+        answer, _ = await staff.press("Confirm", under=old_summary, expect=0)
         assert "earlier enrolment" in str(answer.params["text"])
         (ask_day,) = await staff.send("Reza Karimi")
         (ask_time,) = await staff.send("2026-12-20")
-        answer, _ = await staff.press(ask_day, button_data(ask_day, "Tue 8 Dec"), expect=0)
+        answer, _ = await staff.press("Tue 8 Dec", under=ask_day, expect=0)
         assert "answered already" in str(answer.params["text"])
         assert "Sun 20 Dec 2026" in text_of(ask_time)
         (ask_area,) = await staff.send("15:00")  # still the time question: nothing moved
@@ -226,7 +224,7 @@ async def test_a_button_of_an_earlier_enrolment_changes_nothing(
 async def test_edits_go_back_to_the_summary_and_a_start_that_passed_is_asked_again(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         summary = await _answer_up_to_the_summary(staff)
         choices = await staff.choose(summary, "Edit")
@@ -242,12 +240,12 @@ async def test_edits_go_back_to_the_summary_and_a_start_that_passed_is_asked_aga
         assert "First session: Sun 6 Dec 2026" in text_of(summary)  # back to the summary
 
         clock.advance(hours=5)  # 15:30 in Tehran: the 14:00 start has passed meanwhile
-        _, (ask_time,) = await staff.press(summary, button_data(summary, "Confirm"))
+        _, (ask_time,) = await staff.press("Confirm", under=summary)
         assert "already passed" in text_of(ask_time)
         assert "Time on Sun 6 Dec 2026" in text_of(ask_time)
         (summary,) = await staff.send("18:30")
         assert "First session: Sun 6 Dec 2026 · 15 Azar 1405, 18:30" in text_of(summary)
-        await staff.press(summary, button_data(summary, "Confirm"), expect=3)
+        await staff.press("Confirm", under=summary, expect=3)
         booked = await desk.services.db.run(_all_appointments)
     assert [a.starts_at.isoformat() for a in booked] == [
         "2026-12-06T15:00:00+00:00",
@@ -256,7 +254,7 @@ async def test_edits_go_back_to_the_summary_and_a_start_that_passed_is_asked_aga
 
 
 async def test_the_timeout_drops_the_draft_and_says_so(tmp_path: Path, clock: FakeClock) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         await staff.send("/enrol")
         (ask_day,) = await staff.send("Reza Karimi")
@@ -264,10 +262,10 @@ async def test_the_timeout_drops_the_draft_and_says_so(tmp_path: Path, clock: Fa
         (timeout_job,) = conversation.timeout_jobs.values()
         await timeout_job.run(desk.app)  # what the JobQueue does when the time is up
         timeout_job.schedule_removal()
-        said = staff.outputs()[-1]  # run() returned once the timeout handler had answered
+        said = staff.replies()[-1]  # run() returned once the timeout handler had answered
         assert "had no answer for 15 minutes" in text_of(said)
         assert "Nothing was saved" in text_of(said)
-        answer, _ = await staff.press(ask_day, button_data(ask_day, "Tue 8 Dec"), expect=0)
+        answer, _ = await staff.press("Tue 8 Dec", under=ask_day, expect=0)
         assert "no longer open" in str(answer.params["text"])
         assert await _count_rows(desk) == (0, 0, 0)
 
@@ -275,7 +273,7 @@ async def test_the_timeout_drops_the_draft_and_says_so(tmp_path: Path, clock: Fa
 async def test_strangers_cannot_start_or_drive_an_enrolment(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         summary = await _answer_up_to_the_summary(staff)
         stranger = desk.chat(STRANGER)
@@ -284,10 +282,10 @@ async def test_strangers_cannot_start_or_drive_an_enrolment(
         (answer_to_name,) = await stranger.send("Eve Intruder")
         assert "Staff commands" not in text_of(answer_to_name)
         # The staff member's own Confirm button, forged by a stranger in their own chat.
-        answer, outputs = await stranger.press(summary, button_data(summary, "Confirm"), expect=0)
+        answer, outputs = await stranger.press("Confirm", under=summary, expect=0)
         assert "staff only" in str(answer.params["text"])
         assert outputs == []
         assert await _count_rows(desk) == (0, 0, 0)
         # The staff member's conversation is untouched and still confirms.
-        await staff.press(summary, button_data(summary, "Confirm"), expect=3)
+        await staff.press("Confirm", under=summary, expect=3)
         assert await _count_rows(desk) == (1, 4, 1)

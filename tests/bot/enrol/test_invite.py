@@ -10,8 +10,8 @@ from care.core.models import PatientStatus
 from care.db import patients
 from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import text_of
-from tests.bot.harness import PNG_SIGNATURE, running_desk
 from tests.conftest import FakeClock
+from tests.driver import PNG_SIGNATURE, driving
 
 PATIENT = 2002
 _LINK = re.compile(r"https://t\.me/mesocare_test_bot\?start=([A-Za-z0-9_-]+)")
@@ -31,7 +31,7 @@ def _audit_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
 async def test_a_new_invite_voids_the_old_link_and_comes_with_a_qr_code(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         enrolled, qr = await staff.send("/enrol Sara Ahmadi 2026-12-08 14:00", expect=2)
         assert "Patient #1" in text_of(enrolled)
@@ -67,7 +67,7 @@ async def test_a_new_invite_voids_the_old_link_and_comes_with_a_qr_code(
 async def test_invite_for_a_missing_or_erased_patient_is_refused(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         await staff.send("/enrol Sara Ahmadi 2026-12-08 14:00", expect=2)
         (reply,) = await staff.send("/invite")

@@ -12,9 +12,9 @@ import pytest
 from care.core.dates import format_date, format_time
 from tests.bot.app_env import ADMIN_ID, CLINIC_PHONE
 from tests.bot.calls import button_pairs, buttons, message_id, text_of, text_to
-from tests.bot.harness import running_desk
 from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening
 from tests.conftest import FakeClock
+from tests.driver import driving
 from tests.fakes.bot_api import FakeBotApi
 
 SARA = 2001
@@ -29,7 +29,7 @@ async def test_guided_enrol_offers_no_closed_day_and_warns_for_a_typed_holiday(
 ) -> None:
     # Wednesday 26 Esfand 1405, 10:00: Friday, 29 Esfand and Nowruz (1-4 Farvardin) follow.
     clock = FakeClock(_tehran(date(2027, 3, 17), 10))
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         await staff.send("/enrol")
         (ask_day,) = await staff.send("Sara Ahmadi")
@@ -62,7 +62,7 @@ async def test_guided_enrol_offers_no_closed_day_and_warns_for_a_typed_holiday(
 async def test_one_line_enrol_warns_for_a_closed_day_and_enrols_anyway(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         staff = desk.chat(ADMIN_ID)
         warning, enrolled, _qr = await staff.send("/enrol Sara Ahmadi 2026-12-11 10:00", expect=3)
         assert "⚠️ The clinic is closed on Fri 11 Dec 2026 · 20 Azar 1405 (Friday)" in text_of(
@@ -70,10 +70,10 @@ async def test_one_line_enrol_warns_for_a_closed_day_and_enrols_anyway(
         )
         assert "Enrolled anyway" in text_of(warning)
         assert "Enrolled Sara Ahmadi" in text_of(enrolled)
-        before = len(staff.outputs())
+        before = len(staff.replies())
         enrolled, _qr = await staff.send("/enrol Reza Karimi 2026-12-12 10:00", expect=2)
         assert "Enrolled Reza Karimi" in text_of(enrolled)
-        assert len(staff.outputs()) == before + 2  # no warning for a Saturday
+        assert len(staff.replies()) == before + 2  # no warning for a Saturday
 
 
 def _first_day(bot: LiveBot, fits: Callable[[date], bool], *, after: int = 3) -> int:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.bot.app_env import ADMIN_ID
-from tests.bot.calls import button_data, text_of
-from tests.bot.harness import Chat, Desk, running_desk
+from tests.bot.calls import text_of
 from tests.conftest import FakeClock
+from tests.driver import Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall
 
 NEW_STAFF = 4004
@@ -25,7 +25,7 @@ def _payload(text: str) -> str:
     return match[1]
 
 
-def _menus_for(desk: Desk, method: str, user_id: int) -> list[ApiCall]:
+def _menus_for(desk: Driver, method: str, user_id: int) -> list[ApiCall]:
     return [
         call
         for call in desk.api.calls(method)
@@ -40,7 +40,7 @@ def _commands(call: ApiCall) -> set[str]:
 
 async def _invite_link(admin: Chat) -> str:
     (overview,) = await admin.send("/staff")
-    _, (sent,) = await admin.press(overview, button_data(overview, "New staff invite link"))
+    _, (sent,) = await admin.press("New staff invite link", under=overview)
     assert "valid until 2026-12-07 10:30 clinic time" in text_of(sent)
     return _payload(text_of(sent))
 
@@ -53,7 +53,7 @@ def _changes(conn: sqlite3.Connection) -> tuple[int, ...]:
 async def test_an_invited_person_becomes_staff_once_and_loses_access_when_removed(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         admin = desk.chat(ADMIN_ID)
         assert {"staff", "today", "enrol"} <= _commands(
             _menus_for(desk, "setMyCommands", ADMIN_ID)[0]
@@ -74,7 +74,7 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
         assert "No booked appointments" in text_of(today)
         (not_admin,) = await newcomer.send("/staff")
         assert "only the clinic's admin" in text_of(not_admin)
-        answer, outputs = await newcomer.press(today, "staff:invite", expect=0)
+        answer, outputs = await newcomer.press("staff:invite", under=today, expect=0)
         assert "only the clinic's admin" in str(answer.params["text"]) and outputs == []
 
         (refused,) = await desk.chat(STRANGER).send(f"/start {payload}")  # used once already
@@ -82,24 +82,24 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
 
         (overview,) = await admin.send("/staff")
         assert "• Nasrin (id 4004)" in text_of(overview)
-        _, (ask,) = await admin.press(overview, button_data(overview, "Remove Nasrin"))
+        _, (ask,) = await admin.press("Remove Nasrin", under=overview)
         assert "Remove Nasrin (id 4004) from staff?" in text_of(ask)
-        _, (kept,) = await admin.press(ask, button_data(ask, "No, keep"))
+        _, (kept,) = await admin.press("No, keep", under=ask)
         assert "• Nasrin (id 4004)" in text_of(kept)
-        _, (ask,) = await admin.press(kept, button_data(kept, "Remove Nasrin"))
-        _, (removed,) = await admin.press(ask, button_data(ask, "Yes, remove"))
+        _, (ask,) = await admin.press("Remove Nasrin", under=kept)
+        _, (removed,) = await admin.press("Yes, remove", under=ask)
         assert "Removed user 4004" in text_of(removed)
         assert _menus_for(desk, "deleteMyCommands", NEW_STAFF)
 
         (refused,) = await newcomer.send("/today")
         assert "staff only" in text_of(refused)
-        answer, outputs = await newcomer.press(today, "agenda:u:7:1", expect=0)
+        answer, outputs = await newcomer.press("agenda:u:7:1", under=today, expect=0)
         assert "staff only" in str(answer.params["text"]) and outputs == []
         (gone,) = await admin.send("/staff")
         assert "Nasrin" not in text_of(gone)
-        _, (again,) = await admin.press(ask, button_data(ask, "Yes, remove"))
+        _, (again,) = await admin.press("Yes, remove", under=ask)
         assert "was not staff any more" in text_of(again)
-        _, (admin_kept,) = await admin.press(again, f"staff:removeok:{ADMIN_ID}")
+        _, (admin_kept,) = await admin.press(f"staff:removeok:{ADMIN_ID}", under=again)
         assert "is an admin (ADMIN_IDS in .env)" in text_of(admin_kept)
 
         actions = await desk.services.db.run(
@@ -117,7 +117,7 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
 async def test_an_expired_staff_link_is_refused_and_staff_get_their_menu_at_start_up(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         admin = desk.chat(ADMIN_ID)
         expiring = await _invite_link(admin)
         lasting = await _invite_link(admin)
@@ -129,14 +129,14 @@ async def test_an_expired_staff_link_is_refused_and_staff_get_their_menu_at_star
         assert "does not work any more" in text_of(refused)
         (admin_again,) = await admin.send(f"/start {lasting}")
         assert "You are an admin already" in text_of(admin_again)
-    async with running_desk(tmp_path, clock) as restarted:
+    async with driving(tmp_path, clock) as restarted:
         menus = _menus_for(restarted, "setMyCommands", NEW_STAFF)
         assert len(menus) == 3 and all("today" in _commands(menu) for menu in menus)
         assert not _menus_for(restarted, "setMyCommands", STRANGER)
 
 
 async def test_staff_removed_mid_enrolment_cannot_go_on(tmp_path: Path, clock: FakeClock) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         admin = desk.chat(ADMIN_ID)
         payload = await _invite_link(admin)
         newcomer = desk.chat(NEW_STAFF, first_name="Nasrin")
@@ -144,8 +144,8 @@ async def test_staff_removed_mid_enrolment_cannot_go_on(tmp_path: Path, clock: F
         (ask_name,) = await newcomer.send("/enrol")
         assert "full name" in text_of(ask_name)
         (overview,) = await admin.send("/staff")
-        _, (ask,) = await admin.press(overview, button_data(overview, "Remove Nasrin"))
-        await admin.press(ask, button_data(ask, "Yes, remove"))
+        _, (ask,) = await admin.press("Remove Nasrin", under=overview)
+        await admin.press("Yes, remove", under=ask)
         (refused,) = await newcomer.send("Sara Ahmadi")
         assert "staff only" in text_of(refused)
         assert await desk.services.db.run(_changes) == (0, 0, 0, 1, 1, 3)
@@ -154,7 +154,7 @@ async def test_staff_removed_mid_enrolment_cannot_go_on(tmp_path: Path, clock: F
 async def test_a_stranger_is_refused_at_every_staff_command_and_button(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with running_desk(tmp_path, clock) as desk:
+    async with driving(tmp_path, clock) as desk:
         admin = desk.chat(ADMIN_ID)
         await admin.send("/enrol Sara Ahmadi 2026-12-08 14:00", expect=2)
         payload = await _invite_link(admin)
@@ -186,11 +186,11 @@ async def test_a_stranger_is_refused_at_every_staff_command_and_button(
             "staff:keep",
             "staff:anything",
         ):
-            answer, outputs = await stranger.press(listing, data, expect=0)
+            answer, outputs = await stranger.press(data, under=listing, expect=0)
             assert answer.params.get("show_alert") is True, data
             assert "staff only" in str(answer.params["text"]) or "only the clinic's admin" in str(
                 answer.params["text"]
             ), data
             assert outputs == [], data
         assert await desk.services.db.run(_changes) == before
-        assert not any(payload in text_of(call) for call in stranger.outputs())
+        assert not any(payload in text_of(call) for call in stranger.replies())
