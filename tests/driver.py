@@ -47,9 +47,11 @@ from bot.app import build_application, checks_then_alerts, load_care
 from bot.services import CareApp, Services
 from bot.settings import load_settings
 from care.db.connection import connect
+from care.people.enrolment import Enrolment
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
+from tests.factories import NAME, enrolled
 from tests.fakes.bot_api import ApiCall, FakeBotApi, JsonDict, UploadedFile
 
 T = TypeVar("T")
@@ -224,6 +226,36 @@ class Driver:
 
     async def advance(self, delta: timedelta) -> None:
         await self.advance_to(self.clock.now() + delta)
+
+    async def expect(
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1
+    ) -> list[ApiCall]:
+        """Once everything queued is handled, the first `count` calls that match; fails at once
+        when fewer did (there is nothing left to wait for)."""
+        await self.settle()
+        matches = [call for call in self.api.calls() if predicate(call)]
+        assert len(matches) >= count, f"expected {count} matching call(s), got {len(matches)}"
+        return matches[:count]
+
+    async def enrol(
+        self, name: str = NAME, *, ahead: timedelta = timedelta(days=4), **details: Any
+    ) -> Enrolment:
+        """A patient enrolled through the domain, by the admin, `ahead` of now (the desk's own
+        enrolment is tested in tests/bot/enrol); `details` as for `factories.booking`."""
+        return await self.db(
+            enrolled,
+            self.services.plan,
+            self.clock.now(),
+            actor=f"telegram:{ADMIN_ID}",
+            name=name,
+            starts_in=ahead,
+            area=details.pop("area", "face"),
+            **details,
+        )
+
+    async def link(self, enrolment: Enrolment, chat_id: int) -> None:
+        """The patient opens their invite link, as they would in Telegram."""
+        await self.chat(chat_id).send(f"/start {enrolment.token}")
 
     async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `work(conn, ...)` on the bot's own database thread."""

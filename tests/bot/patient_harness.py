@@ -4,7 +4,7 @@ with a FakeClock, so a test reaches any day of the care journey without sleeping
     async with live_bot(api, tmp_path) as bot:
         appointment = await bot.patient(PATIENT, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
         await bot.advance_to(bot.local(days=2, at="12:00"))   # and deliver what is due
-        await bot.wait_for(text_to(PATIENT, opening("en", "steps.pre_care")))
+        await bot.expect(text_to(PATIENT, opening("en", "steps.pre_care")))
 
 A compatibility shim over the in-process driver (tests/driver.py): only the fake clock decides
 what is due, and messages go out when the test calls `deliver` (or `advance_to`) and when the
@@ -15,23 +15,25 @@ driver's recording wake delivers a settled poke at once, as the real clock does.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.services import Services
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
 from care.schedule.protocol import NEEDS_HUMAN
 from tests.bot.app_env import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.bot.calls import message_id, text_to
-from tests.bot.in_loop import InLoopBot
 from tests.conftest import FakeClock
 from tests.driver import Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import opening as catalog_opening
 
+T = TypeVar("T")
 TEHRAN = ZoneInfo("Asia/Tehran")
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
@@ -45,10 +47,35 @@ def first_day() -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=TEHRAN)
 
 
-class LiveBot(InLoopBot):
+class LiveBot:
+    """The driver, with the patient journey's own vocabulary: days of the test, enrolling and
+    linking as staff and patient do, and the reply a tap gets now."""
+
     def __init__(self, driver: Driver, day0: datetime) -> None:
-        super().__init__(driver)
+        self.driver = driver
+        self.api = driver.api
+        self.clock = driver.clock
         self.day0 = day0
+
+    @property
+    def services(self) -> Services:
+        return self.driver.services
+
+    async def expect(
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1
+    ) -> list[ApiCall]:
+        """The first `count` calls that match, once everything queued is handled."""
+        return await self.driver.expect(predicate, count=count)
+
+    async def settle(self) -> None:
+        await self.driver.settle()
+
+    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(conn, ...)` on the bot's own database thread."""
+        return await self.driver.db(work, *args, **kwargs)
+
+    def dump(self) -> str:
+        return self.driver.dump()
 
     def local(self, *, days: int = 0, at: str = "10:00") -> datetime:
         """The UTC instant when Tehran's clocks show `at` on day `days` of the test."""
@@ -88,16 +115,16 @@ class LiveBot(InLoopBot):
     async def link(self, chat_id: int, token: str, lang: str) -> None:
         """Open the invite as the patient and pick `lang` under the welcome."""
         await self.send(chat_id, f"/start {token}")
-        (welcome,) = await self.wait_for(text_to(chat_id, opening("fa", "patient.language_prompt")))
+        (welcome,) = await self.expect(text_to(chat_id, opening("fa", "patient.language_prompt")))
         await self.press(chat_id, f"lang:welcome:{lang}", message_id=message_id(welcome))
-        await self.wait_for(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
+        await self.expect(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
 
     async def enrol(self, name: str, starts_at: datetime) -> tuple[int, str]:
         """Enrol through /enrol as staff; the appointment id and the invite token."""
         local = starts_at.astimezone(TEHRAN)
         before = len([call for call in self.api.calls() if _invite_to_staff(call)])
         await self.send(STAFF_ID, f"/enrol {name} {local:%Y-%m-%d %H:%M}")
-        calls = await self.wait_for(_invite_to_staff, count=before + 1)
+        calls = await self.expect(_invite_to_staff, count=before + 1)
         text = str(calls[-1].params["text"])
         appointment = _APPOINTMENT.search(normalize_digits(text))
         token = _INVITE.search(text)

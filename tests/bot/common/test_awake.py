@@ -24,8 +24,8 @@ async def test_a_patient_who_links_at_23_30_gets_pre_care_and_day_of_at_once(
             _, token = await bot.enrol("Sara Ahmadi", bot.local(days=1, at="10:00"))
             await bot.advance_to(bot.local(at="23:30"))  # quiet hours; the invite not opened
             await bot.send(SARA, f"/start {token}")  # nothing else: no tap, no text
-            await bot.wait_for(text_to(SARA, opening("fa", "steps.pre_care")))
-            await bot.wait_for(text_to(SARA, opening("fa", "steps.day_of")))
+            await bot.expect(text_to(SARA, opening("fa", "steps.pre_care")))
+            await bot.expect(text_to(SARA, opening("fa", "steps.day_of")))
             await bot.settle()  # the sender records each answer after it arrives
             states = await bot.db(
                 lambda conn: conn.execute(
@@ -43,7 +43,7 @@ async def test_a_linked_patient_who_writes_in_quiet_hours_gets_what_waited_for_m
         async with live_bot(api, tmp_path, start="10:00") as bot:
             await bot.patient(SARA, "Sara Ahmadi", bot.local(days=2, at="10:00"), "en")
             await bot.advance_to(bot.local(days=1, at="08:00"))
-            await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")))
+            await bot.expect(text_to(SARA, opening("en", "steps.pre_care")))
             # day-of fell due at 21:30; the bot finds it at 23:00 and holds it for 08:00
             await bot.advance_to(bot.local(days=1, at="23:00"))
             await bot.settle()
@@ -51,5 +51,5 @@ async def test_a_linked_patient_who_writes_in_quiet_hours_gets_what_waited_for_m
             assert not [call for call in api.calls() if day_of(call)]
             bot.clock.at = bot.local(days=1, at="23:10")
             await bot.send(SARA, "hello?")
-            await bot.wait_for(text_to(SARA, say("en", "patient.free_text")))
-            await bot.wait_for(day_of)
+            await bot.expect(text_to(SARA, say("en", "patient.free_text")))
+            await bot.expect(day_of)

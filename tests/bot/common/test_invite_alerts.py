@@ -7,15 +7,15 @@ from datetime import timedelta
 
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, sent_to
-from tests.bot.desk_harness import DeskBot, enrol_patient, link
+from tests.driver import Driver
 
 NOT_OPENED = "has not opened their invite link yet"
 
 
-async def test_raised_once_per_appointment_with_the_card_button(desk: DeskBot) -> None:
-    sara = await enrol_patient(desk, "Sara Ahmadi", ahead=timedelta(days=5))
-    nima = await enrol_patient(desk, "Nima Rad", ahead=timedelta(days=5))
-    await link(desk, nima, 2002)
+async def test_raised_once_per_appointment_with_the_card_button(desk: Driver) -> None:
+    sara = await desk.enrol("Sara Ahmadi", ahead=timedelta(days=5))
+    nima = await desk.enrol("Nima Rad", ahead=timedelta(days=5))
+    await desk.link(nima, 2002)
     await desk.tick()
     assert not desk.api.messages_to(STAFF_ID)  # 5 days ahead is not close yet
 
@@ -41,5 +41,5 @@ async def test_raised_once_per_appointment_with_the_card_button(desk: DeskBot) -
         f"card:{sara.patient_id}",
         message_id=bot_message_id(desk.api, STAFF_ID, NOT_OPENED),
     )
-    (card,) = await desk.wait_for(sent_to(STAFF_ID, "Telegram: invite not opened yet"))
+    (card,) = await desk.expect(sent_to(STAFF_ID, "Telegram: invite not opened yet"))
     assert f"(patient #{sara.patient_id})" in str(card.params["text"])

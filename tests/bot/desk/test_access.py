@@ -14,7 +14,7 @@ from care.core.clock import to_epoch
 from care.db import staff
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, sent_to
-from tests.bot.desk_harness import DeskBot, enrol_patient, link
+from tests.driver import Driver
 from tests.fakes.bot_api import ApiCall
 from tests.problems import staff_text
 
@@ -72,14 +72,14 @@ def _buttons(appointment: int, epoch: int) -> list[str]:
 
 @pytest.mark.parametrize("user", [PATIENT, STRANGER])
 async def test_patients_and_strangers_are_refused_every_command_and_button(
-    desk: DeskBot, user: int
+    desk: Driver, user: int
 ) -> None:
-    sara = await enrol_patient(desk, "Sara Ahmadi")
-    await link(desk, sara, PATIENT)
+    sara = await desk.enrol("Sara Ahmadi")
+    await desk.link(sara, PATIENT)
     (appointment,) = sara.appointment_ids
     if user == STRANGER:
         desk.api.send_text(STRANGER, "/start")
-        await desk.wait_for(sent_to(STRANGER, "invite link"))
+        await desk.expect(sent_to(STRANGER, "invite link"))
     await desk.settle()
     before = desk.dump()
 
@@ -87,7 +87,7 @@ async def test_patients_and_strangers_are_refused_every_command_and_button(
     started = time.monotonic()
     for command in commands:
         desk.api.send_text(user, command)
-    refusals = await desk.wait_for(sent_to(user, "Sorry,", after=started), count=len(commands))
+    refusals = await desk.expect(sent_to(user, "Sorry,", after=started), count=len(commands))
     texts = [str(call.params["text"]) for call in refusals]
     # Patients and strangers read the refusal from the message files (patient.staff_only).
     assert texts == [NOT_STAFF] * len(commands)
@@ -97,9 +97,9 @@ async def test_patients_and_strangers_are_refused_every_command_and_button(
     started = time.monotonic()
     for data in buttons:
         desk.api.press_button(user, data, message_id=message_id)
-    await desk.wait_for(_answered(NOT_STAFF, started), count=len(buttons))
+    await desk.expect(_answered(NOT_STAFF, started), count=len(buttons))
     desk.api.send_text(user, "2026-12-20 10:00")  # no time was asked of them: the usual answer
-    await desk.wait_for(sent_to(user, "clinic", after=started))
+    await desk.expect(sent_to(user, "clinic", after=started))
     await desk.settle()
 
     assert desk.dump() == before
@@ -108,13 +108,13 @@ async def test_patients_and_strangers_are_refused_every_command_and_button(
     assert leaked == []
 
 
-async def test_staff_who_are_not_admins_use_the_card_but_not_the_export(desk: DeskBot) -> None:
+async def test_staff_who_are_not_admins_use_the_card_but_not_the_export(desk: Driver) -> None:
     await desk.db(_add_staff, RECEPTION, to_epoch(desk.clock.now()))
-    await enrol_patient(desk, "Sara Ahmadi")
+    await desk.enrol("Sara Ahmadi")
     desk.api.send_text(RECEPTION, "/patient sara")
-    await desk.wait_for(sent_to(RECEPTION, "Sara Ahmadi (patient #1)"))
+    await desk.expect(sent_to(RECEPTION, "Sara Ahmadi (patient #1)"))
     desk.api.send_text(RECEPTION, "/export")
-    await desk.wait_for(sent_to(RECEPTION, ADMIN_REFUSAL))
+    await desk.expect(sent_to(RECEPTION, ADMIN_REFUSAL))
     assert not desk.api.calls("sendDocument")
 
 
@@ -123,13 +123,13 @@ def _add_staff(conn: sqlite3.Connection, user_id: int, now: int) -> None:
 
 
 async def test_a_forged_button_naming_another_patient_s_appointment_changes_nothing(
-    desk: DeskBot,
+    desk: Driver,
 ) -> None:
-    await enrol_patient(desk, "Sara Ahmadi")
-    nima = await enrol_patient(desk, "Nima Rad")
+    await desk.enrol("Sara Ahmadi")
+    nima = await desk.enrol("Nima Rad")
     (other,) = nima.appointment_ids
     desk.api.send_text(STAFF_ID, "/patient 1")
-    await desk.wait_for(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
+    await desk.expect(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
     await desk.settle()
     before = desk.dump()
     card = bot_message_id(desk.api, STAFF_ID, "Sara Ahmadi")
@@ -138,10 +138,10 @@ async def test_a_forged_button_naming_another_patient_s_appointment_changes_noth
     for data in (f"ok:cx:1:{other}", f"ok:rs:1:{other}:{epoch}", f"ask:dn:1:{other}"):
         started = time.monotonic()
         desk.api.press_button(STAFF_ID, data, message_id=card)
-        await desk.wait_for(_answered(FORGED, started))
+        await desk.expect(_answered(FORGED, started))
     started = time.monotonic()
     desk.api.press_button(STAFF_ID, f"ap:1:{other}", message_id=card)
-    await desk.wait_for(_answered("This button does not match a session of this patient.", started))
+    await desk.expect(_answered("This button does not match a session of this patient.", started))
     await desk.settle()
     assert desk.dump() == before
 
@@ -150,17 +150,17 @@ async def test_a_forged_button_naming_another_patient_s_appointment_changes_noth
     "data",
     ["ok:cx:1:abc", "ok:cx:1", "ok:cx:1:0", "card:x", "ok:lang:1:0:de", "ok:rs:1:1", "cv:1:2"],
 )
-async def test_a_malformed_button_is_refused_and_changes_nothing(desk: DeskBot, data: str) -> None:
-    await enrol_patient(desk, "Sara Ahmadi")
+async def test_a_malformed_button_is_refused_and_changes_nothing(desk: Driver, data: str) -> None:
+    await desk.enrol("Sara Ahmadi")
     desk.api.send_text(STAFF_ID, "/patient 1")
-    await desk.wait_for(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
+    await desk.expect(sent_to(STAFF_ID, "Sara Ahmadi (patient #1)"))
     await desk.settle()
     before = desk.dump()
     started = time.monotonic()
     desk.api.press_button(
         STAFF_ID, data, message_id=bot_message_id(desk.api, STAFF_ID, "Sara Ahmadi")
     )
-    await desk.wait_for(_answered(INVALID_BUTTON, started))
+    await desk.expect(_answered(INVALID_BUTTON, started))
     await desk.settle()
     assert desk.dump() == before
     assert not desk.api.calls("editMessageText")

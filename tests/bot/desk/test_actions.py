@@ -12,8 +12,8 @@ from care.core.clock import to_epoch
 from care.people.enrolment import Enrolment
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, edit_in, sent_to
-from tests.bot.desk_harness import DeskBot, enrol_patient, link
 from tests.conftest import TEHRAN
+from tests.driver import Driver
 from tests.fakes.bot_api import ApiCall
 
 PATIENT = 2002
@@ -27,27 +27,27 @@ def _opening(lang: str, key: str) -> str:
     return max(blank.split(marker), key=len).strip()[:30]
 
 
-async def _press(desk: DeskBot, data: str, on: str) -> float:
+async def _press(desk: Driver, data: str, on: str) -> float:
     """Press the button `data` under the bot's latest message containing `on`."""
     started = time.monotonic()
     desk.api.press_button(STAFF_ID, data, message_id=bot_message_id(desk.api, STAFF_ID, on))
     return started
 
 
-async def _say(desk: DeskBot, text: str) -> float:
+async def _say(desk: Driver, text: str) -> float:
     started = time.monotonic()
     desk.api.send_text(STAFF_ID, text)
     return started
 
 
-async def _edited(desk: DeskBot, needle: str, after: float) -> ApiCall:
-    (call,) = await desk.wait_for(edit_in(STAFF_ID, needle, after=after))
+async def _edited(desk: Driver, needle: str, after: float) -> ApiCall:
+    (call,) = await desk.expect(edit_in(STAFF_ID, needle, after=after))
     return call
 
 
-async def _open_card(desk: DeskBot, patient_id: int) -> ApiCall:
+async def _open_card(desk: Driver, patient_id: int) -> ApiCall:
     started = await _say(desk, f"/patient {patient_id}")
-    (card,) = await desk.wait_for(sent_to(STAFF_ID, f"(patient #{patient_id})", after=started))
+    (card,) = await desk.expect(sent_to(STAFF_ID, f"(patient #{patient_id})", after=started))
     return card
 
 
@@ -63,14 +63,14 @@ def _local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TEHRAN)
 
 
-async def _sara(desk: DeskBot, *, sessions: int = 1) -> Enrolment:
-    sara = await enrol_patient(desk, "Sara Ahmadi", sessions=sessions)
-    await link(desk, sara, PATIENT)
+async def _sara(desk: Driver, *, sessions: int = 1) -> Enrolment:
+    sara = await desk.enrol("Sara Ahmadi", sessions=sessions)
+    await desk.link(sara, PATIENT)
     return sara
 
 
 async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_patient(
-    desk: DeskBot,
+    desk: Driver,
 ) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
@@ -90,7 +90,7 @@ async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_pat
     started = await _press(desk, f"ask:rs:1:{appointment}", "What should be done")
     await _edited(desk, "New date and time for appointment", started)
     started = await _say(desk, "۱۴۰۵-۰۹-۲۳ 15:00")  # Solar Hijri, Persian digits
-    (question,) = await desk.wait_for(sent_to(STAFF_ID, "Move appointment", after=started))
+    (question,) = await desk.expect(sent_to(STAFF_ID, "Move appointment", after=started))
     new_start = _local("2026-12-14 15:00")
     assert "to Mon 14 Dec 2026 · 23 Azar 1405, 15:00?" in str(question.params["text"])
     assert callback_data(question) == [f"ok:rs:1:{appointment}:{to_epoch(new_start)}", "cv:1"]
@@ -99,7 +99,7 @@ async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_pat
     started = await _press(desk, callback_data(question)[0], "Move appointment")
     done = await _edited(desk, "moved to 2026-12-14 15:00", started)
     assert "The patient was told." in str(done.params["text"])
-    (notice,) = await desk.wait_for(sent_to(PATIENT, _opening("en", "patient.rescheduled")))
+    (notice,) = await desk.expect(sent_to(PATIENT, _opening("en", "patient.rescheduled")))
     assert "Mon 14 Dec 2026 at 15:00" in str(notice.params["text"])
 
     after = await desk.db(_due_times, appointment)
@@ -115,12 +115,12 @@ async def test_reschedule_from_the_card_moves_pending_messages_and_tells_the_pat
     )
 
 
-async def test_reschedule_into_the_past_is_refused_and_changes_nothing(desk: DeskBot) -> None:
+async def test_reschedule_into_the_past_is_refused_and_changes_nothing(desk: Driver) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
     before = desk.dump()
     started = await _say(desk, f"/reschedule {appointment} 2026-12-01 10:00")
-    await desk.wait_for(sent_to(STAFF_ID, "has already passed", after=started))
+    await desk.expect(sent_to(STAFF_ID, "has already passed", after=started))
     # A confirmation made earlier for a time that has passed since then.
     card = await _open_card(desk, sara.patient_id)
     assert card is not None
@@ -133,31 +133,31 @@ async def test_reschedule_into_the_past_is_refused_and_changes_nothing(desk: Des
     assert not [c for c in desk.api.messages_to(PATIENT) if "changed" in str(c.params["text"])]
 
 
-async def test_a_typed_time_that_cannot_be_read_is_asked_again(desk: DeskBot) -> None:
+async def test_a_typed_time_that_cannot_be_read_is_asked_again(desk: Driver) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
     await _open_card(desk, sara.patient_id)
     started = await _press(desk, f"ask:rs:1:{appointment}", "Sara Ahmadi")
     await _edited(desk, "New date and time", started)
     started = await _say(desk, "15:00")
-    await desk.wait_for(sent_to(STAFF_ID, "Type the date, a space, then the time", after=started))
+    await desk.expect(sent_to(STAFF_ID, "Type the date, a space, then the time", after=started))
     started = await _say(desk, "tomorrow afternoon")
-    await desk.wait_for(sent_to(STAFF_ID, '"tomorrow" is not a date I can read', after=started))
+    await desk.expect(sent_to(STAFF_ID, '"tomorrow" is not a date I can read', after=started))
     started = await _say(desk, "2026-02-30 10:00")
-    await desk.wait_for(sent_to(STAFF_ID, "February 2026 has 28 days", after=started))
+    await desk.expect(sent_to(STAFF_ID, "February 2026 has 28 days", after=started))
     started = await _say(desk, "2026-12-15 09:00")
-    await desk.wait_for(sent_to(STAFF_ID, "Move appointment", after=started))
+    await desk.expect(sent_to(STAFF_ID, "Move appointment", after=started))
 
 
-async def test_cancel_cancels_pending_messages_and_tells_the_patient(desk: DeskBot) -> None:
+async def test_cancel_cancels_pending_messages_and_tells_the_patient(desk: Driver) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
     started = await _say(desk, f"/cancel_appt {appointment}")
-    (question,) = await desk.wait_for(sent_to(STAFF_ID, "Cancel appointment", after=started))
+    (question,) = await desk.expect(sent_to(STAFF_ID, "Cancel appointment", after=started))
     assert callback_data(question) == [f"ok:cx:1:{appointment}", "cv:1"]
     started = await _press(desk, f"ok:cx:1:{appointment}", "Cancel appointment")
     await _edited(desk, f"Appointment #{appointment} cancelled. The patient was told.", started)
-    (notice,) = await desk.wait_for(sent_to(PATIENT, "is cancelled"))
+    (notice,) = await desk.expect(sent_to(PATIENT, "is cancelled"))
     assert "Thu 10 Dec 2026 at 10:30" in str(notice.params["text"])
     states = await desk.db(
         lambda conn: {row[0] for row in conn.execute("SELECT state FROM care_messages").fetchall()}
@@ -165,7 +165,7 @@ async def test_cancel_cancels_pending_messages_and_tells_the_patient(desk: DeskB
     assert states == {"cancelled"}
 
 
-async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
+async def test_done_twice_is_refused_the_second_time(desk: Driver) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
     await _open_card(desk, sara.patient_id)
@@ -173,7 +173,7 @@ async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
     await _edited(desk, "done now?", started)
     started = await _press(desk, f"ok:dn:1:{appointment}", "done now?")
     await _edited(desk, "done; after-care is on its way", started)
-    await desk.wait_for(sent_to(PATIENT, _opening("en", "steps.post_care")))
+    await desk.expect(sent_to(PATIENT, _opening("en", "steps.post_care")))
     await desk.settle()
     before = desk.dump()
     started = await _press(desk, f"ok:dn:1:{appointment}", "after-care is on its way")
@@ -184,14 +184,14 @@ async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
     assert desk.dump() == before
 
 
-async def test_no_show_after_the_start_cancels_pending_messages(desk: DeskBot) -> None:
+async def test_no_show_after_the_start_cancels_pending_messages(desk: Driver) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids
     started = await _say(desk, f"/noshow {appointment}")
-    await desk.wait_for(sent_to(STAFF_ID, "has not started yet", after=started))
+    await desk.expect(sent_to(STAFF_ID, "has not started yet", after=started))
     desk.clock.advance(days=4, minutes=15)
     started = await _say(desk, f"/noshow {appointment}")
-    await desk.wait_for(sent_to(STAFF_ID, "as a no-show?", after=started))
+    await desk.expect(sent_to(STAFF_ID, "as a no-show?", after=started))
     started = await _press(desk, f"ok:ns:1:{appointment}", "as a no-show?")
     await _edited(desk, "marked as a no-show", started)
     rows = await desk.db(
@@ -203,14 +203,14 @@ async def test_no_show_after_the_start_cancels_pending_messages(desk: DeskBot) -
     assert tuple(rows) == ("no_show", 0)
 
 
-async def test_an_added_session_takes_over_the_follow_up(desk: DeskBot) -> None:
+async def test_an_added_session_takes_over_the_follow_up(desk: Driver) -> None:
     sara = await _sara(desk, sessions=2)
     last = sara.appointment_ids[-1]
     await _open_card(desk, sara.patient_id)
     started = await _press(desk, "ask:add:1:0", "Sara Ahmadi")
     await _edited(desk, "Date and time of the new session", started)
     started = await _say(desk, "2027-01-07 11:00")
-    (question,) = await desk.wait_for(sent_to(STAFF_ID, "Add a session", after=started))
+    (question,) = await desk.expect(sent_to(STAFF_ID, "Add a session", after=started))
     started = await _press(desk, callback_data(question)[0], "Add a session")
     await _edited(desk, "Session added: appointment #3, 2027-01-07 11:00 (session 3 of 3)", started)
 
@@ -237,7 +237,7 @@ async def test_an_added_session_takes_over_the_follow_up(desk: DeskBot) -> None:
 
 
 async def test_a_language_change_makes_the_next_care_message_arrive_in_that_language(
-    desk: DeskBot,
+    desk: Driver,
 ) -> None:
     sara = await _sara(desk)
     card = await _open_card(desk, sara.patient_id)
@@ -246,16 +246,16 @@ async def test_a_language_change_makes_the_next_care_message_arrive_in_that_lang
     await _edited(desk, "from English to Persian?", started)
     started = await _press(desk, "ok:lang:1:0:fa", "from English to Persian?")
     await _edited(desk, "Language changed to Persian. The patient was told.", started)
-    await desk.wait_for(sent_to(PATIENT, CATALOG.text("fa", "patient.language_set")))
+    await desk.expect(sent_to(PATIENT, CATALOG.text("fa", "patient.language_set")))
 
     await desk.settle()
     desk.clock.advance(days=2, hours=23)  # pre-care is due
     await desk.tick()
-    (pre_care,) = await desk.wait_for(sent_to(PATIENT, _opening("fa", "steps.pre_care")))
+    (pre_care,) = await desk.expect(sent_to(PATIENT, _opening("fa", "steps.pre_care")))
     assert _opening("en", "steps.pre_care") not in str(pre_care.params["text"])
 
 
-async def test_paused_patients_get_nothing_until_resumed(desk: DeskBot) -> None:
+async def test_paused_patients_get_nothing_until_resumed(desk: Driver) -> None:
     sara = await _sara(desk)
     await _open_card(desk, sara.patient_id)
     started = await _press(desk, "ask:pause:1:0", "Sara Ahmadi")
@@ -272,11 +272,11 @@ async def test_paused_patients_get_nothing_until_resumed(desk: DeskBot) -> None:
 
     started = await _press(desk, "ok:resume:1:0", "Care messages paused.")
     await _edited(desk, "Care messages resumed.", started)
-    await desk.wait_for(sent_to(PATIENT, _opening("en", "steps.pre_care")))
+    await desk.expect(sent_to(PATIENT, _opening("en", "steps.pre_care")))
 
 
 async def test_the_action_menu_of_a_session_no_longer_booked_shows_the_card(
-    desk: DeskBot,
+    desk: Driver,
 ) -> None:
     sara = await _sara(desk)
     (appointment,) = sara.appointment_ids

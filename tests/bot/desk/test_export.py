@@ -9,18 +9,18 @@ from pathlib import Path
 from bot.desk.export import PRIVATE_ONLY
 from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import sent_to
-from tests.bot.desk_harness import DeskBot, enrol_patient
 from tests.conftest import FakeClock
+from tests.driver import Driver, driving
 from tests.fakes.bot_api import FakeBotApi
 
 STAFF_GROUP = -100123
 
 
-async def test_the_admin_gets_a_csv_with_bom_header_and_persian_names(desk: DeskBot) -> None:
-    await enrol_patient(desk, "زهرا رضایی", phone="0912 555 0000", language="fa")
-    await enrol_patient(desk, "Sara Ahmadi")
+async def test_the_admin_gets_a_csv_with_bom_header_and_persian_names(desk: Driver) -> None:
+    await desk.enrol("زهرا رضایی", phone="0912 555 0000", language="fa")
+    await desk.enrol("Sara Ahmadi")
     desk.api.send_text(STAFF_ID, "/export")
-    (sent,) = await desk.wait_for(sent_to(STAFF_ID, "care messages"))
+    (sent,) = await desk.expect(sent_to(STAFF_ID, "care messages"))
     document = sent.params["document"]
     assert document.filename == "mesocare-export-20261206-1030.csv"
     content = bytes(document)
@@ -41,10 +41,10 @@ async def test_the_admin_gets_a_csv_with_bom_header_and_persian_names(desk: Desk
 async def test_not_in_the_staff_group_even_for_the_admin(
     api: FakeBotApi, tmp_path: Path, clock: FakeClock
 ) -> None:
-    async with DeskBot(api, tmp_path, clock, STAFF_CHAT_ID=str(STAFF_GROUP)) as desk:
-        await enrol_patient(desk, "Sara Ahmadi")
+    async with driving(tmp_path, clock, api=api, env={"STAFF_CHAT_ID": str(STAFF_GROUP)}) as desk:
+        await desk.enrol("Sara Ahmadi")
         desk.api.send_text(STAFF_ID, "/export", chat_id=STAFF_GROUP, chat_type="supergroup")
-        await desk.wait_for(sent_to(STAFF_GROUP, PRIVATE_ONLY))
+        await desk.expect(sent_to(STAFF_GROUP, PRIVATE_ONLY))
         desk.api.send_text(STAFF_ID, "/patient sara", chat_id=STAFF_GROUP, chat_type="supergroup")
-        await desk.wait_for(sent_to(STAFF_GROUP, "Sara Ahmadi (patient #1)"))
+        await desk.expect(sent_to(STAFF_GROUP, "Sara Ahmadi (patient #1)"))
         assert not desk.api.calls("sendDocument")

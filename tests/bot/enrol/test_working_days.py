@@ -89,12 +89,12 @@ async def _tap(
     starts = bot.local(days=book_on, at=at)
     await bot.patient(SARA, "Sara Ahmadi", starts, lang)
     await bot.advance_to(starts - timedelta(hours=26))
-    (pre_care,) = await bot.wait_for(text_to(SARA, opening(lang, "steps.pre_care")))
+    (pre_care,) = await bot.expect(text_to(SARA, opening(lang, "steps.pre_care")))
     await bot.advance_to(tap_at)
     data = next(d for _, d in button_pairs(pre_care) if d.endswith(f":{answer}"))
     before = len(bot.api.messages_to(SARA))
     await bot.press(SARA, data, message_id=message_id(pre_care))
-    await bot.wait_for(lambda call: len(bot.api.messages_to(SARA)) > before)
+    await bot.expect(lambda call: len(bot.api.messages_to(SARA)) > before)
     return text_of(bot.api.messages_to(SARA)[-1])
 
 
@@ -181,9 +181,9 @@ async def test_something_wrong_while_closed_gives_the_emergency_number(tmp_path:
             await bot.patient(SARA, "Sara Ahmadi", bot.local(days=day - 3, at="10:00"), "en")
             # check-in: three days after the end, Thursday 11:00; tapped at 20:00, after hours
             await bot.advance_to(bot.local(days=day, at="11:00"))
-            (check_in,) = await bot.wait_for(text_to(SARA, opening("en", "steps.check_in")))
+            (check_in,) = await bot.expect(text_to(SARA, opening("en", "steps.check_in")))
             await bot.advance_to(bot.local(days=day, at="20:00"))
             data = next(d for _, d in button_pairs(check_in) if d.endswith(":something_wrong"))
             await bot.press(SARA, data, message_id=message_id(check_in))
-            (reply,) = await bot.wait_for(text_to(SARA, "call the emergency number 115 now"))
+            (reply,) = await bot.expect(text_to(SARA, "call the emergency number 115 now"))
     assert "The clinic is closed now; they will only see this on" in text_of(reply)

@@ -43,7 +43,7 @@ async def _pre_care(bot: LiveBot, chat: int, lang: str, *, days: int = 3) -> tup
     """A linked patient whose pre-care message has arrived: its appointment and the message."""
     appointment = await bot.patient(chat, "Sara Ahmadi", bot.local(days=days, at="14:00"), lang)
     await bot.advance_to(bot.local(days=days - 1, at="12:00"))
-    (message,) = await bot.wait_for(text_to(chat, opening(lang, "steps.pre_care")))
+    (message,) = await bot.expect(text_to(chat, opening(lang, "steps.pre_care")))
     return appointment, message
 
 
@@ -57,8 +57,8 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     data = _data(message, "blood_thinner")
     await bot.press(SARA, data, message_id=message_id(message))
     await bot.press(SARA, data, message_id=message_id(message))
-    await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
-    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.blood_thinner")))
+    await bot.expect(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
+    await bot.expect(text_to(STAFF_ID, staff_text("fa", "alerts.blood_thinner")))
     await bot.settle()
     replies = [
         c
@@ -74,7 +74,7 @@ async def test_a_double_tap_records_once_and_alerts_once(bot: LiveBot, lang: str
     assert len(alerts_to_staff) == 1
     # pressing the ticked answer left under the message says the same
     await bot.press(SARA, data, message_id=message_id(message))
-    await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")), count=2)
+    await bot.expect(text_to(SARA, CATALOG.text(lang, "patient.already_answered")), count=2)
     assert await bot.db(_alert_kinds) == ["blood_thinner"]
 
 
@@ -96,8 +96,8 @@ async def test_a_button_of_a_cancelled_appointment_is_stale(bot: LiveBot, lang: 
     await _staff_do(bot, Action.CANCEL, appointment)
     before = await bot.db(_dump)
     await bot.press(SARA, _data(message, "another_time"), message_id=message_id(message))
-    await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.button_stale")))
-    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", SARA, message_id(message)))
+    await bot.expect(text_to(SARA, CATALOG.text(lang, "patient.button_stale")))
+    (edit,) = await bot.expect(edit_of("editMessageReplyMarkup", SARA, message_id(message)))
     assert button_pairs(edit) == []  # the stale buttons are taken away
     assert await bot.db(_dump) == before
 
@@ -109,14 +109,14 @@ async def test_after_a_reschedule_the_old_buttons_are_stale_and_the_new_ones_cou
     await _staff_do(bot, Action.RESCHEDULE, appointment, starts_at=bot.local(days=10, at="14:00"))
     before = await bot.db(_dump)
     await bot.press(SARA, _data(old, "understood"), message_id=message_id(old))
-    await bot.wait_for(text_to(SARA, CATALOG.text("en", "patient.button_stale")))
+    await bot.expect(text_to(SARA, CATALOG.text("en", "patient.button_stale")))
     assert await bot.db(_dump) == before
 
     await bot.advance_to(bot.local(days=9, at="12:00"))  # pre-care for the new time
-    *_, new = await bot.wait_for(text_to(SARA, opening("en", "steps.pre_care")), count=2)
+    *_, new = await bot.expect(text_to(SARA, opening("en", "steps.pre_care")), count=2)
     await bot.press(SARA, _data(new, "another_time"), message_id=message_id(new))
-    await bot.wait_for(text_to(SARA, opening("en", bot.reply_key("another_time"))))
-    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.another_time")))
+    await bot.expect(text_to(SARA, opening("en", bot.reply_key("another_time"))))
+    await bot.expect(text_to(STAFF_ID, staff_text("fa", "alerts.another_time")))
     assert await bot.db(_alert_kinds) == ["another_time"]
 
 
@@ -136,7 +136,7 @@ async def test_a_forged_button_from_another_chat_changes_nothing(bot: LiveBot) -
     for number, (presser, data, lang) in enumerate(forged, start=1):
         bot.api.press_button(presser, data, message_id=1)
         stale = CATALOG.text(lang, "patient.button_stale")
-        await bot.wait_for(
+        await bot.expect(
             text_to(presser, stale), count=sum(1 for p, _, _ in forged[:number] if p == presser)
         )
     await bot.settle()
@@ -160,10 +160,10 @@ async def test_i_already_took_a_painkiller_alerts_staff_once_and_says_not_to_can
     assert CATALOG.text(lang, "answers.took_painkiller") in labels
     data = _data(message, "took_painkiller")
     await bot.press(SARA, data, message_id=message_id(message))
-    (reply,) = await bot.wait_for(text_to(SARA, opening(lang, bot.reply_key("took_painkiller"))))
+    (reply,) = await bot.expect(text_to(SARA, opening(lang, bot.reply_key("took_painkiller"))))
     assert DO_NOT_CANCEL[lang] in str(reply.params["text"])
     await bot.press(SARA, data, message_id=message_id(message))  # a second tap alerts nobody
-    await bot.wait_for(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
+    await bot.expect(text_to(SARA, CATALOG.text(lang, "patient.already_answered")))
     await bot.deliver()
     await bot.settle()
     wording = staff_text("fa", "alerts.took_painkiller")

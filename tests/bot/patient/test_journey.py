@@ -45,7 +45,7 @@ async def _step_reaches_everyone(
     """Each patient got the step's message (the `count`-th time), in `lang`, with its buttons."""
     arrived = {}
     for chat in NAMES:
-        calls = await bot.wait_for(text_to(chat, opening(lang, f"steps.{step}")), count=count)
+        calls = await bot.expect(text_to(chat, opening(lang, f"steps.{step}")), count=count)
         message = calls[-1]
         labels = [label for label, _ in button_pairs(message)]
         answers = bot.services.plan.protocol.step(step).answers
@@ -58,8 +58,8 @@ async def _answer(bot: LiveBot, lang: str, chat: int, message: ApiCall, answer: 
     """Tap `answer` under `message`: the short reply comes, only the choice stays, ticked."""
     data = next(data for _, data in button_pairs(message) if data.endswith(f":{answer}"))
     await bot.press(chat, data, message_id=message_id(message))
-    await bot.wait_for(text_to(chat, opening(lang, bot.reply_key(answer))))
-    (edit,) = await bot.wait_for(edit_of("editMessageReplyMarkup", chat, message_id(message)))
+    await bot.expect(text_to(chat, opening(lang, bot.reply_key(answer))))
+    (edit,) = await bot.expect(edit_of("editMessageReplyMarkup", chat, message_id(message)))
     assert button_pairs(edit) == [(f"✓ {CATALOG.text(lang, f'answers.{answer}')}", data)]
 
 
@@ -134,7 +134,7 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
             await bot.advance_to(await bot.db(_next_follow_up))
             await bot.settle()
             for chat in (SARA, REZA):
-                await bot.wait_for(text_to(chat, opening(lang, "steps.follow_up")), count=2)
+                await bot.expect(text_to(chat, opening(lang, "steps.follow_up")), count=2)
             to_mina = text_to(MINA, opening(lang, "steps.follow_up"))
             assert len([call for call in api.calls() if to_mina(call)]) == 1
 
@@ -160,6 +160,6 @@ async def test_every_step_and_every_button(tmp_path: Path, lang: str) -> None:
                 (SARA, "book_me", 0),
             ]
             for kind in (AlertKind.BLOOD_THINNER, AlertKind.SOMETHING_WRONG, AlertKind.BOOK_ME):
-                await bot.wait_for(text_to(STAFF_ID, staff_text("fa", f"alerts.{kind.value}")))
+                await bot.expect(text_to(STAFF_ID, staff_text("fa", f"alerts.{kind.value}")))
             undelivered = await bot.db(_rows, "SELECT id FROM alerts WHERE delivered_at IS NULL")
             assert undelivered == []

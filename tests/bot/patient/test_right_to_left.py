@@ -25,7 +25,7 @@ async def test_a_persian_patient_reads_the_phone_and_commands_in_order(tmp_path:
         async with live_bot(api, tmp_path, CLINIC_PHONE=PHONE) as bot:
             await bot.patient(SARA, "Sara Ahmadi", bot.local(days=10, at="14:30"), "fa")
             await bot.send(SARA, "/help")
-            (reply,) = await bot.wait_for(text_to(SARA, opening("fa", "patient.help")))
+            (reply,) = await bot.expect(text_to(SARA, opening("fa", "patient.help")))
             lines = str(reply.params["text"]).split("\n")
             shown = [on_screen(line) for line in lines]
             assert any(PHONE in line for line in shown)  # unseparated, not "۶۶۵۵ ۸۸۷۷ ۰۲۱"
@@ -34,6 +34,6 @@ async def test_a_persian_patient_reads_the_phone_and_commands_in_order(tmp_path:
             assert all(get_base_level(line) == 1 for line in lines if line.strip())
 
             await bot.advance_to(bot.local(days=9, at="12:30"))  # pre-care: "{name} عزیز"
-            (pre_care,) = await bot.wait_for(text_to(SARA, opening("fa", "steps.pre_care")))
+            (pre_care,) = await bot.expect(text_to(SARA, opening("fa", "steps.pre_care")))
             greeting = str(pre_care.params["text"]).split("\n")[0]
             assert get_base_level(greeting) == 1 and "Sara Ahmadi" in on_screen(greeting)

@@ -44,10 +44,10 @@ async def test_post_care_and_the_check_in_list_the_signs_with_both_numbers(
 ) -> None:
     await bot.patient(SARA, "Sara Ahmadi", bot.local(days=2, at="14:00"), lang)
     await bot.advance_to(bot.local(days=2, at="15:00"))  # the session's end
-    (post_care,) = await bot.wait_for(text_to(SARA, opening(lang, "steps.post_care")))
+    (post_care,) = await bot.expect(text_to(SARA, opening(lang, "steps.post_care")))
     _has_the_signs(post_care, lang)
     await bot.advance_to(bot.local(days=5, at="15:00"))
-    (check_in,) = await bot.wait_for(text_to(SARA, opening(lang, "steps.check_in")))
+    (check_in,) = await bot.expect(text_to(SARA, opening(lang, "steps.check_in")))
     _has_the_signs(check_in, lang)
 
 
@@ -61,7 +61,7 @@ async def test_the_late_check_in_asks_about_lumps_three_weeks_after_the_last_ses
     await bot.settle()
     assert not [call for call in bot.api.calls() if late(call)]
     await bot.advance_to(bot.local(days=23, at="15:00"))  # 21 days
-    (message,) = await bot.wait_for(late)
+    (message,) = await bot.expect(late)
     text = str(message.params["text"])
     assert ("firm lump" if lang == "en" else "برآمدگی سفت") in text
     assert bidi.isolate_value("clinic_phone", CLINIC_PHONE, bidi.is_right_to_left(lang)) in text
@@ -72,9 +72,9 @@ async def test_the_late_check_in_asks_about_lumps_three_weeks_after_the_last_ses
     ]
     lump = next(data for _, data in button_pairs(message) if data.endswith(":still_symptoms"))
     await bot.press(SARA, lump, message_id=message_id(message))
-    await bot.wait_for(text_to(SARA, opening(lang, bot.reply_key("still_symptoms"))))
+    await bot.expect(text_to(SARA, opening(lang, bot.reply_key("still_symptoms"))))
     await bot.deliver()
-    await bot.wait_for(text_to(STAFF_ID, staff_text("fa", "alerts.still_symptoms")))
+    await bot.expect(text_to(STAFF_ID, staff_text("fa", "alerts.still_symptoms")))
 
 
 async def test_care_shows_the_signs_for_the_first_two_weeks(bot: LiveBot) -> None:
@@ -82,7 +82,7 @@ async def test_care_shows_the_signs_for_the_first_two_weeks(bot: LiveBot) -> Non
     appointment = await bot.patient(SARA, "Sara Ahmadi", bot.local(days=1, at="14:00"), lang)
     await bot.advance_to(bot.local(days=1, at="14:50"))
     await bot.send(STAFF_ID, f"/done {appointment}")
-    await bot.wait_for(text_to(STAFF_ID, "is done"))
+    await bot.expect(text_to(STAFF_ID, "is done"))
     ended = bot.clock.now()
     signs = say(lang, "care.warning_signs")
     expected = [
@@ -94,7 +94,7 @@ async def test_care_shows_the_signs_for_the_first_two_weeks(bot: LiveBot) -> Non
     for number, (after, text) in enumerate(expected, start=1):
         await bot.advance_to(ended + after)
         await bot.send(SARA, "/care")
-        answers = await bot.wait_for(_care_reply, count=number)
+        answers = await bot.expect(_care_reply, count=number)
         assert answers[-1].params["text"] == text, after
 
 
