@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -50,8 +51,12 @@ STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     """Read and check the protocol and the message files; raise on the first mistake."""
-    protocol = load_protocol(settings.protocol_path)
-    catalog = load_catalog(settings.messages_dir)
+    return load_care_files(settings.protocol_path, settings.messages_dir)
+
+
+def load_care_files(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    protocol = load_protocol(protocol_path)
+    catalog = load_catalog(messages_dir)
     check_catalog(catalog, protocol)
     check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog

@@ -28,6 +28,7 @@ stand-in stays for the process-level tests (tests/e2e) and the benchmark.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -43,11 +44,13 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application, checks_then_alerts, load_care
+from bot.app import build_application, checks_then_alerts, load_care_files
 from bot.services import CareApp, Services
 from bot.settings import load_settings
+from care.content.catalog import Catalog
 from care.db.connection import connect
 from care.people.enrolment import Enrolment
+from care.schedule.protocol import CareProtocol
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
@@ -67,6 +70,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OUTPUT_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 )
+
+
+@functools.cache
+def _care(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    """The protocol and message files, read and checked once per test process (about half a
+    second each time otherwise): the bot only reads them."""
+    return load_care_files(protocol_path, messages_dir)
 
 
 def bot_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
@@ -425,7 +435,7 @@ async def driving_env(
     api = api or FakeBotApi()  # never started: it answers in this process only
     pacing = VirtualTime()
     settings = load_settings(env)
-    protocol, catalog = load_care(settings)
+    protocol, catalog = _care(settings.protocol_path, settings.messages_dir)
     app = build_application(
         settings,
         protocol=protocol,
