@@ -60,6 +60,7 @@ from tests.fakes.bot_api import ApiCall, FakeBotApi, JsonDict, UploadedFile
 T = TypeVar("T")
 
 ADMIN_ID = 1001
+STAFF_ID = ADMIN_ID  # the desk and patient tests call the one admin "staff"
 TOKEN = "123456:TEST-token-for-the-in-process-driver"
 CLINIC_NAME = "Test Clinic"
 CLINIC_PHONE = "+98 21 1234 5678"

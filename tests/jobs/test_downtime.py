@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.app_env import app_env
 from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.schedule import opening
-from tests.jobs.served import InProcessBot
+from tests.served import InProcessBot, app_env
 
 PER_GROUP = 20
 # Appointment start, relative to now, for three groups of patients (default protocol).

@@ -13,12 +13,11 @@ import pytest
 from care.core.clock import from_epoch
 from care.core.dates import iso_local
 from jobs.retry import RetryPolicy
-from tests.bot.app_env import ADMIN_ID, app_env
 from tests.conftest import TEHRAN
 from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, ONE_STEP_PROTOCOL, step_of
-from tests.jobs.served import InProcessBot
+from tests.served import ADMIN_ID, InProcessBot, app_env
 
 PATIENT = 2002
 OTHER = 2003

@@ -7,11 +7,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.bot.app_env import app_env
 from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import ONE_STEP_PROTOCOL
-from tests.jobs.served import InProcessBot
+from tests.served import InProcessBot, app_env
 
 SAFETY_TICK = "30"
 

@@ -14,9 +14,9 @@ from bot.cli.check import run_check
 from bot.cli.main import main
 from care.content.catalog import DEFAULT_MESSAGES_DIR
 from care.db.connection import connect
-from tests.bot.app_env import app_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.proxy import HIDDEN_HOST, PASSWORD, LocalProxy
+from tests.served import app_env
 
 
 @pytest.fixture

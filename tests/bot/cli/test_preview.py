@@ -17,8 +17,8 @@ from bot.cli.preview import PreviewRequest, render_preview
 from bot.settings import Settings, load_settings
 from care.core.dates import parse_local_datetime
 from care.schedule.protocol import CareProtocol, parse_protocol
-from tests.bot.app_env import CLINIC_PHONE
 from tests.bot.patient_harness import CATALOG, TEHRAN
+from tests.driver import CLINIC_PHONE
 from tests.e2e.harness import ROOT
 
 NOW = datetime(2027, 2, 20, 6, 0, tzinfo=UTC)  # 09:30 in Tehran

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, sent_to
-from tests.driver import Driver
+from tests.driver import STAFF_ID, Driver
 
 NOT_OPENED = "has not opened their invite link yet"
 

@@ -12,9 +12,8 @@ import pytest
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.clock import to_epoch
 from care.db import staff
-from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, sent_to
-from tests.driver import Driver
+from tests.driver import STAFF_ID, Driver
 from tests.fakes.bot_api import ApiCall
 from tests.problems import staff_text
 

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.clock import to_epoch
 from care.people.enrolment import Enrolment
-from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, edit_in, sent_to
 from tests.conftest import TEHRAN
-from tests.driver import Driver
+from tests.driver import STAFF_ID, Driver
 from tests.fakes.bot_api import ApiCall
 
 PATIENT = 2002

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from care.people.enrolment import Booking, enrol
 from care.people.invites import redeem_invite
-from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import buttons, message_id, text_of
 from tests.conftest import FakeClock
-from tests.driver import Driver, driving
+from tests.driver import ADMIN_ID, Driver, driving
 
 STRANGER = 3003
 PATIENT = 2002

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import bot_message_id, callback_data, sent_to
-from tests.driver import Driver
+from tests.driver import STAFF_ID, Driver
 
 PATIENT = 2002
 

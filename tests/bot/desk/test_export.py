@@ -7,10 +7,9 @@ import io
 from pathlib import Path
 
 from bot.desk.export import PRIVATE_ONLY
-from tests.bot.app_env import STAFF_ID
 from tests.bot.calls import sent_to
 from tests.conftest import FakeClock
-from tests.driver import Driver, driving
+from tests.driver import STAFF_ID, Driver, driving
 from tests.fakes.bot_api import FakeBotApi
 
 STAFF_GROUP = -100123

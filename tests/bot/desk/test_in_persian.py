@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import text_of
 from tests.conftest import FakeClock
-from tests.driver import driving
+from tests.driver import ADMIN_ID, driving
 
 ENGLISH_ADMIN = 1002
 MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")

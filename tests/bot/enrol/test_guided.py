@@ -9,10 +9,9 @@ from telegram.ext import ConversationHandler
 
 from care.core.models import Appointment, Patient
 from care.db import appointments, audit, patients
-from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import buttons, text_of
 from tests.conftest import FakeClock
-from tests.driver import PNG_SIGNATURE, Chat, Driver, driving
+from tests.driver import ADMIN_ID, PNG_SIGNATURE, Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall
 
 STRANGER = 3003

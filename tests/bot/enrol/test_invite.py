@@ -8,10 +8,9 @@ from pathlib import Path
 
 from care.core.models import PatientStatus
 from care.db import patients
-from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import text_of
 from tests.conftest import FakeClock
-from tests.driver import PNG_SIGNATURE, driving
+from tests.driver import ADMIN_ID, PNG_SIGNATURE, driving
 
 PATIENT = 2002
 _LINK = re.compile(r"https://t\.me/mesocare_test_bot\?start=([A-Za-z0-9_-]+)")

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from care.core.dates import format_date, format_time
-from tests.bot.app_env import ADMIN_ID, CLINIC_PHONE
 from tests.bot.calls import button_pairs, buttons, message_id, text_of, text_to
 from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening
 from tests.conftest import FakeClock
-from tests.driver import driving
+from tests.driver import ADMIN_ID, CLINIC_PHONE, driving
 from tests.fakes.bot_api import FakeBotApi
 
 SARA = 2001

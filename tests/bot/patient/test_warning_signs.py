@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from care.content import bidi
-from tests.bot.app_env import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.bot.calls import button_pairs, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
 from tests.care.content.test_clinical_wording import WARNING_SIGNS
+from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.problems import staff_text
 

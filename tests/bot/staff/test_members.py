@@ -8,10 +8,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.bot.app_env import ADMIN_ID
 from tests.bot.calls import text_of
 from tests.conftest import FakeClock
-from tests.driver import Chat, Driver, driving
+from tests.driver import ADMIN_ID, Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall
 
 NEW_STAFF = 4004

@@ -1,5 +1,6 @@
-"""The real application, in this process, served from a background thread against the HTTP
-stand-in, with the real wake clock (JobQueue timers) and the real HTTP request objects.
+"""The real application served against the HTTP stand-in: its settings (also what the process
+tests in tests/e2e pass to `python -m bot`), and serving it in this process from a background
+thread, with the real wake clock (JobQueue timers) and the real HTTP request objects.
 
 Most tests drive the application with tests/driver.py, which replaces both. The few that test
 those two themselves (the wake clock firing when a message falls due, 429s and timeouts on the
@@ -16,14 +17,79 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from bot.app import build_application, load_care
+from bot.services import CareApp, Services
+from bot.settings import load_settings
 from care.core.clock import Clock
 from care.db.connection import connect
 from jobs.retry import RetryPolicy
-from tests.bot.app_env import build_app, services_of, serving
 from tests.fakes.bot_api import MESSAGE_METHODS, ApiCall, FakeBotApi
+
+ADMIN_ID = 1001
+STAFF_ID = ADMIN_ID  # the process tests call the one admin "staff"
+TOKEN = "123456:TEST-token-for-the-local-stand-in"
+CLINIC_PHONE = "+98 21 1234 5678"
+EMERGENCY_PHONE = "115"
+POLL_TIMEOUT = timedelta(seconds=1)  # short long-polls, so stopping is quick
+
+
+def app_env(api: FakeBotApi, tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Settings for a bot that talks only to `api` and keeps its database in `tmp_path`."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": str(ADMIN_ID),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}",
+        "DATABASE_PATH": str(tmp_path / "mesocare.db"),
+        "CLINIC_NAME": "Test Clinic",
+        "CLINIC_PHONE": CLINIC_PHONE,
+        "CLINIC_ADDRESS": "1 Test Street",
+        "EMERGENCY_PHONE": EMERGENCY_PHONE,
+        "DEFAULT_LANGUAGE": "en",
+        "QUIET_HOURS": "00:00-00:00",
+        "POLL_SECONDS": "1",
+    }
+    env.update(overrides)
+    return env
+
+
+def build_app(
+    env: dict[str, str], *, clock: Clock | None = None, retry: RetryPolicy | None = None
+) -> CareApp:
+    """The application `python -m bot` builds from `env`, with the clock and retry policy."""
+    settings = load_settings(env)
+    protocol, catalog = load_care(settings)
+    return build_application(settings, protocol=protocol, catalog=catalog, clock=clock, retry=retry)
+
+
+def services_of(app: CareApp) -> Services:
+    services: Services = app.bot_data["services"]
+    return services
+
+
+@asynccontextmanager
+async def serving(app: CareApp) -> AsyncIterator[CareApp]:
+    """Serve `app` until the block ends, started and stopped in the order `run_polling` uses
+    (initialize, post_init, polling, start ... updater.stop, stop, shutdown, post_shutdown)."""
+    assert app.post_init is not None and app.post_shutdown is not None
+    assert app.updater is not None
+    await app.initialize()
+    await app.post_init(app)  # run_polling would call it: it opens the database
+    await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await services_of(app).drain_background()
+        await app.shutdown()
+        await app.post_shutdown(app)
 
 
 class InProcessBot:
