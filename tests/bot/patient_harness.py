@@ -26,7 +26,7 @@ from bot.services import Services
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
 from care.schedule.protocol import NEEDS_HUMAN
-from tests.bot.calls import message_id, text_to
+from tests.calls import message_id, text_to
 from tests.conftest import FakeClock
 from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID, Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi

@@ -22,7 +22,7 @@ from care.core.dates import DateInputError, parse_local_datetime
 from care.core.text_input import MAX_NAME_LENGTH, InvalidName, clean_name
 from care.db import staff
 from care.people.enrol_input import EnrolInputError, check_start
-from tests.bot.calls import button_pairs
+from tests.calls import button_pairs
 from tests.driver import BlockingDriver, answered_clearly, bot_env
 from tests.fakes.bot_api import ApiCall
 from tests.problems import staff_text

@@ -18,7 +18,7 @@ import pytest
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
-from tests.bot.calls import text_to
+from tests.calls import text_to
 from tests.e2e.harness import ROOT, BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.served import STAFF_ID

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.core.text_input import normalize_digits
-from tests.bot.calls import text_to
+from tests.calls import text_to
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.served import STAFF_ID, TOKEN

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, opening
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.problems import staff_text

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bot.calls import text_to
 from tests.bot.patient_harness import live_bot, opening, say
+from tests.calls import text_to
 from tests.fakes.bot_api import FakeBotApi
 
 SARA = 3001

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.bot.calls import bot_message_id, callback_data, sent_to
+from tests.calls import bot_message_id, callback_data, sent_to
 from tests.driver import STAFF_ID, Driver
 
 NOT_OPENED = "has not opened their invite link yet"

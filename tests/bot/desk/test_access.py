@@ -12,7 +12,7 @@ import pytest
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.clock import to_epoch
 from care.db import staff
-from tests.bot.calls import bot_message_id, sent_to
+from tests.calls import bot_message_id, sent_to
 from tests.driver import STAFF_ID, Driver
 from tests.fakes.bot_api import ApiCall
 from tests.problems import staff_text

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.clock import to_epoch
 from care.people.enrolment import Enrolment
-from tests.bot.calls import bot_message_id, callback_data, edit_in, sent_to
+from tests.calls import bot_message_id, callback_data, edit_in, sent_to
 from tests.conftest import TEHRAN
 from tests.driver import STAFF_ID, Driver
 from tests.fakes.bot_api import ApiCall

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from care.people.enrolment import Booking, enrol
 from care.people.invites import redeem_invite
-from tests.bot.calls import buttons, message_id, text_of
+from tests.calls import buttons, message_id, text_of
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, Driver, driving
 

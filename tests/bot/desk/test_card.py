@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.bot.calls import bot_message_id, callback_data, sent_to
+from tests.calls import bot_message_id, callback_data, sent_to
 from tests.driver import STAFF_ID, Driver
 
 PATIENT = 2002

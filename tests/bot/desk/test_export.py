@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from bot.desk.export import PRIVATE_ONLY
-from tests.bot.calls import sent_to
+from tests.calls import sent_to
 from tests.conftest import FakeClock
 from tests.driver import STAFF_ID, Driver, driving
 from tests.fakes.bot_api import FakeBotApi

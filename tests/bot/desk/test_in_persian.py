@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.bot.calls import text_of
+from tests.calls import text_of
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, driving
 

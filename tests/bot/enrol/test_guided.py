@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 
 from care.core.models import Appointment, Patient
 from care.db import appointments, audit, patients
-from tests.bot.calls import buttons, text_of
+from tests.calls import buttons, text_of
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, PNG_SIGNATURE, Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from care.core.models import PatientStatus
 from care.db import patients
-from tests.bot.calls import text_of
+from tests.calls import text_of
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, PNG_SIGNATURE, driving
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from care.core.dates import format_date, format_time
-from tests.bot.calls import button_pairs, buttons, message_id, text_of, text_to
 from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening
+from tests.calls import button_pairs, buttons, message_id, text_of, text_to
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, CLINIC_PHONE, driving
 from tests.fakes.bot_api import FakeBotApi

@@ -11,8 +11,8 @@ import pytest
 
 from care.db import appointments
 from care.desk.actions import Action, Request, perform
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.driver import STAFF_ID
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.problems import staff_text

@@ -10,8 +10,8 @@ import pytest
 
 from care.content.catalog import FAQ_TOPICS, PATIENT_COMMANDS
 from care.core.dates import JALALI_MONTHS_FA, format_date, format_time
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening, say
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.driver import STAFF_ID
 from tests.fakes.bot_api import FakeBotApi
 from tests.problems import staff_text

@@ -12,8 +12,8 @@ import pytest
 
 from care.core.clock import from_epoch
 from care.core.models import AlertKind
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.driver import CLINIC_PHONE, STAFF_ID
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.problems import staff_text

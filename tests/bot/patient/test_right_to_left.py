@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bidi import get_base_level, get_display
 
-from tests.bot.calls import text_to
 from tests.bot.patient_harness import live_bot, opening
+from tests.calls import text_to
 from tests.fakes.bot_api import FakeBotApi
 
 SARA = 2001

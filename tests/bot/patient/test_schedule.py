@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.driver import STAFF_ID
 from tests.fakes.bot_api import FakeBotApi
 from tests.problems import staff_text

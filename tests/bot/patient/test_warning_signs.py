@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from care.content import bidi
-from tests.bot.calls import button_pairs, message_id, text_to
 from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening, say
+from tests.calls import button_pairs, message_id, text_to
 from tests.care.content.test_clinical_wording import WARNING_SIGNS
 from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID
 from tests.fakes.bot_api import ApiCall, FakeBotApi

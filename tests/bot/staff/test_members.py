@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.bot.calls import text_of
+from tests.calls import text_of
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, Chat, Driver, driving
 from tests.fakes.bot_api import ApiCall

@@ -1,5 +1,5 @@
-"""Reading the calls the bot made to the Bot API stand-in: their text, buttons and message ids,
-and the predicates a test waits for with `FakeBotApi.wait_for`."""
+"""Reading the calls the bot made to the Bot API (the driver's record, or the HTTP stand-in's):
+their text, buttons and message ids, and predicates to pick calls out of the record."""
 
 from __future__ import annotations
 
@@ -50,19 +50,13 @@ def message_id(call: ApiCall) -> int:
 
 
 def bot_message_id(api: FakeBotApi, chat_id: int, needle: str) -> int:
-    """The id of the bot's latest message in `chat_id` whose current text contains `needle`.
-
-    The stand-in records requests, not the messages it answered with, so this looks at the
-    messages it keeps (the ones a user can press buttons under).
-    """
-    with api._cond:
-        found = [
-            message_id
-            for (chat, message_id), message in api._messages.items()
-            if chat == chat_id
-            and message["from"].get("is_bot")
-            and needle in message.get("text", "")
-        ]
+    """The id of the bot's latest message in `chat_id` whose current text contains `needle`
+    (the stand-in keeps each message as last edited: the one a user presses buttons under)."""
+    found = [
+        int(message["message_id"])
+        for message in api.bot_messages(chat_id)
+        if needle in message.get("text", "")
+    ]
     assert found, f"no bot message in chat {chat_id} contains {needle!r}"
     return max(found)
 
