@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,12 +13,13 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
 )
+from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
-from bot.common.staff_alerts import StaffAlerts
 from bot.common.staff_language import app_language
+from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
@@ -48,8 +50,12 @@ log = logging.getLogger(__name__)
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     """Read and check the protocol and the message files; raise on the first mistake."""
-    protocol = load_protocol(settings.protocol_path)
-    catalog = load_catalog(settings.messages_dir)
+    return load_care_files(settings.protocol_path, settings.messages_dir)
+
+
+def load_care_files(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    protocol = load_protocol(protocol_path)
+    catalog = load_catalog(messages_dir)
     check_catalog(catalog, protocol)
     check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
@@ -62,8 +68,12 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> CareApp:
-    pacer = Pacer()
+    """The application `python -m bot` runs. Tests pass a pacer on virtual time and `requests`,
+    a factory of in-process request objects that record and answer the bot's calls."""
+    pacer = pacer or Pacer()
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -73,6 +83,7 @@ def build_application(
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
+        requests=requests,
     )
     builder = (
         ApplicationBuilder()
@@ -108,8 +119,8 @@ def _register_handlers(application: CareApp) -> None:
     """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
-            *patient.starting(),  # /start <token>, then plain /start
+            *staff.joining(),  # /start staff_<token> (before a patient's token), bare /start
+            *patient.starting(),  # /start <token>
             *enrol.handlers(),  # the guided /enrol before the one-line form
             *desk.handlers(),
             *staff.handlers(),
@@ -141,6 +152,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
         health=services.telegram_health,
+        window=services.settings.send_window,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
@@ -149,7 +161,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts),
+        checks_then_alerts(services, alerts),
     )
     wake.start()
     services.wake = wake
@@ -172,7 +184,7 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
     """After each delivery run: raise the alerts the schedule itself implies, then send every
     stored alert."""
 

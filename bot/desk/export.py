@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
-from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 
 from bot.common.access import actor, admin_only
 from bot.common.staff_language import staff_voice
-from bot.common.staff_voice import Voice
 from bot.services import CareContext
-from care.core.clock import to_epoch
-from care.db import audit
-from care.db.connection import transaction
-from care.desk.export import HEADER, export_csv
+from care.desk.export import HEADER, export_audited
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +26,12 @@ async def export(update: Update, context: CareContext) -> None:
     services = context.services
     now = services.clock.now()
     content = await services.db.run(
-        _export, services.settings.timezone, voice, actor=actor(update), now=to_epoch(now)
+        export_audited,
+        services.settings.timezone,
+        actor=actor(update),
+        now=now,
+        titles={name: voice(f"export.column_{name}") for name in HEADER},
+        yes_no=(voice("export.yes"), voice("export.no")),
     )
     local = now.astimezone(services.settings.timezone)
     name = f"mesocare-export-{local:%Y%m%d-%H%M}.csv"
@@ -41,11 +40,3 @@ async def export(update: Update, context: CareContext) -> None:
         InputFile(content, filename=name),
         caption=voice("export.caption"),
     )
-
-
-def _export(conn: sqlite3.Connection, tz: ZoneInfo, voice: Voice, *, actor: str, now: int) -> bytes:
-    """The CSV with its column titles in the admin's language; the export is audited."""
-    titles = {name: voice(f"export.column_{name}") for name in HEADER}
-    with transaction(conn):
-        audit.record(conn, at=now, actor=actor, action="export")
-        return export_csv(conn, tz, titles=titles, yes_no=(voice("export.yes"), voice("export.no")))

@@ -1,58 +1,20 @@
-"""Staff commands on one appointment: /done and /schedule."""
+"""/schedule: an appointment's care messages, due times and states, in the staff member's words."""
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
 
-from bot.common.access import actor, staff_only
+from bot.common.access import staff_only
 from bot.common.record_ids import record_id_or_ask
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import reason_text, session_title, status_name, step_name
+from bot.desk.card_view import reason_text, session_title, step_name
 from bot.services import CareContext
 from care.core.models import MessageState
-from care.desk.journey import AppointmentSchedule, DoneOutcome, mark_done, schedule_of
-
-log = logging.getLogger(__name__)
+from care.desk.journey import AppointmentSchedule, schedule_of
 
 # States whose stored reason the staff need: why it did not (or not yet) go.
 _WITH_REASON = frozenset({MessageState.SKIPPED, MessageState.FAILED, MessageState.CANCELLED})
-
-
-@staff_only
-async def done(update: Update, context: CareContext) -> None:
-    """Mark an appointment done; post-care goes out at once."""
-    assert update.effective_message is not None
-    voice = await staff_voice(update, context)
-    appointment_id = await record_id_or_ask(
-        update.effective_message, context.args, voice("journey.ask_done")
-    )
-    if appointment_id is None:
-        return
-    services = context.services
-    result = await services.db.run(
-        mark_done,
-        appointment_id,
-        plan=services.plan,
-        actor=actor(update),
-        now=services.clock.now(),
-    )
-    if result.outcome is DoneOutcome.NOT_FOUND:
-        reply = voice("desk.no_appointment_check", appointment_id=appointment_id)
-    elif result.outcome is DoneOutcome.NOT_BOOKED:
-        assert result.appointment is not None
-        status = status_name(voice, result.appointment.status)
-        reply = voice(
-            "desk.refused",
-            reason=voice("desk.not_booked", appointment_id=appointment_id, status=status),
-        )
-    else:
-        services.schedule_changed()
-        log.info("appointment %d marked done", appointment_id)
-        reply = voice("desk.done_done", appointment_id=appointment_id)
-    await update.effective_message.reply_text(reply)
 
 
 @staff_only

@@ -6,22 +6,21 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.common.access import actor, admin_only
 from bot.common.record_ids import record_id_or_ask
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
+from bot.desk import forget_buttons
+from bot.desk.forget_buttons import ForgetButton
 from bot.services import CareContext
 from care.core.models import PatientStatus
-from care.db import patients
+from care.people.lookup import patient_record
 from care.people.privacy import ForgetOutcome, export_patient, forget_patient
 
 log = logging.getLogger(__name__)
-
-FORGET_PREFIX = "forget:"
-_CONFIRM, _KEEP = "yes", "no"
 
 
 def _no_such_patient(voice: Voice, patient_id: int) -> str:
@@ -38,7 +37,7 @@ async def forget(update: Update, context: CareContext) -> None:
     )
     if patient_id is None:
         return
-    patient = await context.services.db.run(patients.get, patient_id)
+    patient = await context.services.db.run(patient_record, patient_id)
     if patient is None:
         await update.effective_message.reply_text(_no_such_patient(voice, patient_id))
         return
@@ -52,11 +51,11 @@ async def forget(update: Update, context: CareContext) -> None:
             [
                 InlineKeyboardButton(
                     voice("privacy.erase_button", patient_id=patient_id),
-                    callback_data=f"{FORGET_PREFIX}{patient_id}:{_CONFIRM}",
+                    callback_data=_forget(patient_id, erase=True),
                 ),
                 InlineKeyboardButton(
                     voice("privacy.keep_button"),
-                    callback_data=f"{FORGET_PREFIX}{patient_id}:{_KEEP}",
+                    callback_data=_forget(patient_id, erase=False),
                 ),
             ]
         ]
@@ -74,13 +73,13 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     assert query is not None
     await query.answer()
     voice = await staff_voice(update, context)
-    parts = (query.data or "").removeprefix(FORGET_PREFIX).split(":")
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in (_CONFIRM, _KEEP):
-        await _settle(query, voice("privacy.button_invalid"))
+    button = forget_buttons.decode(query.data)
+    if button is None:
+        await replace_message(query, voice("privacy.button_invalid"))
         return
-    patient_id = int(parts[0])
-    if parts[1] == _KEEP:
-        await _settle(query, voice("privacy.kept", patient_id=patient_id))
+    patient_id = button.patient_id
+    if not button.erase:
+        await replace_message(query, voice("privacy.kept", patient_id=patient_id))
         return
     services = context.services
     result = await services.db.run(
@@ -93,17 +92,11 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     else:
         log.info("patient %d erased", patient_id)
         text = voice("privacy.erased", patient_id=patient_id, cancelled=result.cancelled)
-    await _settle(query, text)
+    await replace_message(query, text)
 
 
-async def _settle(query: CallbackQuery, text: str) -> None:
-    """Replace the question with the outcome. A second tap on the same button, before the
-    first edit removed it, finds the text already there: nothing to do."""
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+def _forget(patient_id: int, *, erase: bool) -> str:
+    return forget_buttons.encode(ForgetButton(patient_id, erase=erase))
 
 
 @admin_only

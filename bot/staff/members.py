@@ -4,28 +4,29 @@ confirm); and `/start staff_<token>`, which makes whoever opens a staff invite s
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import actor, admin_only
+from bot.common.invite_qr import invite_link
 from bot.common.menus import hide_staff_menu, show_staff_menu
+from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, staff_voice, voice_in
 from bot.common.staff_voice import Voice
-from bot.enrol.invite_qr import invite_link
 from bot.patient import start
 from bot.services import CareContext
-from care.db import staff
-from care.people.staffing import JoinOutcome, create_staff_invite, join_staff, remove_staff
+from bot.staff import member_buttons
+from bot.staff.member_buttons import INVITE, remove_confirmed
+from care.people.staffing import (
+    JoinOutcome,
+    active_staff,
+    create_staff_invite,
+    join_staff,
+    remove_staff,
+)
 from care.people.tokens import looks_like_token
 
 log = logging.getLogger(__name__)
-
-INVITE = "staff:invite"
-KEEP = "staff:keep"
-REMOVE_PATTERN = r"^staff:remove:[0-9]{1,15}$"
-REMOVE_CONFIRMED_PATTERN = r"^staff:removeok:[0-9]{1,15}$"
-_USER_ID = re.compile(r":([0-9]{1,15})$")
 
 
 @admin_only
@@ -70,24 +71,27 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     user_id = await _removal_target(query, context, voice)
     if user_id is None:
         return
-    members = {m.user_id: m for m in await context.services.db.run(staff.active)}
+    members = {m.user_id: m for m in await context.services.db.run(active_staff)}
     member = members.get(user_id)
     if member is None:
-        await query.edit_message_text(voice("staff_list.not_staff", user_id=str(user_id)))
+        await replace_message(query, voice("staff_list.not_staff", user_id=str(user_id)))
         return
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    voice("staff_list.yes_remove"), callback_data=f"staff:removeok:{user_id}"
+                    voice("staff_list.yes_remove"), callback_data=remove_confirmed(user_id)
                 ),
-                InlineKeyboardButton(voice("staff_list.no_keep"), callback_data=KEEP),
+                InlineKeyboardButton(
+                    voice("staff_list.no_keep"), callback_data=member_buttons.KEEP
+                ),
             ]
         ]
     )
-    await query.edit_message_text(
+    await replace_message(
+        query,
         voice("staff_list.confirm_remove", name=member.display_name, user_id=str(user_id)),
-        reply_markup=keyboard,
+        keyboard,
     )
 
 
@@ -105,11 +109,11 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
         remove_staff, user_id, actor=actor(update), now=services.clock.now()
     )
     if not removed:
-        await query.edit_message_text(voice("staff_list.was_not_staff", user_id=str(user_id)))
+        await replace_message(query, voice("staff_list.was_not_staff", user_id=str(user_id)))
         return
     log.info("staff member %s removed", user_id)
     await hide_staff_menu(context.bot, services.catalog, user_id)
-    await query.edit_message_text(voice("staff_list.removed", user_id=str(user_id)))
+    await replace_message(query, voice("staff_list.removed", user_id=str(user_id)))
 
 
 @admin_only
@@ -120,7 +124,7 @@ async def staff_keep(update: Update, context: CareContext) -> None:
     voice = await staff_voice(update, context)
     await query.answer(voice("staff_list.nothing_changed"))
     text, markup = await _overview(context, voice)
-    await query.edit_message_text(text, reply_markup=markup)
+    await replace_message(query, text, markup)
 
 
 @admin_only
@@ -187,7 +191,7 @@ async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyb
     settings = context.services.settings
     members = [
         m
-        for m in await context.services.db.run(staff.active)
+        for m in await context.services.db.run(active_staff)
         if m.user_id not in settings.admin_ids
     ]
     # Telegram ids are shown as they are typed in .env: Latin digits, in isolates.
@@ -206,7 +210,7 @@ async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyb
         [
             InlineKeyboardButton(
                 voice("staff_list.remove_button", name=m.display_name),
-                callback_data=f"staff:remove:{m.user_id}",
+                callback_data=member_buttons.remove(m.user_id),
             )
         ]
         for m in members
@@ -218,10 +222,9 @@ async def _removal_target(query: CallbackQuery, context: CareContext, voice: Voi
     """Answer the press; the user id at the end of its data (the handler's pattern made sure it
     is there), or None, said so, when that user is an admin, whom only .env can remove."""
     await query.answer()
-    match = _USER_ID.search(query.data or "")
-    assert match is not None
-    user_id = int(match[1])
+    user_id = member_buttons.user_of(query.data)
+    assert user_id is not None
     if user_id in context.services.settings.admin_ids:
-        await query.edit_message_text(voice("staff_list.is_admin", user_id=str(user_id)))
+        await replace_message(query, voice("staff_list.is_admin", user_id=str(user_id)))
         return None
     return user_id
