@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
-from telegram import Bot, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     ContextTypes,
 )
+from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, relay, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
-from bot.common.staff_alerts import StaffAlerts
+from bot.common.staff_language import app_language
+from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.relay.rounds import after_delivery
 from bot.relay.staff_chat import warn_if_staff_chat_open
@@ -46,13 +49,15 @@ from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
 
-STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
-
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     """Read and check the protocol and the message files; raise on the first mistake."""
-    protocol = load_protocol(settings.protocol_path)
-    catalog = load_catalog(settings.messages_dir)
+    return load_care_files(settings.protocol_path, settings.messages_dir)
+
+
+def load_care_files(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    protocol = load_protocol(protocol_path)
+    catalog = load_catalog(messages_dir)
     check_catalog(catalog, protocol)
     check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
@@ -65,8 +70,12 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> CareApp:
-    pacer = Pacer()
+    """The application `python -m bot` runs. Tests pass a pacer on virtual time and `requests`,
+    a factory of in-process request objects that record and answer the bot's calls."""
+    pacer = pacer or Pacer()
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -76,6 +85,7 @@ def build_application(
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
+        requests=requests,
     )
     builder = (
         ApplicationBuilder()
@@ -111,8 +121,8 @@ def _register_handlers(application: CareApp) -> None:
     """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
-            *patient.starting(),  # /start <token>, then plain /start
+            *staff.joining(),  # /start staff_<token> (before a patient's token), bare /start
+            *patient.starting(),  # /start <token>
             *enrol.handlers(),  # the guided /enrol before the one-line form
             *desk.handlers(),
             *staff.handlers(),
@@ -145,6 +155,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
         health=services.telegram_health,
+        window=services.settings.send_window,
     )
     await dispatcher.recover()
     assert application.job_queue is not None
@@ -153,7 +164,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts, application.bot),
+        checks_then_alerts(services, alerts),
     )
     wake.start()
     services.wake = wake
@@ -168,7 +179,7 @@ async def show_menus(application: Application) -> None:  # type: ignore[type-arg
     services: Services = application.bot_data["services"]
     await show_patient_menus(application.bot, services.catalog)
     await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
-    await warn_if_staff_chat_open(application.bot, services.settings, services.db)
+    await warn_if_staff_chat_open(application.bot, services)
 
 
 def _poke_when_back(services: Services, state: HealthState) -> None:
@@ -177,16 +188,14 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(
-    services: Services, alerts: StaffAlerts, bot: Bot
-) -> Callable[[], Awaitable[int]]:
+def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
     """After each delivery run: raise the alerts the schedule itself implies, send every
     stored alert, then escalate untaken urgent ones and send the morning sheet when due."""
 
     async def after_each_run() -> int:
         await services.db.run(raise_invites_not_opened, services.clock.now())
         sent = await alerts.flush()
-        await after_delivery(services, bot)
+        await after_delivery(services, alerts.bot)
         return sent
 
     return after_each_run
@@ -204,9 +213,11 @@ async def _on_error(update: object, context: CareContext) -> None:
         services = context.services
         user = update.effective_user
         is_admin = user is not None and user.id in services.settings.admin_ids
+        # The admin's Telegram app language: their stored choice is in the database, which
+        # may be what just failed.
         text = (
-            STAFF_ERROR
-            if is_admin
+            say(services, app_language(services, user.language_code), "errors.staff")
+            if is_admin and user is not None
             else say(services, services.settings.default_language, "patient.error")
         )
         try:

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import OpeningHours, WorkingTime, parse_working_days
 from jobs.channels.proxy import ProxyError, parse_proxy
 
-LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 # A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...
@@ -54,6 +54,7 @@ class Settings:
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
     morning_sheet: bool = True  # the day's sheet to staff at opening time (bot/relay/rounds.py)
+    send_window: int = 32  # the most care messages in flight at once (1: one at a time)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -102,6 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
         telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
         morning_sheet=_on_off("MORNING_SHEET", get("MORNING_SHEET", "on")),
+        send_window=_bounded_int("SEND_WINDOW", get("SEND_WINDOW", "32"), 1, 64),
     )
 
 

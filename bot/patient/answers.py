@@ -16,7 +16,6 @@ from care.relay.photos import PHOTO_ANSWERS
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^ans:"
 CHOSEN_MARK = "✓"
 
 

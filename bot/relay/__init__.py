@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.common import alert_buttons
+from bot.desk import alert_buttons
 from bot.relay import buttons, ownership, replies, router
 from bot.services import Handler
 

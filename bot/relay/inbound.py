@@ -17,12 +17,15 @@ from bot.common.staff_voice import Voice
 from bot.relay import buttons
 from bot.relay.posting import chat_voice, copy_to, post_to_staff
 from bot.services import CareContext, Services
+from care.alerts.posts import latest_for_patient
+from care.alerts.posts import posts_of as alert_posts_of
 from care.core.clock import to_epoch
 from care.core.dates import format_date, format_time
 from care.core.models import Appointment, Patient
-from care.db import alert_owners, relayed
 from care.relay.inbound import Inbound, Route, take_message
 from care.relay.photos import ALERT_KINDS, PHOTO_WINDOW
+from care.relay.posts import posts_of as relay_posts_of
+from care.relay.posts import record_post as record_relay_post
 
 log = logging.getLogger(__name__)
 
@@ -82,21 +85,21 @@ async def _relay(
 
     posts = await post_to_staff(context.bot, services, render, reply_to=reply_to)
     for post in posts:
-        await services.db.run(relayed.add_post, post.chat_id, post.message_id, inbound.relayed_id)
+        await services.db.run(record_relay_post, post.chat_id, post.message_id, inbound.relayed_id)
         if kind != "text":
             copied = await copy_to(context.bot, post, message.chat_id, message.message_id)
             if copied is not None:
-                await services.db.run(relayed.add_post, post.chat_id, copied, inbound.relayed_id)
+                await services.db.run(record_relay_post, post.chat_id, copied, inbound.relayed_id)
 
 
 async def _alert_posts(services: Services, patient: Patient) -> dict[int, int]:
     """Where the patient's recent check-in alert sits in each staff chat: a photo after it
     goes there as a reply."""
     since = to_epoch(services.clock.now() - PHOTO_WINDOW)
-    alert = await services.db.run(alert_owners.latest_for_patient, patient.id, ALERT_KINDS, since)
+    alert = await services.db.run(latest_for_patient, patient.id, ALERT_KINDS, since)
     if alert is None:
         return {}
-    return dict(await services.db.run(alert_owners.posts_of, alert.id))
+    return dict(await services.db.run(alert_posts_of, alert.id))
 
 
 async def _flood_notice(context: CareContext, services: Services, inbound: Inbound) -> None:
@@ -107,13 +110,13 @@ async def _flood_notice(context: CareContext, services: Services, inbound: Inbou
         lambda voice: (_flood_text(voice, inbound), _flood_keys(voice, inbound)),
     )
     for post in posts:
-        await services.db.run(relayed.add_post, post.chat_id, post.message_id, inbound.flood_id)
+        await services.db.run(record_relay_post, post.chat_id, post.message_id, inbound.flood_id)
 
 
 async def _count_held(context: CareContext, services: Services, inbound: Inbound) -> None:
     """One notice per flood: its count goes up, no new message is posted."""
     assert inbound.flood_id is not None
-    for chat_id, message_id in await services.db.run(relayed.posts_of, inbound.flood_id):
+    for chat_id, message_id in await services.db.run(relay_posts_of, inbound.flood_id):
         voice = await chat_voice(services, chat_id)
         try:
             await context.bot.edit_message_text(

@@ -8,20 +8,20 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.common import alert_buttons
 from bot.common.access import staff_only
-from bot.common.alert_buttons import Step
-from bot.common.staff_alerts import describe
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
+from bot.desk import alert_buttons
+from bot.desk.alert_buttons import Step
+from bot.desk.alerts import describe
 from bot.relay.posting import chat_voice
 from bot.services import CareContext, Services
+from care.alerts.outbox import AlertRow
 from care.alerts.ownership import Change, Outcome, close, take
+from care.alerts.posts import OwnedAlert, count_open, open_alerts, posts_of
 from care.core.clock import from_epoch
 from care.core.models import AlertKind
-from care.db import alert_owners, patients
-from care.db.alert_owners import OwnedAlert
-from care.db.alerts import AlertRow
+from care.people.lookup import patient_record
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _refusal(voice: Voice, step: Step, change: Change) -> str:
 
 async def show_owner(context: CareContext, services: Services, alert: OwnedAlert) -> None:
     """Every copy of the alert (the staff chat, escalations) shows who has it, or who closed it."""
-    for chat_id, message_id in await services.db.run(alert_owners.posts_of, alert.id):
+    for chat_id, message_id in await services.db.run(posts_of, alert.id):
         voice = await chat_voice(services, chat_id)
         text = await alert_text(services, voice, alert)
         step = Step.DONE if alert.closed_at is None else None
@@ -111,16 +111,16 @@ async def list_open(update: Update, context: CareContext) -> None:
     assert message is not None
     services = context.services
     voice = await staff_voice(update, context)
-    open_alerts = await services.db.run(alert_owners.open_alerts, LIST_LIMIT)
-    if not open_alerts:
+    listed = await services.db.run(open_alerts, LIST_LIMIT)
+    if not listed:
         await message.reply_text(voice("ownership.list_none"))
         return
-    total = await services.db.run(alert_owners.count_open)
+    total = await services.db.run(count_open)
     lines = [voice("ownership.list_title", count=total)]
-    for alert in open_alerts:
+    for alert in listed:
         lines.append(await alert_line(services, voice, alert, "ownership.list_line"))
-    if total > len(open_alerts):
-        lines.append(voice("ownership.list_more", count=total - len(open_alerts)))
+    if total > len(listed):
+        lines.append(voice("ownership.list_more", count=total - len(listed)))
     await message.reply_text("\n".join(lines))
 
 
@@ -128,7 +128,7 @@ async def alert_line(services: Services, voice: Voice, alert: OwnedAlert, key: s
     """One alert on one line: number, raised when, whom about, what, and its owner."""
     patient = None
     if alert.patient_id is not None:
-        patient = await services.db.run(patients.get, alert.patient_id)
+        patient = await services.db.run(patient_record, alert.patient_id)
     who = (
         voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
         if patient is not None

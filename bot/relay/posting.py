@@ -1,5 +1,5 @@
 """Posting to the staff: the staff group when there is one, else each staff member privately,
-each chat in its own language (bot/common/staff_alerts.py decides which chats)."""
+each chat in its own language (bot/desk/alerts.py decides which chats)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Callable
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import TelegramError
 
-from bot.common.staff_alerts import chat_language, staff_targets
 from bot.common.staff_language import voice_in
 from bot.common.staff_voice import Voice
+from bot.desk.alerts import chat_language, staff_targets
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,11 @@ from bot.relay import buttons
 from bot.relay.posting import chat_voice
 from bot.services import CareContext, Services
 from care.alerts.ownership import add_note
-from care.db import alert_owners, patients, relayed
+from care.alerts.posts import alert_at
 from care.relay.outbound import REPLY_LIMIT, ReplyTarget, record_reply, reply_target
+from care.relay.posts import posts_of as relay_posts_of
+from care.relay.posts import record_post as record_relay_post
+from care.relay.posts import relayed_at, relayed_with_patient
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,8 @@ async def is_answer_to_us(update: Update, context: CareContext) -> bool:
         return False
     db = context.services.db
     return (
-        await db.run(relayed.by_post, chat.id, replied.message_id) is not None
-        or await db.run(alert_owners.by_post, chat.id, replied.message_id) is not None
+        await db.run(relayed_at, chat.id, replied.message_id) is not None
+        or await db.run(alert_at, chat.id, replied.message_id) is not None
     )
 
 
@@ -53,7 +56,7 @@ async def take_staff_answer(update: Update, context: CareContext) -> None:
     if target is not None:
         await _answer_patient(update, context, target, message.text)
         return
-    alert = await services.db.run(alert_owners.by_post, chat.id, replied)
+    alert = await services.db.run(alert_at, chat.id, replied)
     if alert is None:
         await message.reply_text(voice("relay_staff.gone"))
         return
@@ -100,7 +103,7 @@ async def _mark_answered(
 ) -> None:
     """Every copy of the patient's message says who answered, and when."""
     now = services.clock.now()
-    for chat_id, message_id in await services.db.run(relayed.posts_of, target.relayed_id):
+    for chat_id, message_id in await services.db.run(relay_posts_of, target.relayed_id):
         voice = await chat_voice(services, chat_id)
         label = voice("relay_staff.answered", staff_name=name, at=voice.clock(now))
         try:
@@ -126,18 +129,18 @@ async def ask_for_answer(update: Update, context: CareContext) -> None:
     services = context.services
     voice = await staff_voice(update, context)
     relayed_id = buttons.decode(query.data or "")
-    row = None if relayed_id is None else await services.db.run(relayed.get, relayed_id)
-    patient = None if row is None else await services.db.run(patients.get, row.patient_id)
+    found = None if relayed_id is None else await services.db.run(relayed_with_patient, relayed_id)
     target = None
-    if row is not None and patient is not None:
+    if found is not None:
         chat_id, message_id = query.message.chat_id, query.message.message_id
         target = await services.db.run(reply_target, chat_id, message_id)
-    if row is None or patient is None or target is None:
+    if found is None or target is None:
         await query.answer(voice("relay_staff.gone"), show_alert=True)
         return
+    row, patient = found
     await query.answer()
     who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     prompt = await query.message.reply_text(
         voice("relay_staff.prompt", who=who), reply_markup=ForceReply(selective=False)
     )
-    await services.db.run(relayed.add_post, prompt.chat_id, prompt.message_id, row.id)
+    await services.db.run(record_relay_post, prompt.chat_id, prompt.message_id, row.id)

@@ -13,15 +13,16 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.common import alert_buttons
 from bot.common.staff_language import voice_in
+from bot.desk import alert_buttons
 from bot.relay.morning_view import render_sheet
 from bot.relay.ownership import alert_text
 from bot.relay.posting import post_to_staff
 from bot.services import Services
 from care.alerts import morning
 from care.alerts.escalation import claim_escalations
-from care.db import alert_owners, staff
+from care.alerts.posts import record_post
+from care.people.staffing import language_of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def escalate(services: Services, bot: Bot) -> int:
     for alert in due:
         log.info("alert %d untaken: escalated to the admins", alert.id)
         for admin in sorted(settings.admin_ids):
-            lang = await services.db.run(staff.language_of, admin) or settings.staff_language
+            lang = await services.db.run(language_of, admin) or settings.staff_language
             voice = voice_in(services, lang)
             text = voice("ownership.escalated", text=await alert_text(services, voice, alert))
             markup = alert_buttons.keyboard(
@@ -50,7 +51,7 @@ async def escalate(services: Services, bot: Bot) -> int:
             except TelegramError as error:
                 log.error("could not escalate alert %d to admin %d: %s", alert.id, admin, error)
                 continue
-            await services.db.run(alert_owners.add_post, admin, sent.message_id, alert.id)
+            await services.db.run(record_post, admin, sent.message_id, alert.id)
     return len(due)
 
 

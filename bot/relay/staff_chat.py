@@ -15,9 +15,9 @@ import sqlite3
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.services import Services
 from bot.settings import Settings
-from care.db import staff
-from care.db.worker import Database
+from care.people.staffing import active_staff
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +44,15 @@ async def staff_chat_warnings(bot: Bot, settings: Settings, staff_count: int) ->
 
 
 def count_staff(conn: sqlite3.Connection, settings: Settings) -> int:
-    return len(settings.admin_ids | {member.user_id for member in staff.active(conn)})
+    return len(settings.admin_ids | {member.user_id for member in active_staff(conn)})
 
 
-async def warn_if_staff_chat_open(bot: Bot, settings: Settings, db: Database) -> None:
+async def warn_if_staff_chat_open(bot: Bot, services: Services) -> None:
     """At start-up: each problem as a warning in the log."""
+    settings = services.settings
     try:
-        warnings = await staff_chat_warnings(bot, settings, await db.run(count_staff, settings))
+        staff_count = await services.db.run(count_staff, settings)
+        warnings = await staff_chat_warnings(bot, settings, staff_count)
     except TelegramError as error:
         log.warning("could not check the staff chat's privacy: %s", error)
         return

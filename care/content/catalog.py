@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from care.content import bidi
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import ANSWER_KEYS, NEEDS_HUMAN, CareProtocol
 
 DEFAULT_MESSAGES_DIR = Path(__file__).parent / "messages"
@@ -46,10 +47,9 @@ ALLOWED_PLACEHOLDERS = frozenset(
 # texts may name any placeholder: each is filled with what its shipped text uses, and a clinic's
 # own file may use no other (check_against_defaults), nor leave one of these texts out.
 STAFF_SECTIONS = frozenset(
-    {
-        *("problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"),
-        *("relay_staff", "ownership", "morning"),
-    }
+    {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"}
+    | {"journey", "privacy", "staff_list", "errors"}
+    | {"relay_staff", "ownership", "morning"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -160,7 +160,7 @@ class Catalog:
         return self._files[lang].placeholders[key]
 
 
-def load_catalog(directory: Path, languages: tuple[str, ...] = ("fa", "en")) -> Catalog:
+def load_catalog(directory: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     """Read `<lang>.toml` for each language; every file must have the same keys and the same
     placeholders in each text."""
     if not languages:
@@ -181,7 +181,6 @@ def check_catalog(catalog: Catalog, protocol: CareProtocol) -> None:
         *(f"steps.{step.key}" for step in protocol.steps),
         *(f"answers.{answer}" for answer in ANSWER_KEYS),
         *(f"replies.{answer}" for answer in ANSWER_KEYS),
-        *(f"language.{lang}" for lang in catalog.languages),
         *REQUIRED_KEYS,
     )
     for lang in catalog.languages:

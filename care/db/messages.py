@@ -12,6 +12,7 @@ from datetime import datetime
 
 from care.core.clock import from_epoch
 from care.core.models import CareMessage, MessageState
+from care.core.reasons import Reason
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
@@ -36,8 +37,9 @@ def _message(row: sqlite3.Row) -> CareMessage:
     )
 
 
-# The reason a message waits for the morning at send time; a patient who is awake gets it now.
-QUIET_HOURS_HOLD = "quiet hours"
+# The reason a message waits for the morning at send time (and its wording before reasons were
+# codes); a patient who is awake gets it now.
+_QUIET_HOURS_HOLDS = (Reason.QUIET_HOURS.value, "quiet hours")
 
 
 def _maybe_time(seconds: int | None) -> datetime | None:
@@ -100,7 +102,7 @@ def add(
         ),
     )
     assert cursor.lastrowid is not None
-    _log(conn, cursor.lastrowid, now, "new", state, skip_reason or "planned")
+    _log(conn, cursor.lastrowid, now, "new", state, skip_reason or Reason.PLANNED)
     return cursor.lastrowid
 
 
@@ -148,7 +150,7 @@ def record_sent(conn: sqlite3.Connection, message_id: int, telegram_id: int, now
         message_id,
         from_state=MessageState.SENDING,
         to_state=MessageState.SENT,
-        reason="delivered",
+        reason=Reason.DELIVERED,
         now=now,
     ):
         return False
@@ -208,7 +210,7 @@ def move(
         (due_at, due_at, expires_at, in_time_by, ready_at, now, message_id),
     )
     if cursor.rowcount == 1:
-        _log(conn, message_id, now, "pending", "pending", "due time recomputed")
+        _log(conn, message_id, now, "pending", "pending", Reason.RECOMPUTED)
     return cursor.rowcount == 1
 
 
@@ -238,9 +240,20 @@ def cancel_pending(
     return cancelled
 
 
+def _urgency(table: str) -> str:
+    """The claim order: what must arrive before something (it has an `in_time_by`: pre-care,
+    day-of) before everything else, the earliest in-time line first; the rest in due order.
+    In a backlog of thousands (a chain's morning follow-ups, a week's outage) this keeps
+    tomorrow's pre-care ahead of the six-month follow-ups; without one, it changes nothing.
+    `table`: the columns' qualifier ("m." or "")."""
+    return f"{table}in_time_by IS NULL, {table}in_time_by, {table}due_at, {table}id"
+
+
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    """Take up to `limit` due messages of reachable patients, in due order, for sending;
-    at most one per patient, their earliest, so a batch never waits on one chat's pace.
+    """Take up to `limit` due messages of reachable patients, most urgent first (`_urgency`),
+    for sending; at most one per patient, their most urgent, and none for a patient who has
+    a message in flight ('sending'), so a batch never waits on one chat's pace and one chat
+    never has two sends at once.
 
     Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
     second sender can take them. Claiming is not an attempt: `note_attempt` counts the sends
@@ -252,12 +265,14 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         " a.id AS appointment_id, a.starts_at, a.session_number, a.session_count"
         " FROM (SELECT id, step, attempts, due_at, expires_at, in_time_by, patient_id,"
         "   appointment_id,"
-        "   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY due_at, id) AS turn"
+        f"   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY {_urgency('')}) AS turn"
         "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
         " JOIN appointments a ON a.id = m.appointment_id"
         " WHERE m.turn = 1 AND p.chat_id IS NOT NULL AND p.status = 'active'"
-        " ORDER BY m.due_at, m.id LIMIT ?",
+        "   AND m.patient_id NOT IN"
+        "   (SELECT patient_id FROM care_messages WHERE state = 'sending')"
+        f" ORDER BY {_urgency('m.')} LIMIT ?",
         (now, limit),
     ).fetchall()
     claims = [
@@ -284,7 +299,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
-        _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
+        _log(conn, claim.message_id, now, "pending", "sending", Reason.CLAIMED)
     return claims
 
 
@@ -311,7 +326,7 @@ def skip_expired(conn: sqlite3.Connection, now: int) -> int:
         (now,),
         from_state=MessageState.PENDING,
         to_state=MessageState.SKIPPED,
-        reason="expired before it could be sent",
+        reason=Reason.EXPIRED,
         now=now,
     )
 
@@ -320,14 +335,15 @@ def wake_for_awake_patient(conn: sqlite3.Connection, patient_id: int, now: int) 
     """The patient is awake: their pending messages that were only waiting for quiet hours to
     end (held by the sender, or planned for the morning although ready) are due now."""
     condition = (
-        "patient_id = ? AND wake_at > ? AND ready_at <= ? AND (reason = ? OR wake_at = due_at)"
+        "patient_id = ? AND wake_at > ? AND ready_at <= ?"
+        " AND (reason IN (?, ?) OR wake_at = due_at)"
     )
-    values = (patient_id, now, now, QUIET_HOURS_HOLD)
+    values = (patient_id, now, now, *_QUIET_HOURS_HOLDS)
     conn.execute(
         "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
         f" SELECT id, ?, 'pending', 'pending', ? FROM care_messages"
         f" WHERE state = 'pending' AND {condition}",
-        (now, "the patient is awake; no need to wait for the morning", *values),
+        (now, Reason.AWAKE.value, *values),
     )
     cursor = conn.execute(
         f"UPDATE care_messages SET wake_at = ?, updated_at = ? WHERE state = 'pending'"
@@ -341,9 +357,9 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
     """Messages left 'sending' by a crash go back to pending.
 
     Their outcome is unknown: Telegram may or may not have delivered them. We send again
-    rather than risk losing a care instruction. The sender hands Telegram one message at a
-    time and records the answer before the next, so at most one of them had really gone out:
-    a crash costs at most one duplicate, and never a lost message.
+    rather than risk losing a care instruction. The sender has at most its window's W sends
+    in flight and records each answer as it comes, so at most W of them had really gone out:
+    a crash costs at most W duplicates, and never a lost message.
     """
     return _move_all(
         conn,
@@ -351,7 +367,7 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
         (),
         from_state=MessageState.SENDING,
         to_state=MessageState.PENDING,
-        reason="sender stopped mid-send; outcome unknown, sending again",
+        reason=Reason.INTERRUPTED,
         now=now,
     )
 
