@@ -8,6 +8,13 @@ Messages are handed to Telegram one at a time, and each answer is recorded befor
 message goes out. That is what bounds the damage of a crash: at most one message can have
 reached Telegram without its answer being recorded, so a crash costs at most one duplicate.
 The pacer, not concurrency, sets the pace.
+
+Each message goes by one of the patient's channels (jobs/channels/base.py): the preferred one,
+or, while that one is down or refuses the patient, the next one that can carry it. Before the
+send, the message records the channel it goes by; an attempt whose outcome is unknown (a
+timeout once connected, a crash) keeps the message on that channel, so a patient never gets
+it twice on two channels. Only an outcome that proves nothing was delivered (no connection
+could be made, a refusal) frees it for another channel.
 """
 
 from __future__ import annotations
@@ -28,12 +35,10 @@ from care.schedule import message_life
 from care.schedule.awake import AwakePatients
 from care.schedule.plan import CarePlan
 from care.schedule.planning import quiet_hours_hold
-from jobs.channels.health import ChannelHealth
+from jobs.channels.base import Channel, Channels
 from jobs.compose import Composer
 from jobs.outcome import Outcome, Result
-from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
-from jobs.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -60,34 +65,30 @@ class Dispatcher:
         self,
         *,
         db: Database,
-        transport: Transport,
+        channels: Channels,
         composer: Composer,
         plan: CarePlan,
         clock: Clock,
-        pacer: Pacer,
         on_alert: AlertRaised,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         on_progress: Callable[[], None] | None = None,
         awake: AwakePatients | None = None,
-        health: ChannelHealth | None = None,
     ) -> None:
         """`on_progress` is called on every pass over the schedule and after every send
-        attempt: the heartbeat that tells a monitor the sender is alive. While `health` says
-        the channel cannot be reached, nothing is sent and no message spends its attempts:
+        attempt: the heartbeat that tells a monitor the sender is alive. While no channel of
+        a patient can be reached, nothing is sent to them and no message spends its attempts:
         what waits is sent when the network is back, or skipped once no longer useful."""
         self._db = db
-        self._transport = transport
+        self._channels = channels
         self._composer = composer
         self._plan = plan
         self._clock = clock
-        self._pacer = pacer
         self._on_alert = on_alert
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._on_progress = on_progress or (lambda: None)
         self._awake = awake or AwakePatients()
-        self._health = health or ChannelHealth("the channel")
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -132,44 +133,61 @@ class Dispatcher:
     async def _send_batch(self, claims: list[Claim]) -> int:
         # A batch has one message per patient, so sending the others first frees no chat
         # sooner, but lets time pass for the busy ones.
-        queue = sorted(
-            claims, key=lambda c: self._pacer.chat_free_in(c.chat_id) > CHAT_WAIT_TOLERANCE
-        )
+        queue = sorted(claims, key=self._busy)
         delivered = 0
         for index, claim in enumerate(queue):
-            pause = self._pause()
-            if pause is not None:
-                rest = queue[index:]
-                await self._db.run(
-                    message_life.give_back,
-                    rest,
-                    pause.reason,
-                    pause.wake_at,
-                    to_epoch(self._clock.now()),
+            if self._stopping:
+                await self._give_back(
+                    queue[index:], _Pause("the bot is stopping; not sent yet", None)
                 )
-                level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
-                log.log(level, "%d claimed message(s) put back: %s", len(rest), pause.reason)
                 break
-            delivered += await self._send_one(claim)
+            route = self._route(claim)
+            if isinstance(route, _Pause):
+                await self._give_back([claim], route)
+                continue
+            delivered += await self._send_one(claim, *route)
             self._on_progress()
         return delivered
 
-    def _pause(self) -> _Pause | None:
-        if self._stopping:
-            return _Pause("the bot is stopping; not sent yet", None)
-        down_for = self._health.retry_in()
-        if down_for > 0:
-            wake = _ceil_epoch(self._clock.now() + timedelta(seconds=down_for))
-            why = f"waiting for {self._health.name} to be reachable; not sent yet"
-            return _Pause(why, wake, logged_elsewhere=True)
-        held = self._pacer.held_for()
-        if held > 0:
-            wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
-            return _Pause("Telegram asked us to wait; not sent yet", wake)
-        return None
+    def _busy(self, claim: Claim) -> bool:
+        first = self._channels.get(claim.routes[0].channel) if claim.routes else None
+        return first is not None and first.pacer.chat_free_in(claim.chat_id) > CHAT_WAIT_TOLERANCE
 
-    async def _send_one(self, claim: Claim) -> int:
-        """Deliver one claimed message and record the outcome; 1 if it was delivered."""
+    async def _give_back(self, claims: list[Claim], pause: _Pause) -> None:
+        now = to_epoch(self._clock.now())
+        await self._db.run(message_life.give_back, claims, pause.reason, pause.wake_at, now)
+        level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
+        log.log(level, "%d claimed message(s) put back: %s", len(claims), pause.reason)
+
+    def _route(self, claim: Claim) -> tuple[Channel, int] | _Pause:
+        """The channel and chat the message goes by now, or why it waits: the first of the
+        patient's reachable chats whose channel is up (only the channel it is pinned to, when
+        an earlier attempt there may have delivered it)."""
+        routes = [r for r in claim.routes if self._channels.get(r.channel) is not None]
+        pinned = [r for r in routes if r.channel == claim.channel]
+        waits: list[float] = []
+        for route in pinned or routes:
+            channel = self._channels.get(route.channel)
+            assert channel is not None
+            down_for = channel.health.retry_in()
+            if down_for > 0:
+                waits.append(down_for)
+                continue
+            held = channel.pacer.held_for()
+            if held > 0:
+                wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
+                return _Pause(f"{channel.name} asked us to wait; not sent yet", wake)
+            return channel, route.chat_id
+        if not waits:  # no chat on a channel this bot serves now
+            wake = _ceil_epoch(self._clock.now() + timedelta(hours=1))
+            return _Pause("no chat on a channel the bot serves; not sent yet", wake)
+        wake = _ceil_epoch(self._clock.now() + timedelta(seconds=min(waits)))
+        why = "waiting for a channel of the patient to be reachable; not sent yet"
+        return _Pause(why, wake, logged_elsewhere=True)
+
+    async def _send_one(self, claim: Claim, channel: Channel, chat_id: int) -> int:
+        """Deliver one claimed message by `channel` and record the outcome; 1 if it was
+        delivered."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(message_life.skip, claim, "expired before sending", now)
@@ -187,14 +205,16 @@ class Dispatcher:
                 message_life.retry_later, claim, _ceil_epoch(later), hold, now, False
             )
             return 0
-        await self._pacer.wait_for_chat(claim.chat_id)
+        await channel.pacer.wait_for_chat(chat_id)
+        if claim.channel != channel.name:  # recorded before the send: see the module docstring
+            await self._db.run(message_life.pin_channel, claim, channel.name)
         try:
             message = self._composer.care_message(claim)
-            outcome = await self._transport.deliver(claim.chat_id, message)
+            outcome = await channel.transport.deliver(chat_id, message)
         except Exception as error:  # never leave a message claimed because of a surprise
             log.exception("unexpected error while sending message %d", claim.message_id)
             outcome = Outcome(Result.TRANSIENT, type(error).__name__)
-        await self._record(claim, outcome)
+        await self._record(claim, channel, outcome)
         return int(outcome.result is Result.SENT)
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
@@ -211,45 +231,63 @@ class Dispatcher:
             quiet=self._plan.quiet,
         )
 
-    async def _record(self, claim: Claim, outcome: Outcome) -> None:
+    async def _record(self, claim: Claim, channel: Channel, outcome: Outcome) -> None:
         now = self._clock.now()
         ref = f"message {claim.message_id}"
+        health = channel.health
         match outcome.result:
             case Result.SENT:
                 assert outcome.telegram_message_id is not None
                 await self._db.run(
                     message_life.record_sent, claim, outcome.telegram_message_id, now, self._plan
                 )
-                log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
-            case Result.RATE_LIMITED:
-                self._pacer.hold(outcome.retry_after)
-                wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
-                await self._db.run(
-                    message_life.retry_later, claim, wake, "Telegram rate limit", now, False
+                log.info(
+                    "sent %s (%s) to patient %d by %s",
+                    ref,
+                    claim.step,
+                    claim.patient_id,
+                    channel.name,
                 )
-                log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
-            case Result.TRANSIENT if not self._health.reachable:
-                wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
-                why = f"{self._health.name} cannot be reached: {outcome.detail}"
-                await self._db.run(message_life.retry_later, claim, wake, why, now, False)
+            case Result.RATE_LIMITED:
+                channel.pacer.hold(outcome.retry_after)
+                wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
+                why = f"{channel.name} rate limit"
+                await self._db.run(message_life.retry_later, claim, wake, why, now, False, True)
+                log.warning("rate limited by %s for %.0f s", channel.name, outcome.retry_after)
+            case Result.TRANSIENT if not health.reachable:
+                # Never reached: the next try may go by another channel, at once.
+                free = not outcome.reached
+                delay = 0.0 if free and len(claim.routes) > 1 else health.retry_in()
+                wake = _ceil_epoch(now + timedelta(seconds=delay))
+                why = f"{channel.name} cannot be reached: {outcome.detail}"
+                await self._db.run(message_life.retry_later, claim, wake, why, now, False, free)
             case Result.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
             case Result.UNREACHABLE:
-                await self._db.run(message_life.hold_unreachable, claim, now)
-                log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
-                self._on_alert()
+                held = await self._db.run(message_life.hold_unreachable, claim, channel.name, now)
+                log.warning(
+                    "patient %d is unreachable on %s: %s",
+                    claim.patient_id,
+                    channel.name,
+                    outcome.detail,
+                )
+                if held:
+                    self._on_alert()
             case Result.REJECTED:
                 await self._db.run(
-                    message_life.fail, claim, f"Telegram refused it: {outcome.detail}", now
+                    message_life.fail, claim, f"{channel.name} refused it: {outcome.detail}", now
                 )
-                log.error("Telegram rejected %s: %s", ref, outcome.detail)
+                log.error("%s rejected %s: %s", channel.name, ref, outcome.detail)
                 self._on_alert()
 
     async def _retry_or_fail(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            await self._db.run(message_life.retry_later, claim, wake, outcome.detail, now, True)
+            free = not outcome.reached
+            await self._db.run(
+                message_life.retry_later, claim, wake, outcome.detail, now, True, free
+            )
             log.warning(
                 "message %d: %s; retrying at %s", claim.message_id, outcome.detail, from_epoch(wake)
             )

@@ -107,7 +107,7 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
     await query.answer()
     log.info("%s done on patient %d", request.action, request.patient_id)
     services.schedule_changed()
-    told = await tell_patient(context.bot, services, request.action, result, now)
+    told = await tell_patient(services, request.action, result, now)
     banner = f"{outcome(voice, request, result)} {staff_note(voice, request.action, told)}".strip()
     text, markup = await render_card(context, voice, request.patient_id, banner=banner)
     await replace_message(update, text, markup)

@@ -79,6 +79,8 @@ def format_schedule(found: AppointmentSchedule, context: CareContext) -> str:
     ]
     for message in found.messages:
         line = f"• {message.step}: {iso_local(message.due_at, tz)} — {message.state.value}"
+        if message.channel and message.state.value == "sent":
+            line += f" → {message.channel}"
         if message.reason and message.state.value in {"skipped", "failed", "cancelled"}:
             line += f" ({message.reason})"
         lines.append(line)

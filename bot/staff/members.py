@@ -11,9 +11,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from bot.common.access import actor, admin_only
 from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.staff_language import app_language, voice_in
-from bot.enrol.invite_qr import invite_link
+from bot.enrol.invite_qr import invite_links
 from bot.patient import start
-from bot.services import CareContext
+from bot.services import CareContext, Services
 from care.core.dates import iso_local
 from care.db import staff
 from care.people.staffing import JoinOutcome, create_staff_invite, join_staff, remove_staff
@@ -61,7 +61,7 @@ async def staff_invite(update: Update, context: CareContext) -> None:
         update.effective_chat.id,
         "One-time staff invite link, valid until "
         f"{iso_local(expires, services.settings.timezone)} clinic time:\n"
-        f"{invite_link(context.bot.username, payload)}\n\n"
+        f"{_staff_links(services, payload)}\n\n"
         "Send it only to the person who should join: whoever opens it first becomes staff.",
         disable_web_page_preview=True,
     )
@@ -141,7 +141,7 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         return
     services = context.services
     user = update.effective_user
-    if user.id in services.settings.admin_ids:
+    if user.id in services.admin_ids(context.channel):
         await update.effective_message.reply_text(
             "You are an admin already, so every staff command is yours. "
             "The link was not used; it still works for the person it was meant for."
@@ -158,6 +158,7 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         user_id=user.id,
         display_name="".join(ch for ch in user.full_name if ch.isprintable()),
         now=now,
+        channel=context.channel,
     )
     if outcome is JoinOutcome.INVALID:
         log.info("a used, expired or unknown staff invite was opened by user %s", user.id)
@@ -229,3 +230,8 @@ async def _removal_target(query: CallbackQuery, context: CareContext) -> int | N
         )
         return None
     return user_id
+
+
+def _staff_links(services: Services, payload: str) -> str:
+    """The staff invite's link on each channel: whoever joins is staff on the one they open."""
+    return "\n".join(link for _name, link in invite_links(services.channels, payload))

@@ -27,7 +27,7 @@ def raise_invites_not_opened(conn: sqlite3.Connection, now: datetime) -> int:
     at = to_epoch(now)
     rows = conn.execute(
         "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id"
-        " WHERE a.status = 'booked' AND p.chat_id IS NULL AND p.status != 'erased'"
+        " WHERE a.status = 'booked' AND p.preferred_channel IS NULL AND p.status != 'erased'"
         " AND a.starts_at > ? AND a.starts_at <= ? AND a.created_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM alerts WHERE dedupe_key = ? || a.id)",
         (

@@ -16,6 +16,7 @@ from care.answers.codec import AnswerButton
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, CareMessage, MessageState, Patient
 from care.db import alerts, appointments, audit, messages
+from care.db.chats import TELEGRAM
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
 from care.schedule.protocol import STOPS_REPEATS, URGENT, CareProtocol
@@ -54,12 +55,13 @@ def record_answer(
     chat_id: int,
     protocol: CareProtocol,
     now: datetime,
+    channel: str = TELEGRAM,
 ) -> AnswerResult:
     """Record `button`'s answer if `chat_id` is the linked patient who received that message
     and the message still stands; raise an alert to staff when the answer needs a human.
     Anything else changes nothing."""
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         message = messages.get(conn, button.message_id)
         if patient is None or message is None or message.patient_id != patient.id:
             return AnswerResult(AnswerOutcome.REFUSED, patient)

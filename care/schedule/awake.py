@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from care.core.clock import to_epoch
 from care.db import messages, patients
+from care.db.chats import TELEGRAM
 from care.db.connection import transaction
 
 # How long after their last message a patient counts as awake. Long enough for the messages
@@ -36,8 +37,8 @@ class AwakePatients:
         return at is not None and timedelta(0) <= now - at < AWAKE_FOR
 
 
-def patient_of_chat(conn: sqlite3.Connection, chat_id: int) -> int | None:
-    patient = patients.by_chat(conn, chat_id)
+def patient_of_chat(conn: sqlite3.Connection, chat_id: int, channel: str = TELEGRAM) -> int | None:
+    patient = patients.by_chat(conn, chat_id, channel)
     return patient.id if patient is not None else None
 
 

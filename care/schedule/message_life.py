@@ -14,7 +14,7 @@ from datetime import datetime
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import AlertKind, MessageState, PatientStatus
-from care.db import alerts, messages, patients
+from care.db import alerts, chats, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.schedule.plan import CarePlan
@@ -46,10 +46,27 @@ def record_sent(
             _after_delivery(conn, claim, plan=plan, now=now)
 
 
-def retry_later(
-    conn: sqlite3.Connection, claim: Claim, wake_at: int, why: str, now: datetime, attempted: bool
-) -> None:
+def pin_channel(conn: sqlite3.Connection, claim: Claim, channel: str) -> None:
+    """The message is about to go by `channel`: recorded before the send, so that a crash
+    or a timeout leaves it on that channel and it never reaches the patient on two."""
     with transaction(conn):
+        messages.pin_channel(conn, claim.message_id, channel)
+
+
+def retry_later(
+    conn: sqlite3.Connection,
+    claim: Claim,
+    wake_at: int,
+    why: str,
+    now: datetime,
+    attempted: bool,
+    free_channel: bool = False,
+) -> None:
+    """Back to the schedule; `free_channel`: the attempt certainly delivered nothing, so the
+    next one may take any channel."""
+    with transaction(conn):
+        if free_channel:
+            messages.pin_channel(conn, claim.message_id, None)
         if attempted:
             messages.note_attempt(conn, claim.message_id)
         messages.retry_later(conn, claim.message_id, wake_at=wake_at, reason=why, now=to_epoch(now))
@@ -113,10 +130,19 @@ def fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> Non
 _HELD_REASON = "patient unreachable; held until they return"
 
 
-def hold_unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
-    """Hold the message and mark the patient; staff hear of it once per episode."""
+def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: datetime) -> bool:
+    """`channel` refused the patient (blocked, chat gone): the message goes by another of
+    their chats at once, if they have one that takes messages; otherwise it is held, the
+    patient marked unreachable, and staff hear of it once per episode. True in that case."""
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
+        messages.pin_channel(conn, claim.message_id, None)
+        if chats.mark_unreachable(conn, claim.patient_id, channel, to_epoch(now)):
+            why = f"unreachable on {channel}; trying another channel"
+            messages.retry_later(
+                conn, claim.message_id, wake_at=to_epoch(now), reason=why, now=to_epoch(now)
+            )
+            return False
         messages.retry_later(
             conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
         )
@@ -129,6 +155,7 @@ def hold_unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> N
                 patient_id=claim.patient_id,
                 appointment_id=claim.appointment_id,  # the one whose message could not go
             )
+        return True
 
 
 def _after_delivery(

@@ -9,7 +9,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from care.db.chats import TELEGRAM
+from jobs.channels.base import Channel, DeepLink
 from jobs.channels.health import ChannelHealth
+from jobs.pacing import Pacer
+from jobs.transport import TelegramTransport
 
 TELEGRAM_ROOT = "https://api.telegram.org"
 # python-telegram-bot's own defaults: many connections for sending, one for getUpdates.
@@ -45,6 +49,12 @@ class PatientBot(ExtBot[None]):
     waits. A refused token still fails at once (InvalidToken is no NetworkError)."""
 
     _identified = False
+    _channel = TELEGRAM
+
+    @property
+    def channel(self) -> str:
+        """The channel's name, as stored with chats and deliveries."""
+        return self._channel
 
     @property
     def identified(self) -> bool:
@@ -85,7 +95,29 @@ def telegram_bot(
 ) -> PatientBot:
     """The bot for Telegram (or a Bot API server at `api_root`), every call through `proxy`,
     getUpdates included."""
-    root = (api_root or TELEGRAM_ROOT).rstrip("/")
+    return bot_api_bot(
+        token,
+        channel=TELEGRAM,
+        root=api_root or TELEGRAM_ROOT,
+        health=health,
+        proxy=proxy,
+        timeout=timeout,
+        rate_limiter=rate_limiter,
+    )
+
+
+def bot_api_bot(
+    token: str,
+    *,
+    channel: str,
+    root: str,
+    health: ChannelHealth,
+    proxy: str | None,
+    timeout: float,
+    rate_limiter: BaseRateLimiter[None],
+) -> PatientBot:
+    """A bot for any server with Telegram's Bot API shape at `root` (Telegram's, Bale's)."""
+    root = root.rstrip("/")
 
     def request(pool: int) -> ObservedRequest:
         return ObservedRequest(
@@ -97,11 +129,32 @@ def telegram_bot(
             proxy=proxy,
         )
 
-    return PatientBot(
+    bot = PatientBot(
         token,
         base_url=f"{root}/bot",
         base_file_url=f"{root}/file/bot",
         request=request(_SEND_POOL),
         get_updates_request=request(_UPDATES_POOL),
         rate_limiter=rate_limiter,
+    )
+    bot._channel = channel
+    return bot
+
+
+def start_link(host: str, bot: PatientBot) -> DeepLink:
+    """`https://<host>/<bot>?start=<payload>`, once getMe has told the bot's username."""
+
+    def link(payload: str) -> str | None:
+        return f"https://{host}/{bot.username}?start={payload}" if bot.identified else None
+
+    return link
+
+
+def telegram_channel(bot: PatientBot, health: ChannelHealth, pacer: Pacer) -> Channel:
+    return Channel(
+        name=TELEGRAM,
+        transport=TelegramTransport(bot),
+        pacer=pacer,
+        health=health,
+        deep_link=start_link("t.me", bot),
     )

@@ -12,12 +12,22 @@ from care.db.worker import Database
 from care.people.enrolment import Booking, Enrolment, enrol
 from care.people.invites import redeem_invite
 from care.schedule.plan import CarePlan
+from jobs.channels.base import Channel, Channels
+from jobs.channels.health import ChannelHealth
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, Result
-from jobs.pacing import ChatLimit
+from jobs.pacing import ChatLimit, Pacer
+from jobs.transport import Transport
 from tests.conftest import FakeClock
 
 UNPACED = ChatLimit(1, 0.0)  # no per-chat limit: unit tests of the sender do not pace
+
+
+def one_channel(
+    transport: Transport, pacer: Pacer, health: ChannelHealth | None = None
+) -> Channels:
+    """The sender's channels when only Telegram is served (as before Bale)."""
+    return Channels([Channel("telegram", transport, pacer, health or ChannelHealth("Telegram"))])
 
 
 class RecordingTransport:
