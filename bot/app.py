@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
+from bot.common.outages import OutageWatch
 from bot.common.patient_view import say
 from bot.common.staff_alerts import StaffAlerts
 from bot.lifecycle import CareApplication
@@ -165,6 +166,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     await services.db.open()
     alerts = StaffAlerts(services)
     services.alerts = alerts
+    services.outages = OutageWatch(services.channels, services.clock, alerts.tell)
     dispatcher = Dispatcher(
         db=services.db,
         channels=services.channels,
@@ -219,6 +221,8 @@ def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[],
 
     async def after_delivery() -> int:
         await services.db.run(raise_invites_not_opened, services.clock.now())
+        if services.outages is not None:
+            await services.outages.check()
         return await alerts.flush()
 
     return after_delivery

@@ -23,6 +23,7 @@ from jobs.retry import RetryPolicy
 from jobs.wakeup import Wake
 
 if TYPE_CHECKING:  # the alerts need the services: a type only, to keep this module a leaf
+    from bot.common.outages import OutageWatch
     from bot.common.staff_alerts import StaffAlerts
 
 
@@ -42,6 +43,7 @@ class Services:
     dispatcher: Dispatcher | None = None
     wake: Wake | None = None  # the sender's clock (jobs.wakeup), from post_init
     alerts: StaffAlerts | None = None
+    outages: OutageWatch | None = None  # tells staff of a channel down for long, and back
     background: set[asyncio.Task[object]] = field(default_factory=set)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     invite_failures: FailedAttempts = field(default_factory=FailedAttempts)

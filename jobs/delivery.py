@@ -164,9 +164,15 @@ class Dispatcher:
         patient's reachable chats whose channel is up (only the channel it is pinned to, when
         an earlier attempt there may have delivered it)."""
         routes = [r for r in claim.routes if self._channels.get(r.channel) is not None]
-        pinned = [r for r in routes if r.channel == claim.channel]
+        if claim.channel is not None:
+            routes = [r for r in routes if r.channel == claim.channel]
+            if not routes:  # it may be there already: held until it expires, never resent
+                why = (
+                    f"it may have reached the patient on {claim.channel}, which cannot carry it now"
+                )
+                return _Pause(why, claim.expires_at)
         waits: list[float] = []
-        for route in pinned or routes:
+        for route in routes:
             channel = self._channels.get(route.channel)
             assert channel is not None
             down_for = channel.health.retry_in()
@@ -252,11 +258,12 @@ class Dispatcher:
                 channel.pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 why = f"{channel.name} rate limit"
-                await self._db.run(message_life.retry_later, claim, wake, why, now, False, True)
+                free = claim.channel is None
+                await self._db.run(message_life.retry_later, claim, wake, why, now, False, free)
                 log.warning("rate limited by %s for %.0f s", channel.name, outcome.retry_after)
             case Result.TRANSIENT if not health.reachable:
                 # Never reached: the next try may go by another channel, at once.
-                free = not outcome.reached
+                free = not outcome.reached and claim.channel is None
                 delay = 0.0 if free and len(claim.routes) > 1 else health.retry_in()
                 wake = _ceil_epoch(now + timedelta(seconds=delay))
                 why = f"{channel.name} cannot be reached: {outcome.detail}"
@@ -284,7 +291,7 @@ class Dispatcher:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            free = not outcome.reached
+            free = not outcome.reached and claim.channel is None
             await self._db.run(
                 message_life.retry_later, claim, wake, outcome.detail, now, True, free
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -80,16 +81,16 @@ class StaffAlerts:
                 log.error("could not alert staff chat %s on %s: %s", chat_id, channel, error)
         return delivered
 
-    async def tell(self, key: str, **values: object) -> None:
-        """Send every staff chat a text of the catalog at once, not stored (a channel's state:
-        told when it changes, and worth nothing after a restart)."""
+    async def tell(self, text: Callable[[Voice], str]) -> None:
+        """Send every staff chat `text` in its language at once, not stored (a channel's
+        state: told when it changes, and worth nothing after a restart)."""
         for channel, chat_id, lang in await self._db.run(self._targets):
             bot = self._services.bot_of(channel)
             if bot is None:
                 continue
             voice = Voice(self._catalog, lang, self._settings.timezone)
             try:
-                await bot.send_message(chat_id, voice(key, **values))
+                await bot.send_message(chat_id, text(voice))
             except TelegramError as error:
                 log.warning("could not tell staff chat %s on %s: %s", chat_id, channel, error)
 

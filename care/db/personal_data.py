@@ -22,7 +22,7 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     """The patient's record, appointments and care messages (with states and answers), as
     plain values; None if there is no such patient."""
     patient = conn.execute(
-        "SELECT id, full_name, phone, language, preferred_channel, status, created_at"
+        "SELECT id, full_name, phone, language, chat_id, preferred_channel, status, created_at"
         " FROM patients WHERE id = ?",
         (patient_id,),
     ).fetchone()

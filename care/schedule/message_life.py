@@ -136,7 +136,8 @@ def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: 
     patient marked unreachable, and staff hear of it once per episode. True in that case."""
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
-        messages.pin_channel(conn, claim.message_id, None)
+        if claim.channel is None:  # else an earlier try there may have delivered it: kept
+            messages.pin_channel(conn, claim.message_id, None)
         if chats.mark_unreachable(conn, claim.patient_id, channel, to_epoch(now)):
             why = f"unreachable on {channel}; trying another channel"
             messages.retry_later(

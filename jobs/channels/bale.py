@@ -1,4 +1,4 @@
-"""Bale (بله) as a channel: a domestic messenger whose Bot API has Telegram's shape
+"""Bale as a channel: a domestic messenger whose Bot API has Telegram's shape
 (docs/bale.md), so python-telegram-bot drives it through its base URL.
 
 What differs and is respected here rather than discovered: links open `ble.ir`; there are no

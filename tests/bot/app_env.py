@@ -72,24 +72,32 @@ async def serving(
     after_init: Callable[[CareApp], None] | None = None,
     drain: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIterator[CareApp]:
-    """Serve `app` until the block ends. `after_init` runs once post_init has opened the
-    database, before the first update; `drain` is awaited once updates have stopped, before
-    the alerts still being sent are awaited and the application shuts down."""
+    """Serve `app` (and the application of every other channel it has: Bale's, when set)
+    until the block ends. `after_init` runs once post_init has opened the database, before
+    the first update; `drain` is awaited once updates have stopped, before the alerts still
+    being sent are awaited and the application shuts down."""
     assert app.post_init is not None and app.post_shutdown is not None
-    assert app.updater is not None
-    await app.initialize()
+    every = [app, *(other for other in services_of(app).apps.values() if other is not app)]
+    for each in every:
+        await each.initialize()
     await app.post_init(app)  # run_polling would call it: it opens the database
     if after_init is not None:
         after_init(app)
-    await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
-    await app.start()
+    for each in every:
+        assert each.updater is not None
+        await each.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
+        await each.start()
     try:
         yield app
     finally:
-        await app.updater.stop()
-        await app.stop()
+        for each in every:
+            assert each.updater is not None
+            await each.updater.stop()
+        for each in reversed(every):
+            await each.stop()
         if drain is not None:
             await drain()
         await services_of(app).drain_background()
-        await app.shutdown()
+        for each in reversed(every):
+            await each.shutdown()
         await app.post_shutdown(app)
