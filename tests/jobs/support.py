@@ -37,6 +37,7 @@ class RecordingTransport:
     def __init__(self) -> None:
         self.sent: list[tuple[int, Outgoing]] = []
         self.tried: list[int] = []  # the chat of every call, whatever its outcome
+        self.last_text = ""  # the text of the latest call
         self.script: dict[int, list[Outcome | Exception]] = {}
         self.gate: asyncio.Event | None = None
         self.started = asyncio.Event()
@@ -45,6 +46,7 @@ class RecordingTransport:
 
     async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
         self.tried.append(chat_id)
+        self.last_text = message.text
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
