@@ -17,7 +17,7 @@ from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.outages import OutageWatch
 from bot.common.patient_view import say
-from bot.common.staff_alerts import StaffAlerts
+from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import BaleSettings, Settings
@@ -29,8 +29,8 @@ from care.content.catalog import (
     check_catalog,
     load_catalog,
 )
+from care.core.channels import TELEGRAM
 from care.core.clock import Clock, SystemClock
-from care.db.chats import TELEGRAM
 from care.db.worker import Database
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import CareProtocol, load_protocol
@@ -147,8 +147,8 @@ def _register_handlers(application: CareApp) -> None:
     """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
-            *patient.starting(),  # /start <token>, then plain /start
+            *staff.joining(),  # /start staff_<token> (before a patient's token), bare /start
+            *patient.starting(),  # /start <token>
             *enrol.handlers(),  # the guided /enrol before the one-line form
             *desk.handlers(),
             *staff.handlers(),
@@ -177,6 +177,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         retry=services.retry,
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
+        window=services.settings.send_window,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

@@ -10,8 +10,8 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot, JobQ
 
 from bot.settings import Settings
 from care.content.catalog import Catalog
+from care.core.channels import TELEGRAM
 from care.core.clock import Clock
-from care.db.chats import TELEGRAM
 from care.db.worker import Database
 from care.people.invite_attempts import FailedAttempts
 from care.schedule.awake import AwakePatients
@@ -24,7 +24,7 @@ from jobs.wakeup import Wake
 
 if TYPE_CHECKING:  # the alerts need the services: a type only, to keep this module a leaf
     from bot.common.outages import OutageWatch
-    from bot.common.staff_alerts import StaffAlerts
+    from bot.desk.alerts import StaffAlerts
 
 
 @dataclass

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import OpeningHours, WorkingTime, parse_working_days
 from jobs.channels.proxy import ProxyError, parse_proxy
 
-LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _BALE_TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
@@ -55,6 +55,7 @@ class Settings:
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
     telegram_per_second: float = 28.5
+    send_window: int = 32  # the most care messages in flight at once (1: one at a time)
     bale: BaleSettings | None = None  # None: Telegram only
 
 
@@ -119,6 +120,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         telegram_per_second=_rate(
             "TELEGRAM_MESSAGES_PER_SECOND", get("TELEGRAM_MESSAGES_PER_SECOND", "28.5")
         ),
+        send_window=_bounded_int("SEND_WINDOW", get("SEND_WINDOW", "32"), 1, 64),
         bale=_bale(get) if need_telegram and get("BALE_BOT_TOKEN") else None,
     )
 

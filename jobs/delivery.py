@@ -4,17 +4,19 @@ A message's life: pending -> sending (claimed) -> sent | pending again (retry, r
 quiet hours, unreachable patient, shutdown) | failed | skipped. Each step is one transaction
 with its reason, written to `message_events`.
 
-Messages are handed to Telegram one at a time, and each answer is recorded before the next
-message goes out. That is what bounds the damage of a crash: at most one message can have
-reached Telegram without its answer being recorded, so a crash costs at most one duplicate.
-The pacer, not concurrency, sets the pace.
+Sends overlap in a bounded window (jobs/window.py): up to W at once, W sized to hold the
+channel's pace over the measured round trip, never two to one chat, and each answer recorded
+as soon as it comes. That is what bounds the damage of a crash: at most W messages can have
+reached the channel without their answer being recorded, so a crash costs at most W
+duplicates. `window=1` hands them over one at a time. The pacer, not the window, sets the pace.
 
-Each message goes by one of the patient's channels (jobs/channels/base.py): the preferred one,
-or, while that one is down or refuses the patient, the next one that can carry it. Before the
-send, the message records the channel it goes by; an attempt whose outcome is unknown (a
-timeout once connected, a crash) keeps the message on that channel, so a patient never gets
-it twice on two channels. Only an outcome that proves nothing was delivered (no connection
-could be made, a refusal) frees it for another channel.
+Each message goes by one of the patient's channels (jobs/channels/base.py), each channel with
+its own window, pacer and health: the preferred one, or, while that one is down or refuses
+the patient, the next one that can carry it. Before the send, the message records the channel
+it goes by; an attempt whose outcome is unknown (a timeout once connected, a crash) keeps the
+message on that channel, so a patient never gets it twice on two channels. Only an outcome
+that proves nothing was delivered (no connection could be made, a refusal) frees it for
+another channel.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import asyncio
 import logging
 import math
 import random
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,16 +41,18 @@ from care.schedule.plan import CarePlan
 from care.schedule.planning import quiet_hours_hold
 from jobs.channels.base import Channel, Channels
 from jobs.compose import Composer
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.retry import RetryPolicy
+from jobs.window import SendWindow
 
 log = logging.getLogger(__name__)
 
 AlertRaised = Callable[[], None]
 
 BATCH = 25  # about a second of sending: claimed messages wait in 'sending' only briefly
-# A chat that has just had its share (a welcome, replies) would make the one-at-a-time sender,
-# and with it every other patient, wait; such a chat's message goes last in its batch.
+# A chat that has just had its share (a welcome, replies) would make its send wait in the
+# window, and with a small window every other patient; such a chat's message goes last in
+# its batch.
 CHAT_WAIT_TOLERANCE = 0.5
 
 
@@ -74,11 +80,14 @@ class Dispatcher:
         rng: random.Random | None = None,
         on_progress: Callable[[], None] | None = None,
         awake: AwakePatients | None = None,
+        window: int = 1,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`on_progress` is called on every pass over the schedule and after every send
-        attempt: the heartbeat that tells a monitor the sender is alive. While no channel of
-        a patient can be reached, nothing is sent to them and no message spends its attempts:
-        what waits is sent when the network is back, or skipped once no longer useful."""
+        attempt: the heartbeat that tells a monitor the sender is alive. While no channel of a
+        patient can be reached, nothing is sent to them and no message spends its attempts:
+        what waits is sent when the network is back, or skipped once no longer useful.
+        `window`: the most sends in flight at once on each channel (1: one at a time)."""
         self._db = db
         self._channels = channels
         self._composer = composer
@@ -89,6 +98,12 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._on_progress = on_progress or (lambda: None)
         self._awake = awake or AwakePatients()
+        self._monotonic = monotonic
+        self._windows = {
+            channel.name: SendWindow(channel.pacer, most=window, monotonic=monotonic)
+            for channel in channels
+        }
+        self._pinned: dict[int, str] = {}  # message id -> the channel recorded at its claim
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -97,8 +112,8 @@ class Dispatcher:
         count = await self._db.run(message_life.release_interrupted, to_epoch(self._clock.now()))
         if count:
             log.warning(
-                "%d claimed message(s) had no recorded answer when the bot stopped (at most one"
-                " of them had reached Telegram); they go back to the schedule",
+                "%d claimed message(s) had no recorded answer when the bot stopped (those in"
+                " flight may have reached Telegram); they go back to the schedule",
                 count,
             )
         return count
@@ -108,61 +123,95 @@ class Dispatcher:
         return from_epoch(at) if at is not None else None
 
     async def deliver_due(self) -> int:
-        """Send everything due now; return how many were delivered. Safe to call often."""
+        """Send everything due now; return how many were delivered. Safe to call often.
+        Returns when every send it started has its answer recorded."""
         async with self._lock:
+            queue: deque[Claim] = deque()
+            while True:
+                if not queue:
+                    if self._stopping:
+                        break
+                    queue.extend(await self._claim())
+                    if not queue:
+                        busy = [w for w in self._windows.values() if w.in_flight]
+                        if not busy:
+                            break
+                        # A recorded send may free its patient's next message: look again.
+                        await busy[0].one_finished()
+                        continue
+                if self._stopping:
+                    await self._give_back(
+                        list(queue), _Pause("the bot is stopping; not sent yet", None)
+                    )
+                    queue.clear()
+                    continue
+                route = self._route(queue[0])
+                if isinstance(route, _Pause):
+                    await self._give_back([queue.popleft()], route)
+                    continue
+                channel, chat_id = route
+                window = self._windows[channel.name]
+                await window.room(chat_id)
+                if self._stopping or self._route(queue[0]) != route:  # stopping, or it went down
+                    continue
+                claim = queue.popleft()
+                if await self._held_or_skipped(claim):
+                    self._pinned.pop(claim.message_id, None)
+                    continue
+                window.launch(chat_id, self._send_one(claim, channel, chat_id))
             delivered = 0
-            while not self._stopping:
-                self._on_progress()
-                now = self._clock.now()
-                skipped = await self._db.run(message_life.skip_expired, to_epoch(now))
-                if skipped:
-                    log.info("skipped %d expired message(s)", skipped)
-                claims = await self._db.run(message_life.claim_due, to_epoch(now), BATCH)
-                if not claims:
-                    break
-                delivered += await self._send_batch(claims)
+            for window in self._windows.values():
+                delivered += await window.drain()
             return delivered
 
     async def stop(self) -> None:
-        """Send nothing more: the message in flight finishes and is recorded, the rest of its
-        batch goes back to the schedule, and this returns when the sender is idle."""
+        """Send nothing more: the sends in flight finish and are recorded, the claimed
+        messages not yet sent go back to the schedule, and this returns when the sender is
+        idle."""
         self._stopping = True
         async with self._lock:
             return
 
-    async def _send_batch(self, claims: list[Claim]) -> int:
+    async def _claim(self) -> list[Claim]:
+        """The next batch, most urgent first (care/db/messages.py), busy chats last."""
+        self._on_progress()
+        now = to_epoch(self._clock.now())
+        skipped = await self._db.run(message_life.skip_expired, now)
+        if skipped:
+            log.info("skipped %d expired message(s)", skipped)
+        claims = await self._db.run(message_life.claim_due, now, BATCH)
+        # Each message records the channel it is about to go by before it is sent (see the
+        # module docstring); for a batch, in one transaction.
+        pins = []
+        for claim in claims:
+            route = self._route(claim)
+            if not isinstance(route, _Pause):
+                self._pinned[claim.message_id] = route[0].name
+                if route[0].name != claim.channel:
+                    pins.append((claim, route[0].name))
+        if pins:
+            await self._db.run(message_life.pin_channels, pins)
         # A batch has one message per patient, so sending the others first frees no chat
         # sooner, but lets time pass for the busy ones.
-        queue = sorted(claims, key=self._busy)
-        delivered = 0
-        for index, claim in enumerate(queue):
-            if self._stopping:
-                await self._give_back(
-                    queue[index:], _Pause("the bot is stopping; not sent yet", None)
-                )
-                break
-            route = self._route(claim)
-            if isinstance(route, _Pause):
-                await self._give_back([claim], route)
-                continue
-            delivered += await self._send_one(claim, *route)
-            self._on_progress()
-        return delivered
+        return sorted(claims, key=self._busy)
 
     def _busy(self, claim: Claim) -> bool:
         first = self._channels.get(claim.routes[0].channel) if claim.routes else None
         return first is not None and first.pacer.chat_free_in(claim.chat_id) > CHAT_WAIT_TOLERANCE
 
     async def _give_back(self, claims: list[Claim], pause: _Pause) -> None:
-        now = to_epoch(self._clock.now())
-        await self._db.run(message_life.give_back, claims, pause.reason, pause.wake_at, now)
+        for claim in claims:
+            self._pinned.pop(claim.message_id, None)
+        await self._db.run(
+            message_life.give_back, claims, pause.reason, pause.wake_at, to_epoch(self._clock.now())
+        )
         level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
         log.log(level, "%d claimed message(s) put back: %s", len(claims), pause.reason)
 
     def _route(self, claim: Claim) -> tuple[Channel, int] | _Pause:
         """The channel and chat the message goes by now, or why it waits: the first of the
-        patient's reachable chats whose channel is up (only the channel it is pinned to, when
-        an earlier attempt there may have delivered it)."""
+        patient's reachable chats whose channel is up; only the channel it is pinned to, when
+        an earlier attempt there may have delivered it."""
         routes = [r for r in claim.routes if self._channels.get(r.channel) is not None]
         if claim.channel is not None:
             routes = [r for r in routes if r.channel == claim.channel]
@@ -191,37 +240,58 @@ class Dispatcher:
         why = "waiting for a channel of the patient to be reachable; not sent yet"
         return _Pause(why, wake, logged_elsewhere=True)
 
-    async def _send_one(self, claim: Claim, channel: Channel, chat_id: int) -> int:
-        """Deliver one claimed message by `channel` and record the outcome; 1 if it was
-        delivered."""
+    async def _held_or_skipped(self, claim: Claim) -> bool:
+        """Settle a claim that must not go now (expired, step removed, quiet hours); True
+        if it was settled so."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(message_life.skip, claim, "expired before sending", now)
-            return 0
+            return True
         if not self._plan.protocol.has_step(claim.step):
             await self._db.run(
                 message_life.skip, claim, "its step is no longer in the care protocol", now
             )
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
-            return 0
+            return True
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
             hold = messages.QUIET_HOURS_HOLD
             await self._db.run(
-                message_life.retry_later, claim, _ceil_epoch(later), hold, now, False
+                message_life.retry_later, claim, _ceil_epoch(later), hold, now, False, True
             )
-            return 0
+            return True
+        return False
+
+    async def _send_one(self, claim: Claim, channel: Channel, chat_id: int) -> int:
+        """Deliver one claimed message by `channel` and record the outcome; 1 if it was
+        delivered. The time from the request to the recorded answer is the window's round
+        trip."""
         await channel.pacer.wait_for_chat(chat_id)
-        if claim.channel != channel.name:  # recorded before the send: see the module docstring
+        if self._pinned.pop(claim.message_id, claim.channel) != channel.name:
+            # Its route changed since the claim (a channel went down): recorded anew.
             await self._db.run(message_life.pin_channel, claim, channel.name)
+        began = self._monotonic()
         try:
             message = self._composer.care_message(claim)
             outcome = await channel.transport.deliver(chat_id, message)
         except Exception as error:  # never leave a message claimed because of a surprise
             log.exception("unexpected error while sending message %d", claim.message_id)
-            outcome = Outcome(Result.TRANSIENT, type(error).__name__)
+            outcome = Outcome(SendResult.TRANSIENT, type(error).__name__)
         await self._record(claim, channel, outcome)
-        return int(outcome.result is Result.SENT)
+        if outcome.result is not SendResult.TRANSIENT:  # a timeout says nothing of the round trip
+            self._observe(self._windows[channel.name], self._monotonic() - began)
+        self._on_progress()
+        return int(outcome.result is SendResult.SENT)
+
+    def _observe(self, window: SendWindow, seconds: float) -> None:
+        before = window.size
+        window.observe(seconds)
+        if window.size != before:
+            log.debug(
+                "send window %d (round trip %.0f ms)",
+                window.size,
+                1000 * (window.round_trip.smoothed or 0.0),
+            )
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime, or for a patient who linked late) must not wake
@@ -241,8 +311,10 @@ class Dispatcher:
         now = self._clock.now()
         ref = f"message {claim.message_id}"
         health = channel.health
+        # Nothing reached the patient, and no earlier try may have: any channel may carry it.
+        free = not outcome.reached
         match outcome.result:
-            case Result.SENT:
+            case SendResult.SENT:
                 assert outcome.telegram_message_id is not None
                 await self._db.run(
                     message_life.record_sent, claim, outcome.telegram_message_id, now, self._plan
@@ -254,23 +326,22 @@ class Dispatcher:
                     claim.patient_id,
                     channel.name,
                 )
-            case Result.RATE_LIMITED:
+            case SendResult.RATE_LIMITED:
                 channel.pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 why = f"{channel.name} rate limit"
-                free = claim.channel is None
-                await self._db.run(message_life.retry_later, claim, wake, why, now, False, free)
+                await self._db.run(message_life.retry_later, claim, wake, why, now, False, True)
                 log.warning("rate limited by %s for %.0f s", channel.name, outcome.retry_after)
-            case Result.TRANSIENT if not health.reachable:
+            case SendResult.TRANSIENT if not health.reachable:
                 # Never reached: the next try may go by another channel, at once.
-                free = not outcome.reached and claim.channel is None
-                delay = 0.0 if free and len(claim.routes) > 1 else health.retry_in()
+                other = free and claim.channel is None and len(claim.routes) > 1
+                delay = 0.0 if other else health.retry_in()
                 wake = _ceil_epoch(now + timedelta(seconds=delay))
                 why = f"{channel.name} cannot be reached: {outcome.detail}"
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False, free)
-            case Result.TRANSIENT:
-                await self._retry_or_fail(claim, outcome, now)
-            case Result.UNREACHABLE:
+            case SendResult.TRANSIENT:
+                await self._retry_or_fail(claim, outcome, now, free)
+            case SendResult.UNREACHABLE:
                 held = await self._db.run(message_life.hold_unreachable, claim, channel.name, now)
                 log.warning(
                     "patient %d is unreachable on %s: %s",
@@ -280,18 +351,19 @@ class Dispatcher:
                 )
                 if held:
                     self._on_alert()
-            case Result.REJECTED:
+            case SendResult.REJECTED:
                 await self._db.run(
                     message_life.fail, claim, f"{channel.name} refused it: {outcome.detail}", now
                 )
                 log.error("%s rejected %s: %s", channel.name, ref, outcome.detail)
                 self._on_alert()
 
-    async def _retry_or_fail(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
+    async def _retry_or_fail(
+        self, claim: Claim, outcome: Outcome, now: datetime, free: bool
+    ) -> None:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            free = not outcome.reached and claim.channel is None
             await self._db.run(
                 message_life.retry_later, claim, wake, outcome.detail, now, True, free
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.enrol import guided, invite, one_line
+from bot.enrol import buttons, guided, invite, one_line
 from bot.services import Handler
 
 
@@ -13,6 +13,6 @@ def handlers() -> list[Handler]:
     return [
         guided.enrol_conversation(),
         CommandHandler(["enrol", "enroll"], one_line.enrol_one_line),
-        CallbackQueryHandler(guided.enrol_button_finished, pattern=r"^enrol:"),
+        CallbackQueryHandler(guided.enrol_button_finished, pattern=buttons.PATTERN),
         CommandHandler("invite", invite.invite),
     ]

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from telegram import Update
 
 from bot.common.access import actor, staff_only
+from bot.common.invite_qr import invite_links, links_text, send_qrs
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.enrol.invite_qr import invite_links, links_text, send_qrs
 from bot.enrol.questions import closed_day_note
 from bot.services import CareContext
 from care.core.dates import DateInputError, local_instant, month_number, parse_date, parse_time

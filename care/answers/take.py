@@ -13,10 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from care.answers.codec import AnswerButton
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, CareMessage, MessageState, Patient
 from care.db import alerts, appointments, audit, messages
-from care.db.chats import TELEGRAM
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
 from care.schedule.protocol import STOPS_REPEATS, URGENT, CareProtocol
@@ -122,8 +122,8 @@ def _alert_staff(
 
 def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetime) -> None:
     """ "Stop these reminders": the next repetition of this step, already planned when this one
-    was sent, is cancelled, and none is planned after it (care/schedule/delivered.py). "Not now" is not
-    handled here: it declines only the reminder it answers."""
+    was sent, is cancelled, and none is planned after it (care/schedule/message_life.py). "Not
+    now" is not handled here: it declines only the reminder it answers."""
     messages.cancel_pending(
         conn,
         message.appointment_id,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-# Every chat stored before there were channels is a Telegram chat; callers that predate
-# channels mean Telegram too.
-TELEGRAM = "telegram"
+from care.core.channels import TELEGRAM
+
+__all__ = ["TELEGRAM", "Chat"]
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,11 @@ def by_chat(
 
 
 def link_chat(
-    conn: sqlite3.Connection, patient_id: int, chat_id: int, now: int, channel: str = chats.TELEGRAM
+    conn: sqlite3.Connection,
+    patient_id: int,
+    chat_id: int,
+    now: int = 0,
+    channel: str = chats.TELEGRAM,
 ) -> None:
     """Attach a chat on `channel`; a patient who could not be reached becomes reachable again."""
     chats.link(conn, patient_id, channel, chat_id, now)

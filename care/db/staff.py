@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from care.db.chats import TELEGRAM
+from care.core.channels import TELEGRAM
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, Patient, PatientStatus
 from care.db import alerts, audit, chats, patients
-from care.db.chats import TELEGRAM
 from care.db.connection import transaction
 
 

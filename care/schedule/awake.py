@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.db import messages, patients
-from care.db.chats import TELEGRAM
 from care.db.connection import transaction
 
 # How long after their last message a patient counts as awake. Long enough for the messages

@@ -53,6 +53,13 @@ def pin_channel(conn: sqlite3.Connection, claim: Claim, channel: str) -> None:
         messages.pin_channel(conn, claim.message_id, channel)
 
 
+def pin_channels(conn: sqlite3.Connection, pins: list[tuple[Claim, str]]) -> None:
+    """`pin_channel` for a batch just claimed, in one transaction."""
+    with transaction(conn):
+        for claim, channel in pins:
+            messages.pin_channel(conn, claim.message_id, channel)
+
+
 def retry_later(
     conn: sqlite3.Connection,
     claim: Claim,
@@ -62,11 +69,12 @@ def retry_later(
     attempted: bool,
     free_channel: bool = False,
 ) -> None:
-    """Back to the schedule; `free_channel`: the attempt certainly delivered nothing, so the
-    next one may take any channel."""
+    """Back to the schedule; `free_channel`: this attempt certainly delivered nothing (or was
+    never made), so the message's channel is again what it was when claimed: none, unless an
+    earlier attempt may have delivered it."""
     with transaction(conn):
         if free_channel:
-            messages.pin_channel(conn, claim.message_id, None)
+            messages.pin_channel(conn, claim.message_id, claim.channel)
         if attempted:
             messages.note_attempt(conn, claim.message_id)
         messages.retry_later(conn, claim.message_id, wake_at=wake_at, reason=why, now=to_epoch(now))
@@ -75,9 +83,11 @@ def retry_later(
 def give_back(
     conn: sqlite3.Connection, claims: list[Claim], reason: str, wake_at: int | None, now: int
 ) -> None:
-    """Unsent claims go back to pending, not counted as attempts; `wake_at` None: as due."""
+    """Unsent claims go back to pending, not counted as attempts, with the channel they had
+    when claimed; `wake_at` None: as due."""
     with transaction(conn):
         for claim in claims:
+            messages.pin_channel(conn, claim.message_id, claim.channel)
             if wake_at is None:
                 messages.transition(
                     conn,
@@ -136,8 +146,8 @@ def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: 
     patient marked unreachable, and staff hear of it once per episode. True in that case."""
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
-        if claim.channel is None:  # else an earlier try there may have delivered it: kept
-            messages.pin_channel(conn, claim.message_id, None)
+        # As when claimed: an earlier try that may have delivered it keeps it on its channel.
+        messages.pin_channel(conn, claim.message_id, claim.channel)
         if chats.mark_unreachable(conn, claim.patient_id, channel, to_epoch(now)):
             why = f"unreachable on {channel}; trying another channel"
             messages.retry_later(

@@ -9,7 +9,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from care.db.chats import TELEGRAM
+from care.core.channels import TELEGRAM
 from jobs.channels.base import Channel, DeepLink
 from jobs.channels.health import ChannelHealth
 from jobs.pacing import Pacer

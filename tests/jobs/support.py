@@ -15,7 +15,7 @@ from care.schedule.plan import CarePlan
 from jobs.channels.base import Channel, Channels
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Outgoing
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import ChatLimit, Pacer
 from jobs.transport import Transport
 from tests.conftest import FakeClock
@@ -62,7 +62,7 @@ class RecordingTransport:
                     raise answer
                 return answer
             self.sent.append((chat_id, message))
-            return Outcome(Result.SENT, telegram_message_id=len(self.sent))
+            return Outcome(SendResult.SENT, telegram_message_id=len(self.sent))
         finally:
             self.in_flight -= 1
 

@@ -23,7 +23,7 @@ from jobs.channels.base import Channel, Channels
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from tests.conftest import FakeClock
 from tests.jobs.support import UNPACED, Alerts, RecordingTransport, alert_kinds
@@ -31,9 +31,9 @@ from tests.jobs.support import UNPACED, Alerts, RecordingTransport, alert_kinds
 TELEGRAM_CHAT = 501
 BALE_CHAT = 7_000_000_001
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
-TIMED_OUT = Outcome(Result.TRANSIENT, "TimedOut: read timed out")  # may have been delivered
-REFUSED = Outcome(Result.TRANSIENT, "NetworkError: httpx.ConnectError", reached=False)
-BLOCKED = Outcome(Result.UNREACHABLE, "Forbidden: bot was blocked by the user")
+TIMED_OUT = Outcome(SendResult.TRANSIENT, "TimedOut: read timed out")  # may have been delivered
+REFUSED = Outcome(SendResult.TRANSIENT, "NetworkError: httpx.ConnectError", reached=False)
+BLOCKED = Outcome(SendResult.UNREACHABLE, "Forbidden: bot was blocked by the user")
 
 
 class TwoChannels:

@@ -16,10 +16,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
-from care.core.clock import to_epoch
-from care.core.models import AlertKind
-from care.db import alerts, appointments, patients, staff
-from care.db.alerts import AlertRow
+from bot.desk import buttons as desk_buttons
+from care.alerts.outbox import AlertRow, mark_delivered, subject_of, undelivered
+from care.core.models import AlertKind, Patient
+from care.people.staffing import active_staff, language_of
 
 if TYPE_CHECKING:  # services name this class for their own type: a type only, no cycle
     from bot.services import Services
@@ -27,9 +27,8 @@ if TYPE_CHECKING:  # services name this class for their own type: a type only, n
 log = logging.getLogger(__name__)
 
 
-def call_them(conn: sqlite3.Connection, voice: Voice, patient_id: int) -> str:
+def call_them(voice: Voice, patient: Patient | None) -> str:
     """A patient no channel reaches: staff call them (their phone, if given)."""
-    patient = patients.get(conn, patient_id)
     if patient is None or patient.phone is None:
         return voice("channels.call_them_no_phone")
     return voice("channels.call_them", phone=patient.phone)
@@ -37,7 +36,7 @@ def call_them(conn: sqlite3.Connection, voice: Voice, patient_id: int) -> str:
 
 def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(voice("card.open"), callback_data=f"card:{patient_id}")]]
+        [[InlineKeyboardButton(voice("card.open"), callback_data=desk_buttons.card(patient_id))]]
     )
 
 
@@ -57,11 +56,11 @@ class StaffAlerts:
     async def flush(self) -> int:
         """Send every alert not yet sent; return how many went out."""
         async with self._lock:
-            pending = await self._db.run(alerts.undelivered)
+            pending = await self._db.run(undelivered)
             sent = 0
             for alert in pending:
                 if await self._send_to_staff(alert):
-                    await self._db.run(_delivered, alert.id, to_epoch(self._clock.now()))
+                    await self._db.run(mark_delivered, alert.id, self._clock.now())
                     sent += 1
             return sent
 
@@ -104,10 +103,10 @@ class StaffAlerts:
             if group is not None:
                 targets.append((channel, group, settings.staff_language))
                 continue
-            members = {m.user_id for m in staff.active(conn) if m.channel == channel}
+            members = {m.user_id for m in active_staff(conn) if m.channel == channel}
             people = sorted(self._services.admin_ids(channel) | members)
             targets.extend(
-                (channel, user, staff.language_of(conn, user) or settings.staff_language)
+                (channel, user, language_of(conn, user) or settings.staff_language)
                 for user in people
             )
         return targets
@@ -116,26 +115,19 @@ class StaffAlerts:
 def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
     kind = AlertKind(alert.kind)
     who = voice("alerts.patient", patient_id=alert.patient_id or 0)
-    if alert.patient_id is not None:
-        patient = patients.get(conn, alert.patient_id)
-        if patient is not None:
-            who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
+    subject = subject_of(conn, alert)
+    if (patient := subject.patient) is not None:
+        who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     what = voice(f"alerts.{kind.value}")
     lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
     if kind is AlertKind.UNREACHABLE and alert.patient_id is not None:
-        lines.append(call_them(conn, voice, alert.patient_id))
-    if alert.appointment_id is not None:
-        appointment = appointments.get(conn, alert.appointment_id)
-        if appointment is not None:
-            lines.append(
-                voice(
-                    "alerts.appointment",
-                    appointment_id=appointment.id,
-                    starts=appointment.starts_at,
-                )
+        lines.append(call_them(voice, subject.patient))
+    if (appointment := subject.appointment) is not None:
+        lines.append(
+            voice(
+                "alerts.appointment",
+                appointment_id=appointment.id,
+                starts=appointment.starts_at,
             )
+        )
     return "\n".join(lines)
-
-
-def _delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:
-    alerts.mark_delivered(conn, alert_id, now)

@@ -17,7 +17,7 @@ from bot.common.staff_voice import Voice
 from bot.services import Services
 from care.core.dates import format_date, format_time
 from care.core.models import Appointment, PatientStatus
-from care.desk.actions import Action, Result
+from care.desk.actions import Action, ActionResult
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ def staff_note(voice: Voice, action: Action, told: Told) -> str:
     return voice(FOR_STAFF[told])
 
 
-async def tell_patient(services: Services, action: Action, result: Result, now: datetime) -> Told:
+async def tell_patient(
+    services: Services, action: Action, result: ActionResult, now: datetime
+) -> Told:
     """By the patient's preferred channel (a notice is not worth the care sender's fallback:
     staff see when it could not go, and call)."""
     patient = result.patient
@@ -66,7 +68,7 @@ async def tell_patient(services: Services, action: Action, result: Result, now: 
     return Told.TOLD
 
 
-def _notice(services: Services, action: Action, result: Result, now: datetime) -> str | None:
+def _notice(services: Services, action: Action, result: ActionResult, now: datetime) -> str | None:
     patient, appointment = result.patient, result.appointment
     if patient is None:
         return None
