@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,11 +13,13 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
 )
+from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.outages import OutageWatch
 from bot.common.patient_view import say
+from bot.common.staff_language import app_language
 from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
@@ -34,7 +37,7 @@ from care.core.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import CareProtocol, load_protocol
-from jobs.channels.bale import bale_bot, bale_channel
+from jobs.channels.bale import BALE, bale_bot, bale_channel
 from jobs.channels.base import Channel, Channels
 from jobs.channels.health import ChannelHealth, HealthState
 from jobs.channels.telegram import PatientBot, telegram_bot, telegram_channel
@@ -47,13 +50,15 @@ from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
 
-STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
-
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     """Read and check the protocol and the message files; raise on the first mistake."""
-    protocol = load_protocol(settings.protocol_path)
-    catalog = load_catalog(settings.messages_dir)
+    return load_care_files(settings.protocol_path, settings.messages_dir)
+
+
+def load_care_files(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    protocol = load_protocol(protocol_path)
+    catalog = load_catalog(messages_dir)
     check_catalog(catalog, protocol)
     check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
@@ -66,12 +71,19 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    pacers: Callable[[float], Pacer] | None = None,
+    requests: Callable[[str], BaseRequest] | None = None,
 ) -> CareApp:
     """The main application (Telegram's); with Bale set, a second one for Bale that shares
-    its services, database and sender (`services.apps`), serving the same handlers."""
-    channels = [_telegram(settings)]
+    its services, database and sender (`services.apps`), serving the same handlers.
+
+    Tests pass `pacers`, which makes each channel's pacer (on virtual time) from its rate, and
+    `requests`, which makes an in-process request object, recording and answering the calls of
+    the channel it is given."""
+    make_pacer = pacers or (lambda per_second: Pacer(per_second=per_second))
+    channels = [_telegram(settings, make_pacer, requests)]
     if settings.bale is not None:
-        channels.append(_bale(settings.bale, settings.request_timeout))
+        channels.append(_bale(settings.bale, settings.request_timeout, make_pacer, requests))
     main = _application(channels[0][0], main=True)
     apps = {TELEGRAM: main}
     for bot, _channel in channels[1:]:
@@ -100,8 +112,12 @@ def build_application(
     return main
 
 
-def _telegram(settings: Settings) -> tuple[PatientBot, Channel]:
-    pacer = Pacer(per_second=settings.telegram_per_second)
+def _telegram(
+    settings: Settings,
+    pacers: Callable[[float], Pacer],
+    requests: Callable[[str], BaseRequest] | None,
+) -> tuple[PatientBot, Channel]:
+    pacer = pacers(settings.telegram_per_second)
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -111,12 +127,18 @@ def _telegram(settings: Settings) -> tuple[PatientBot, Channel]:
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
+        requests=_for(TELEGRAM, requests),
     )
     return bot, telegram_channel(bot, health, pacer)
 
 
-def _bale(bale: BaleSettings, timeout: float) -> tuple[PatientBot, Channel]:
-    pacer = Pacer(per_second=bale.per_second)
+def _bale(
+    bale: BaleSettings,
+    timeout: float,
+    pacers: Callable[[float], Pacer],
+    requests: Callable[[str], BaseRequest] | None,
+) -> tuple[PatientBot, Channel]:
+    pacer = pacers(bale.per_second)
     health = ChannelHealth("Bale")
     bot = bale_bot(
         bale.token,
@@ -124,8 +146,18 @@ def _bale(bale: BaleSettings, timeout: float) -> tuple[PatientBot, Channel]:
         api_root=bale.api_base_url,
         timeout=timeout,
         rate_limiter=TelegramLimits(pacer),
+        requests=_for(BALE, requests),
     )
     return bot, bale_channel(bot, health, pacer)
+
+
+def _for(
+    channel: str, requests: Callable[[str], BaseRequest] | None
+) -> Callable[[], BaseRequest] | None:
+    """The request factory of one channel's bot, when the tests give one."""
+    if requests is None:
+        return None
+    return lambda: requests(channel)
 
 
 def _application(bot: PatientBot, *, main: bool) -> CareApp:
@@ -186,7 +218,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts),
+        checks_then_alerts(services, alerts),
     )
     wake.start()
     services.wake = wake
@@ -216,7 +248,7 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
     """After each delivery run: raise the alerts the schedule itself implies, then send every
     stored alert."""
 
@@ -240,10 +272,12 @@ async def _on_error(update: object, context: CareContext) -> None:
     if isinstance(update, Update) and update.effective_message is not None:
         services = context.services
         user = update.effective_user
-        is_admin = user is not None and user.id in services.settings.admin_ids
+        is_admin = user is not None and user.id in services.admin_ids(context.channel)
+        # The admin's Telegram app language: their stored choice is in the database, which
+        # may be what just failed.
         text = (
-            STAFF_ERROR
-            if is_admin
+            say(services, app_language(services, user.language_code), "errors.staff")
+            if is_admin and user is not None
             else say(services, services.settings.default_language, "patient.error")
         )
         try:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from care.core.clock import Clock, from_epoch, to_epoch
+from care.core.reasons import Reason, with_detail
 from care.db import messages
 from care.db.messages import Claim
 from care.db.worker import Database
@@ -60,7 +61,7 @@ CHAT_WAIT_TOLERANCE = 0.5
 class _Pause:
     """Why the rest of a claimed batch goes back to the schedule unsent, and until when."""
 
-    reason: str
+    reason: str  # stored: a care.core.reasons code, maybe with its detail
     wake_at: int | None  # None: as it was
     # An outage is logged once, by the channel's health, not at every try.
     logged_elsewhere: bool = False
@@ -140,9 +141,7 @@ class Dispatcher:
                         await busy[0].one_finished()
                         continue
                 if self._stopping:
-                    await self._give_back(
-                        list(queue), _Pause("the bot is stopping; not sent yet", None)
-                    )
+                    await self._give_back(list(queue), _Pause(Reason.STOPPING, None))
                     queue.clear()
                     continue
                 route = self._route(queue[0])
@@ -216,9 +215,7 @@ class Dispatcher:
         if claim.channel is not None:
             routes = [r for r in routes if r.channel == claim.channel]
             if not routes:  # it may be there already: held until it expires, never resent
-                why = (
-                    f"it may have reached the patient on {claim.channel}, which cannot carry it now"
-                )
+                why = with_detail(Reason.MAYBE_DELIVERED, claim.channel)
                 return _Pause(why, claim.expires_at)
         waits: list[float] = []
         for route in routes:
@@ -231,31 +228,28 @@ class Dispatcher:
             held = channel.pacer.held_for()
             if held > 0:
                 wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
-                return _Pause(f"{channel.name} asked us to wait; not sent yet", wake)
+                return _Pause(with_detail(Reason.RATE_LIMITED, channel.name), wake)
             return channel, route.chat_id
         if not waits:  # no chat on a channel this bot serves now
             wake = _ceil_epoch(self._clock.now() + timedelta(hours=1))
-            return _Pause("no chat on a channel the bot serves; not sent yet", wake)
+            return _Pause(Reason.NO_CHANNEL, wake)
         wake = _ceil_epoch(self._clock.now() + timedelta(seconds=min(waits)))
-        why = "waiting for a channel of the patient to be reachable; not sent yet"
-        return _Pause(why, wake, logged_elsewhere=True)
+        return _Pause(Reason.CHANNEL_DOWN, wake, logged_elsewhere=True)
 
     async def _held_or_skipped(self, claim: Claim) -> bool:
         """Settle a claim that must not go now (expired, step removed, quiet hours); True
         if it was settled so."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
-            await self._db.run(message_life.skip, claim, "expired before sending", now)
+            await self._db.run(message_life.skip, claim, Reason.EXPIRED, now)
             return True
         if not self._plan.protocol.has_step(claim.step):
-            await self._db.run(
-                message_life.skip, claim, "its step is no longer in the care protocol", now
-            )
+            await self._db.run(message_life.skip, claim, Reason.STEP_REMOVED, now)
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
             return True
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
-            hold = messages.QUIET_HOURS_HOLD
+            hold = Reason.QUIET_HOURS
             await self._db.run(
                 message_life.retry_later, claim, _ceil_epoch(later), hold, now, False, True
             )
@@ -329,7 +323,7 @@ class Dispatcher:
             case SendResult.RATE_LIMITED:
                 channel.pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
-                why = f"{channel.name} rate limit"
+                why = with_detail(Reason.RATE_LIMITED, channel.name)
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False, True)
                 log.warning("rate limited by %s for %.0f s", channel.name, outcome.retry_after)
             case SendResult.TRANSIENT if not health.reachable:
@@ -337,7 +331,7 @@ class Dispatcher:
                 other = free and claim.channel is None and len(claim.routes) > 1
                 delay = 0.0 if other else health.retry_in()
                 wake = _ceil_epoch(now + timedelta(seconds=delay))
-                why = f"{channel.name} cannot be reached: {outcome.detail}"
+                why = with_detail(Reason.CHANNEL_DOWN, f"{channel.name}: {outcome.detail}")
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False, free)
             case SendResult.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now, free)
@@ -352,9 +346,8 @@ class Dispatcher:
                 if held:
                     self._on_alert()
             case SendResult.REJECTED:
-                await self._db.run(
-                    message_life.fail, claim, f"{channel.name} refused it: {outcome.detail}", now
-                )
+                why = with_detail(Reason.REFUSED, f"{channel.name}: {outcome.detail}")
+                await self._db.run(message_life.fail, claim, why, now)
                 log.error("%s rejected %s: %s", channel.name, ref, outcome.detail)
                 self._on_alert()
 
@@ -364,14 +357,14 @@ class Dispatcher:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            await self._db.run(
-                message_life.retry_later, claim, wake, outcome.detail, now, True, free
-            )
+            why = with_detail(Reason.RETRYING, outcome.detail)
+            await self._db.run(message_life.retry_later, claim, wake, why, now, True, free)
             log.warning(
                 "message %d: %s; retrying at %s", claim.message_id, outcome.detail, from_epoch(wake)
             )
             return
-        await self._db.run(message_life.fail, claim, f"gave up: {outcome.detail}", now)
+        why = with_detail(Reason.GAVE_UP, outcome.detail)
+        await self._db.run(message_life.fail, claim, why, now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
         self._on_alert()
 

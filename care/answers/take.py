@@ -16,6 +16,7 @@ from care.answers.codec import AnswerButton
 from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, CareMessage, MessageState, Patient
+from care.core.reasons import Reason
 from care.db import alerts, appointments, audit, messages
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
@@ -127,7 +128,7 @@ def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetim
     messages.cancel_pending(
         conn,
         message.appointment_id,
-        reason="the patient asked to stop these reminders",
+        reason=Reason.STOPPED_REMINDERS,
         now=to_epoch(now),
         steps=frozenset({message.step}),
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import AlertKind, MessageState, PatientStatus
+from care.core.reasons import Reason, with_detail
 from care.db import alerts, chats, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
@@ -137,9 +138,6 @@ def fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> Non
         )
 
 
-_HELD_REASON = "patient unreachable; held until they return"
-
-
 def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: datetime) -> bool:
     """`channel` refused the patient (blocked, chat gone): the message goes by another of
     their chats at once, if they have one that takes messages; otherwise it is held, the
@@ -149,13 +147,17 @@ def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: 
         # As when claimed: an earlier try that may have delivered it keeps it on its channel.
         messages.pin_channel(conn, claim.message_id, claim.channel)
         if chats.mark_unreachable(conn, claim.patient_id, channel, to_epoch(now)):
-            why = f"unreachable on {channel}; trying another channel"
+            why = with_detail(Reason.UNREACHABLE_ON, channel)
             messages.retry_later(
                 conn, claim.message_id, wake_at=to_epoch(now), reason=why, now=to_epoch(now)
             )
             return False
         messages.retry_later(
-            conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
+            conn,
+            claim.message_id,
+            wake_at=claim.due_at,
+            reason=Reason.UNREACHABLE,
+            now=to_epoch(now),
         )
         if patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE):
             alerts.raise_once(

@@ -9,7 +9,10 @@ groups are never supergroups. Bale is domestic: no proxy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram.ext import BaseRateLimiter
+from telegram.request import BaseRequest
 
 from jobs.channels.base import Channel
 from jobs.channels.health import ChannelHealth
@@ -29,7 +32,9 @@ def bale_bot(
     api_root: str | None,
     timeout: float,
     rate_limiter: BaseRateLimiter[None],
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> PatientBot:
+    """The bot for Bale's Bot API at `api_root`; `requests` as for `telegram_bot`."""
     return bot_api_bot(
         token,
         channel=BALE,
@@ -38,6 +43,7 @@ def bale_bot(
         proxy=None,
         timeout=timeout,
         rate_limiter=rate_limiter,
+        requests=requests,
     )
 
 

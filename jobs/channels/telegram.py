@@ -3,11 +3,12 @@ and its bot starts even when Telegram cannot be reached yet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from care.core.channels import TELEGRAM
 from jobs.channels.base import Channel, DeepLink
@@ -21,16 +22,27 @@ _SEND_POOL = 256
 _UPDATES_POOL = 1
 
 
-class ObservedRequest(HTTPXRequest):
-    """Every request to the channel tells its health whether it got through."""
+class ObservedRequest(BaseRequest):
+    """Every request to the channel tells its health whether it got through, whatever carries
+    it (HTTP, or the tests' in-process recorder)."""
 
-    def __init__(self, health: ChannelHealth, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, health: ChannelHealth, inner: BaseRequest) -> None:
         self._health = health
+        self._inner = inner
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         try:
-            answer = await super().do_request(*args, **kwargs)
+            answer = await self._inner.do_request(*args, **kwargs)
         except TimedOut as error:
             # A full connection pool is this process's own congestion, not the network's.
             if not error.message.startswith("Pool timeout"):
@@ -92,9 +104,11 @@ def telegram_bot(
     proxy: str | None,
     timeout: float,
     rate_limiter: BaseRateLimiter[None],
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> PatientBot:
     """The bot for Telegram (or a Bot API server at `api_root`), every call through `proxy`,
-    getUpdates included."""
+    getUpdates included. `requests` makes the bot's request objects instead (the tests' in-process
+    recorder, which answers without a network)."""
     return bot_api_bot(
         token,
         channel=TELEGRAM,
@@ -103,6 +117,7 @@ def telegram_bot(
         proxy=proxy,
         timeout=timeout,
         rate_limiter=rate_limiter,
+        requests=requests,
     )
 
 
@@ -115,18 +130,23 @@ def bot_api_bot(
     proxy: str | None,
     timeout: float,
     rate_limiter: BaseRateLimiter[None],
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> PatientBot:
     """A bot for any server with Telegram's Bot API shape at `root` (Telegram's, Bale's)."""
     root = root.rstrip("/")
 
-    def request(pool: int) -> ObservedRequest:
+    def request(pool: int) -> BaseRequest:
+        if requests is not None:
+            return ObservedRequest(health, requests())
         return ObservedRequest(
             health,
-            connection_pool_size=pool,
-            connect_timeout=timeout,
-            read_timeout=timeout,
-            write_timeout=timeout,
-            proxy=proxy,
+            HTTPXRequest(
+                connection_pool_size=pool,
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                proxy=proxy,
+            ),
         )
 
     bot = PatientBot(

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.core.text_input import normalize_digits
-from tests.bot.app_env import STAFF_ID, TOKEN
-from tests.bot.calls import text_to
+from tests.calls import text_to
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.served import STAFF_ID, TOKEN
 
 PATIENT = 2002
 PROTOCOL = Path(__file__).with_name("protocol.toml")
@@ -59,7 +59,7 @@ def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path:
         api.send_text(STAFF_ID, "/export_patient 1")
         api.wait_for(lambda c: c.method == "sendDocument")
         api.send_text(STAFF_ID, f"/done {appointment}")
-        api.wait_for(text_to(STAFF_ID, "is done"))
+        api.wait_for(text_to(STAFF_ID, "is done; the after-care message is on its way"))
         api.wait_for(text_to(PATIENT, "session is over"))
         api.wait_until_idle()
     finally:

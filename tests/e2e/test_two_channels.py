@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.bot.app_env import ADMIN_ID
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import ApiCall, FakeBotApi
+from tests.served import ADMIN_ID
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 BALE_PATIENT = 5_000_000_007

@@ -13,17 +13,11 @@ import pytest
 from care.core.clock import from_epoch
 from care.core.dates import iso_local
 from jobs.retry import RetryPolicy
-from tests.bot.app_env import ADMIN_ID, app_env
-from tests.bot.in_thread import InProcessBot
 from tests.conftest import TEHRAN
+from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
-from tests.fakes.schedule import (
-    DELIVERY_PROTOCOL,
-    DELIVERY_STEPS,
-    ONE_STEP_PROTOCOL,
-    seed_linked_patients,
-    step_of,
-)
+from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, ONE_STEP_PROTOCOL, step_of
+from tests.served import ADMIN_ID, InProcessBot, app_env
 
 PATIENT = 2002
 OTHER = 2003
@@ -43,7 +37,7 @@ def _bot(api: FakeBotApi, tmp_path: Path, protocol: Path, **env: str) -> InProce
 
 def _seed(tmp_path: Path, chats: list[int], protocol: Path = ONE_STEP_PROTOCOL) -> list[int]:
     now = datetime.now(UTC)
-    return seed_linked_patients(
+    return linked_patients(
         tmp_path / "mesocare.db",
         chats,
         starts_at=now - timedelta(minutes=1),
@@ -102,7 +96,10 @@ def test_server_errors_are_retried_with_backoff(api: FakeBotApi, tmp_path: Path)
         state, attempts = _one(conn.execute("SELECT state, attempts FROM care_messages").fetchall())
         reasons = [r[0] for r in conn.execute("SELECT reason FROM message_events ORDER BY id")]
     assert (state, attempts) == ("sent", 3)
-    assert sum("Internal Server Error" in (r or "") for r in reasons) == 2
+    assert (
+        sum((r or "").startswith("retrying:") and "Internal Server Error" in r for r in reasons)
+        == 2
+    )
 
 
 def test_a_timed_out_send_is_tried_again(api: FakeBotApi, tmp_path: Path) -> None:
@@ -119,7 +116,7 @@ def test_a_timed_out_send_is_tried_again(api: FakeBotApi, tmp_path: Path) -> Non
     # A send that got no answer means Telegram cannot be reached: the message waits for the
     # network without spending one of its attempts.
     assert (state, attempts) == ("sent", 1)
-    assert any("cannot be reached: TimedOut" in (r or "") for r in reasons)
+    assert any((r or "").startswith("channel_down:") and "TimedOut" in r for r in reasons)
 
 
 def test_giving_up_fails_the_message_and_tells_staff_once(api: FakeBotApi, tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from care.core.clock import to_epoch
 from care.core.models import MessageState
-from care.db import appointments, messages
+from care.core.reasons import Reason
+from care.db import appointments
 from care.db.connection import transaction
 from care.db.worker import Database
 from care.people.enrolment import Booking, Enrolment, enrol
@@ -23,7 +24,8 @@ from care.schedule.planning import SessionTimes
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, SendResult
 from tests.conftest import TEHRAN, FakeClock
-from tests.jobs.support import RecordingTransport, message_states
+from tests.factories import message_states
+from tests.jobs.support import RecordingTransport
 
 CHAT = 501
 
@@ -62,7 +64,7 @@ def _row(conn: sqlite3.Connection, step: str) -> sqlite3.Row:
         " WHERE step = ?",
         (step,),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 
@@ -76,7 +78,7 @@ async def test_downtime_ending_before_the_line_still_waits_for_the_morning(
     clock.at = tehran(8, 23, 0)  # the bot was off from 21:00 to 23:00
     assert await dispatcher.deliver_due() == 0
     row = await db.run(_row, "pre_care")
-    assert (row["state"], row["reason"]) == ("pending", messages.QUIET_HOURS_HOLD)
+    assert (row["state"], row["reason"]) == ("pending", Reason.QUIET_HOURS)
     assert row["wake_at"] == int(tehran(9, 8, 0).timestamp())
     assert row["in_time_by"] == int(tehran(9, 9, 30).timestamp())
     clock.at = tehran(9, 8, 0)
@@ -212,7 +214,7 @@ def _row_of(conn: sqlite3.Connection, appointment_id: int, step: str) -> sqlite3
         "SELECT due_at, wake_at, ready_at FROM care_messages WHERE appointment_id = ? AND step = ?",
         (appointment_id, step),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 
