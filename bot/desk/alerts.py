@@ -9,41 +9,43 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
-from bot.settings import Settings
 from care.alerts.outbox import AlertRow, mark_delivered, subject_of, undelivered
 from care.alerts.posts import record_post
-from care.content.catalog import Catalog
-from care.core.clock import Clock
-from care.core.models import AlertKind
-from care.db.worker import Database
+from care.core.models import AlertKind, Patient
 from care.people.staffing import active_staff, language_of
+
+if TYPE_CHECKING:  # services name this class for their own type: a type only, no cycle
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
+def call_them(voice: Voice, patient: Patient | None) -> str:
+    """A patient no channel reaches: staff call them (their phone, if given)."""
+    if patient is None or patient.phone is None:
+        return voice("channels.call_them_no_phone")
+    return voice("channels.call_them", phone=patient.phone)
+
+
 class StaffAlerts:
-    """Sends stored alerts to the staff group when there is one, else to each staff member."""
+    """Sends stored alerts to staff on each channel the bot serves: to that channel's staff
+    group when it has one (STAFF_CHAT_ID, BALE_STAFF_CHAT_ID), else to each staff member
+    there. An alert counts as delivered once it reached staff on any channel."""
 
-    def __init__(
-        self, bot: Bot, db: Database, settings: Settings, clock: Clock, catalog: Catalog
-    ) -> None:
-        self._bot = bot
-        self._db = db
-        self._settings = settings
-        self._clock = clock
-        self._catalog = catalog
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._db = services.db
+        self._settings = services.settings
+        self._clock = services.clock
+        self._catalog = services.catalog
         self._lock = asyncio.Lock()
-
-    @property
-    def bot(self) -> Bot:
-        """The bot alerts go out through (the relay's escalations and morning sheet use it too)."""
-        return self._bot
 
     async def flush(self) -> int:
         """Send every alert not yet sent; return how many went out."""
@@ -58,38 +60,67 @@ class StaffAlerts:
 
     async def _send_to_staff(self, alert: AlertRow) -> bool:
         delivered = False
-        for chat_id, lang in await self._db.run(staff_targets, self._settings):
+        services = self._services
+        for channel, chat_id, lang in await self._db.run(staff_targets, services, services.apps):
+            bot = services.bot_of(channel)
+            if bot is None:
+                continue
             voice = Voice(self._catalog, lang, self._settings.timezone)
             text = await self._db.run(describe, alert, voice)
-            # Each alert waits for an owner (bot/relay/ownership.py); its posts are recorded
-            # so taking it can be shown on every copy.
+            # Each alert waits for an owner (bot/relay/ownership.py); its posts are recorded,
+            # with their channel, so taking it can be shown on every copy.
             markup = alert_buttons.keyboard(
                 voice, alert.id, alert.patient_id, step=alert_buttons.Step.TAKE
             )
             try:
-                sent = await self._bot.send_message(chat_id, text, reply_markup=markup)
+                sent = await bot.send_message(chat_id, text, reply_markup=markup)
                 delivered = True
             except TelegramError as error:
-                log.error("could not alert staff chat %s: %s", chat_id, error)
+                log.error("could not alert staff chat %s on %s: %s", chat_id, channel, error)
                 continue
-            await self._db.run(record_post, chat_id, sent.message_id, alert.id)
+            await self._db.run(record_post, channel, chat_id, sent.message_id, alert.id)
         return delivered
 
+    async def tell(self, text: Callable[[Voice], str]) -> None:
+        """Send every staff chat `text` in its language at once, not stored (a channel's
+        state: told when it changes, and worth nothing after a restart)."""
+        services = self._services
+        for channel, chat_id, lang in await self._db.run(staff_targets, services, services.apps):
+            bot = services.bot_of(channel)
+            if bot is None:
+                continue
+            voice = Voice(self._catalog, lang, self._settings.timezone)
+            try:
+                await bot.send_message(chat_id, text(voice))
+            except TelegramError as error:
+                log.warning("could not tell staff chat %s on %s: %s", chat_id, channel, error)
 
-def staff_targets(conn: sqlite3.Connection, settings: Settings) -> list[tuple[int, str]]:
-    """Each chat to tell something, with its language: the staff group's, or each member's
-    own choice (/language), else STAFF_LANGUAGE."""
-    if settings.staff_chat_id is not None:
-        return [(settings.staff_chat_id, settings.staff_language)]
-    people = sorted(settings.admin_ids | {m.user_id for m in active_staff(conn)})
-    return [(user, language_of(conn, user) or settings.staff_language) for user in people]
+
+def staff_targets(
+    conn: sqlite3.Connection, services: Services, channels: Iterable[str]
+) -> list[tuple[str, int, str]]:
+    """Each chat to tell something on each of `channels`, with its language: that channel's
+    staff group's, or each of its members' own choice (/language), else STAFF_LANGUAGE."""
+    settings = services.settings
+    targets: list[tuple[str, int, str]] = []
+    for channel in channels:
+        group = services.staff_chat_id(channel)
+        if group is not None:
+            targets.append((channel, group, settings.staff_language))
+            continue
+        members = {m.user_id for m in active_staff(conn) if m.channel == channel}
+        people = sorted(services.admin_ids(channel) | members)
+        targets.extend(
+            (channel, user, language_of(conn, user) or settings.staff_language) for user in people
+        )
+    return targets
 
 
-def chat_language(conn: sqlite3.Connection, settings: Settings, chat_id: int) -> str:
-    """The language a staff chat reads: the group's, or that member's own."""
-    if chat_id == settings.staff_chat_id:
-        return settings.staff_language
-    return language_of(conn, chat_id) or settings.staff_language
+def chat_language(conn: sqlite3.Connection, services: Services, channel: str, chat_id: int) -> str:
+    """The language a staff chat on `channel` reads: the group's, or that member's own."""
+    if chat_id == services.staff_chat_id(channel):
+        return services.settings.staff_language
+    return language_of(conn, chat_id) or services.settings.staff_language
 
 
 def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
@@ -100,6 +131,8 @@ def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
         who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     what = voice(f"alerts.{kind.value}")
     lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
+    if kind is AlertKind.UNREACHABLE and alert.patient_id is not None:
+        lines.append(call_them(voice, subject.patient))
     if (appointment := subject.appointment) is not None:
         lines.append(
             voice(

@@ -1,4 +1,6 @@
-"""A linked patient's own words, photos and voice notes reach the staff chat.
+"""A linked patient's own words, photos and voice notes reach the staff chat of the messenger
+they wrote from (Telegram's staff for Telegram, Bale's for Bale: a chat id belongs to one
+messenger, and a staff answer goes back the way the patient came).
 
 Headed by who they are and their next session, with Reply and the card's button under it;
 the patient is told it arrived and when to expect an answer. Strangers' messages are never
@@ -50,7 +52,7 @@ async def relay_from_patient(update: Update, context: CareContext, message: Mess
         return False
     services = context.services
     now = services.clock.now()
-    inbound = await services.db.run(take_message, chat.id, kind, now)
+    inbound = await services.db.run(take_message, context.channel, chat.id, kind, now)
     if inbound is None:
         return False
     log.info("patient %d wrote (%s, %s)", inbound.patient.id, kind, inbound.route.value)
@@ -73,7 +75,7 @@ async def _relay(
     reply_to: dict[int, int] = {}
     header = f"relay_staff.{kind}"
     if kind == "photo":
-        reply_to = await _alert_posts(services, patient)
+        reply_to = await _alert_posts(services, context.channel, patient)
         header = "relay_staff.photo_for_alert" if reply_to else header
 
     def render(voice: Voice) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -83,50 +85,62 @@ async def _relay(
         keyboard = buttons.keyboard(voice, inbound.relayed_id, patient.id)
         return voice(header, **values), keyboard
 
-    posts = await post_to_staff(context.bot, services, render, reply_to=reply_to)
+    channel = context.channel
+    posts = await post_to_staff(services, channel, render, reply_to=reply_to)
     for post in posts:
-        await services.db.run(record_relay_post, post.chat_id, post.message_id, inbound.relayed_id)
+        await services.db.run(
+            record_relay_post, channel, post.chat_id, post.message_id, inbound.relayed_id
+        )
         if kind != "text":
             copied = await copy_to(context.bot, post, message.chat_id, message.message_id)
             if copied is not None:
-                await services.db.run(record_relay_post, post.chat_id, copied, inbound.relayed_id)
+                await services.db.run(
+                    record_relay_post, channel, post.chat_id, copied, inbound.relayed_id
+                )
 
 
-async def _alert_posts(services: Services, patient: Patient) -> dict[int, int]:
-    """Where the patient's recent check-in alert sits in each staff chat: a photo after it
-    goes there as a reply."""
+async def _alert_posts(services: Services, channel: str, patient: Patient) -> dict[int, int]:
+    """Where the patient's recent check-in alert sits in each staff chat on `channel`: a photo
+    after it goes there as a reply."""
     since = to_epoch(services.clock.now() - PHOTO_WINDOW)
     alert = await services.db.run(latest_for_patient, patient.id, ALERT_KINDS, since)
     if alert is None:
         return {}
-    return dict(await services.db.run(alert_posts_of, alert.id))
+    posts = await services.db.run(alert_posts_of, alert.id)
+    return {post.chat_id: post.message_id for post in posts if post.channel == channel}
 
 
 async def _flood_notice(context: CareContext, services: Services, inbound: Inbound) -> None:
     assert inbound.flood_id is not None
+    channel = context.channel
     posts = await post_to_staff(
-        context.bot,
         services,
+        channel,
         lambda voice: (_flood_text(voice, inbound), _flood_keys(voice, inbound)),
     )
     for post in posts:
-        await services.db.run(record_relay_post, post.chat_id, post.message_id, inbound.flood_id)
+        await services.db.run(
+            record_relay_post, channel, post.chat_id, post.message_id, inbound.flood_id
+        )
 
 
 async def _count_held(context: CareContext, services: Services, inbound: Inbound) -> None:
     """One notice per flood: its count goes up, no new message is posted."""
     assert inbound.flood_id is not None
-    for chat_id, message_id in await services.db.run(relay_posts_of, inbound.flood_id):
-        voice = await chat_voice(services, chat_id)
+    for post in await services.db.run(relay_posts_of, inbound.flood_id):
+        bot = services.bot_of(post.channel)  # the notice's own messenger, whoever wrote now
+        if bot is None:
+            continue
+        voice = await chat_voice(services, post)
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 _flood_text(voice, inbound),
-                chat_id=chat_id,
-                message_id=message_id,
+                chat_id=post.chat_id,
+                message_id=post.message_id,
                 reply_markup=_flood_keys(voice, inbound),
             )
         except TelegramError as error:
-            log.warning("could not update a flood notice in chat %s: %s", chat_id, error)
+            log.warning("could not update a flood notice in chat %s: %s", post.chat_id, error)
 
 
 def _flood_text(voice: Voice, inbound: Inbound) -> str:

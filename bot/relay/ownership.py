@@ -44,7 +44,7 @@ async def press(update: Update, context: CareContext) -> None:
             take, button.alert_id, user_id=user.id, name=user.full_name, now=now
         )
     else:
-        admin = user.id in services.settings.admin_ids
+        admin = user.id in services.admin_ids(context.channel)
         change = await services.db.run(
             close, button.alert_id, user_id=user.id, admin=admin, now=now
         )
@@ -75,13 +75,17 @@ def _refusal(voice: Voice, step: Step, change: Change) -> str:
 
 async def show_owner(context: CareContext, services: Services, alert: OwnedAlert) -> None:
     """Every copy of the alert (the staff chat, escalations) shows who has it, or who closed it."""
-    for chat_id, message_id in await services.db.run(posts_of, alert.id):
-        voice = await chat_voice(services, chat_id)
+    for post in await services.db.run(posts_of, alert.id):
+        bot = services.bot_of(post.channel)  # each copy through its own messenger
+        if bot is None:
+            continue
+        chat_id, message_id = post.chat_id, post.message_id
+        voice = await chat_voice(services, post)
         text = await alert_text(services, voice, alert)
         step = Step.DONE if alert.closed_at is None else None
         markup = alert_buttons.keyboard(voice, alert.id, alert.patient_id, step=step)
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except TelegramError as error:

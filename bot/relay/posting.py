@@ -1,5 +1,7 @@
-"""Posting to the staff: the staff group when there is one, else each staff member privately,
-each chat in its own language (bot/desk/alerts.py decides which chats)."""
+"""Posting to the staff of one channel: its staff group when there is one, else each of its
+staff members privately, each chat in its own language (bot/desk/alerts.py decides which
+chats). What a patient wrote goes to the staff of the messenger they wrote from; the morning
+sheet goes to every channel's staff."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.common.staff_language import voice_in
 from bot.common.staff_voice import Voice
 from bot.desk.alerts import chat_language, staff_targets
 from bot.services import Services
+from care.alerts.posts import Post
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +23,19 @@ Render = Callable[[Voice], tuple[str, InlineKeyboardMarkup | None]]
 
 
 async def post_to_staff(
-    bot: Bot, services: Services, render: Render, *, reply_to: dict[int, int] | None = None
+    services: Services,
+    channel: str,
+    render: Render,
+    *,
+    reply_to: dict[int, int] | None = None,
 ) -> list[Message]:
-    """Send what `render` gives for each staff chat; the messages that went out. `reply_to`:
-    in each chat, the message this one answers (an alert, a header)."""
+    """Send what `render` gives for each staff chat on `channel`; the messages that went out.
+    `reply_to`: in each chat, the message this one answers (an alert, a header)."""
+    bot = services.bot_of(channel)
+    if bot is None:
+        return []
     posted = []
-    for chat_id, lang in await services.db.run(staff_targets, services.settings):
+    for _, chat_id, lang in await services.db.run(staff_targets, services, [channel]):
         text, markup = render(voice_in(services, lang))
         answered = (reply_to or {}).get(chat_id)
         try:
@@ -64,6 +74,7 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
-async def chat_voice(services: Services, chat_id: int) -> Voice:
+async def chat_voice(services: Services, post: Post) -> Voice:
     """How to speak in a staff chat the bot posted to: the group's language, or the member's."""
-    return voice_in(services, await services.db.run(chat_language, services.settings, chat_id))
+    lang = await services.db.run(chat_language, services, post.channel, post.chat_id)
+    return voice_in(services, lang)

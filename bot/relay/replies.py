@@ -1,4 +1,4 @@
-"""Staff answer a patient from the staff chat: a Telegram reply to the patient's relayed
+"""Staff answer a patient from the staff chat: a reply to the patient's relayed
 message (or to the prompt the Reply button posts) goes to the patient in the clinic's name;
 a reply to a closed alert by the one who closed it is their note for the patient's card.
 Only staff can; anyone else is told so and nothing changes."""
@@ -33,8 +33,8 @@ async def is_answer_to_us(update: Update, context: CareContext) -> bool:
         return False
     db = context.services.db
     return (
-        await db.run(relayed_at, chat.id, replied.message_id) is not None
-        or await db.run(alert_at, chat.id, replied.message_id) is not None
+        await db.run(relayed_at, context.channel, chat.id, replied.message_id) is not None
+        or await db.run(alert_at, context.channel, chat.id, replied.message_id) is not None
     )
 
 
@@ -52,11 +52,11 @@ async def take_staff_answer(update: Update, context: CareContext) -> None:
         return
     services = context.services
     replied = message.reply_to_message.message_id
-    target = await services.db.run(reply_target, chat.id, replied)
+    target = await services.db.run(reply_target, context.channel, chat.id, replied)
     if target is not None:
         await _answer_patient(update, context, target, message.text)
         return
-    alert = await services.db.run(alert_at, chat.id, replied)
+    alert = await services.db.run(alert_at, context.channel, chat.id, replied)
     if alert is None:
         await message.reply_text(voice("relay_staff.gone"))
         return
@@ -79,12 +79,12 @@ async def _answer_patient(
     if len(text) > REPLY_LIMIT:
         await message.reply_text(voice("relay_staff.too_long", count=len(text), limit=REPLY_LIMIT))
         return
-    assert patient.chat_id is not None
     words = services.catalog.text(
         patient.language, "relay.from_clinic", **services.composer.clinic_values(), reply_text=text
     )
     try:
-        await context.bot.send_message(patient.chat_id, words)
+        # The staff answered on the patient's channel (target.channel is this update's).
+        await context.bot.send_message(target.chat_id, words)
     except TelegramError as error:
         log.warning("could not deliver a staff answer to patient %d: %s", patient.id, error)
         await message.reply_text(voice("relay_staff.not_sent", who=who))
@@ -103,11 +103,15 @@ async def _mark_answered(
 ) -> None:
     """Every copy of the patient's message says who answered, and when."""
     now = services.clock.now()
-    for chat_id, message_id in await services.db.run(relay_posts_of, target.relayed_id):
-        voice = await chat_voice(services, chat_id)
+    for post in await services.db.run(relay_posts_of, target.relayed_id):
+        bot = services.bot_of(post.channel)
+        if bot is None:
+            continue
+        voice = await chat_voice(services, post)
         label = voice("relay_staff.answered", staff_name=name, at=voice.clock(now))
+        chat_id, message_id = post.chat_id, post.message_id
         try:
-            await context.bot.edit_message_reply_markup(
+            await bot.edit_message_reply_markup(
                 chat_id=chat_id,
                 message_id=message_id,
                 reply_markup=buttons.keyboard(
@@ -133,7 +137,7 @@ async def ask_for_answer(update: Update, context: CareContext) -> None:
     target = None
     if found is not None:
         chat_id, message_id = query.message.chat_id, query.message.message_id
-        target = await services.db.run(reply_target, chat_id, message_id)
+        target = await services.db.run(reply_target, context.channel, chat_id, message_id)
     if found is None or target is None:
         await query.answer(voice("relay_staff.gone"), show_alert=True)
         return
@@ -143,4 +147,6 @@ async def ask_for_answer(update: Update, context: CareContext) -> None:
     prompt = await query.message.reply_text(
         voice("relay_staff.prompt", who=who), reply_markup=ForceReply(selective=False)
     )
-    await services.db.run(record_relay_post, prompt.chat_id, prompt.message_id, row.id)
+    await services.db.run(
+        record_relay_post, context.channel, prompt.chat_id, prompt.message_id, row.id
+    )

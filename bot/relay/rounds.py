@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.common.staff_language import voice_in
@@ -27,19 +26,23 @@ from care.people.staffing import language_of
 log = logging.getLogger(__name__)
 
 
-async def after_delivery(services: Services, bot: Bot) -> None:
-    await escalate(services, bot)
+async def after_delivery(services: Services) -> None:
+    await escalate(services)
     if services.settings.morning_sheet:
-        await send_morning_sheet(services, bot)
+        await send_morning_sheet(services)
 
 
-async def escalate(services: Services, bot: Bot) -> int:
-    """Send each urgent alert left unowned for 15 working minutes to every admin, once."""
+async def escalate(services: Services) -> int:
+    """Send each urgent alert left unowned for 15 working minutes to every admin on every
+    channel (ADMIN_IDS on Telegram, BALE_ADMIN_IDS on Bale), once."""
     settings = services.settings
     due = await services.db.run(claim_escalations, services.clock.now(), settings.working_time)
     for alert in due:
         log.info("alert %d untaken: escalated to the admins", alert.id)
-        for admin in sorted(settings.admin_ids):
+        for channel, admin in _admins(services):
+            bot = services.bot_of(channel)
+            if bot is None:
+                continue
             lang = await services.db.run(language_of, admin) or settings.staff_language
             voice = voice_in(services, lang)
             text = voice("ownership.escalated", text=await alert_text(services, voice, alert))
@@ -51,19 +54,34 @@ async def escalate(services: Services, bot: Bot) -> int:
             except TelegramError as error:
                 log.error("could not escalate alert %d to admin %d: %s", alert.id, admin, error)
                 continue
-            await services.db.run(record_post, admin, sent.message_id, alert.id)
+            await services.db.run(record_post, channel, admin, sent.message_id, alert.id)
     return len(due)
 
 
-async def send_morning_sheet(services: Services, bot: Bot) -> bool:
-    """Today's sheet, if the clinic is open and it has not gone out today."""
+def _admins(services: Services) -> list[tuple[str, int]]:
+    return [
+        (channel, admin)
+        for channel in services.apps
+        for admin in sorted(services.admin_ids(channel))
+    ]
+
+
+async def send_morning_sheet(services: Services) -> bool:
+    """Today's sheet to every channel's staff, if the clinic is open and it has not gone out
+    today."""
     working = services.settings.working_time
     now = services.clock.now()
     day = await services.db.run(morning.due_day, now, working)
     if day is None or not await services.db.run(morning.claim, day, now):
         return False
     sheet = await services.db.run(morning.gather, day, working)
-    posted = await post_to_staff(bot, services, lambda voice: render_sheet(voice, sheet))
+    posted = [
+        message
+        for channel in services.apps
+        for message in await post_to_staff(
+            services, channel, lambda voice: render_sheet(voice, sheet)
+        )
+    ]
     if not posted:
         await services.db.run(morning.release, day)  # nobody got it: try at the next run
         return False

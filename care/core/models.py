@@ -10,7 +10,7 @@ from enum import StrEnum
 class PatientStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"  # the patient asked to stop messages
-    UNREACHABLE = "unreachable"  # Telegram refused delivery (blocked bot, chat gone)
+    UNREACHABLE = "unreachable"  # every linked channel refused delivery (blocked, chat gone)
     ERASED = "erased"
 
 
@@ -36,8 +36,9 @@ class Patient:
     full_name: str
     phone: str | None
     language: str
-    chat_id: int | None
+    chat_id: int | None  # on the preferred channel
     status: PatientStatus
+    channel: str | None = None  # the preferred channel's name ("telegram", "bale"); None: none
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class CareMessage:
     sent_at: datetime | None
     answer: str | None
     sent_for_start: datetime | None = None  # the appointment start it described when sent
+    channel: str | None = None  # the channel it went by (or is being tried on)
 
 
 class AlertKind(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from care.db.post import Post
+
 _COLUMNS = (
     "id, kind, patient_id, appointment_id, urgent, created_at, owner_id, owner_name, taken_at,"
     " closed_at, note, escalated_at"
@@ -109,25 +111,30 @@ def unowned_urgent(conn: sqlite3.Connection) -> list[OwnedAlert]:
     return [_alert(row) for row in rows]
 
 
-def add_post(conn: sqlite3.Connection, chat_id: int, message_id: int, alert_id: int) -> None:
+def add_post(
+    conn: sqlite3.Connection, channel: str, chat_id: int, message_id: int, alert_id: int
+) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO alert_posts (chat_id, message_id, alert_id) VALUES (?, ?, ?)",
-        (chat_id, message_id, alert_id),
+        "INSERT OR REPLACE INTO alert_posts (channel, chat_id, message_id, alert_id)"
+        " VALUES (?, ?, ?, ?)",
+        (channel, chat_id, message_id, alert_id),
     )
 
 
-def posts_of(conn: sqlite3.Connection, alert_id: int) -> list[tuple[int, int]]:
+def posts_of(conn: sqlite3.Connection, alert_id: int) -> list[Post]:
     rows = conn.execute(
-        "SELECT chat_id, message_id FROM alert_posts WHERE alert_id = ? ORDER BY rowid",
+        "SELECT channel, chat_id, message_id FROM alert_posts WHERE alert_id = ? ORDER BY rowid",
         (alert_id,),
     ).fetchall()
-    return [(row["chat_id"], row["message_id"]) for row in rows]
+    return [Post(row["channel"], row["chat_id"], row["message_id"]) for row in rows]
 
 
-def by_post(conn: sqlite3.Connection, chat_id: int, message_id: int) -> OwnedAlert | None:
+def by_post(
+    conn: sqlite3.Connection, channel: str, chat_id: int, message_id: int
+) -> OwnedAlert | None:
     row = conn.execute(
-        "SELECT alert_id FROM alert_posts WHERE chat_id = ? AND message_id = ?",
-        (chat_id, message_id),
+        "SELECT alert_id FROM alert_posts WHERE channel = ? AND chat_id = ? AND message_id = ?",
+        (channel, chat_id, message_id),
     ).fetchone()
     return None if row is None else get(conn, row["alert_id"])
 

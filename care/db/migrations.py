@@ -155,16 +155,37 @@ _STEPS: tuple[str, ...] = (
         chosen_at INTEGER NOT NULL
     );
     """,
-    # 7: reserved for the Bale channel (another branch); its step takes this place on merge,
-    # and RESERVED below becomes empty again.
+    # 7: a patient may have a chat on each channel (Telegram, Bale); the channel linked first is
+    # their preferred one; each delivery records the channel it went by (set before the send:
+    # a message whose outcome there is unknown never goes on another channel); staff ids are
+    # per channel. patients.chat_id stays the Telegram chat (older tools and queries read it),
+    # written together with its patient_chats row; patient_chats holds every channel's chat.
     """
-    SELECT 1
+    CREATE TABLE patient_chats (
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        channel TEXT NOT NULL,
+        chat_id INTEGER NOT NULL,
+        linked_at INTEGER NOT NULL,
+        unreachable_at INTEGER,
+        PRIMARY KEY (patient_id, channel),
+        UNIQUE (channel, chat_id)
+    );
+    INSERT INTO patient_chats (patient_id, channel, chat_id, linked_at, unreachable_at)
+        SELECT id, 'telegram', chat_id, created_at,
+            CASE status WHEN 'unreachable' THEN created_at END
+        FROM patients WHERE chat_id IS NOT NULL;
+    ALTER TABLE patients ADD COLUMN preferred_channel TEXT;
+    UPDATE patients SET preferred_channel = 'telegram' WHERE chat_id IS NOT NULL;
+    ALTER TABLE care_messages ADD COLUMN channel TEXT;
+    UPDATE care_messages SET channel = 'telegram' WHERE state = 'sent';
+    ALTER TABLE staff ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
     """,
     # 8: patients talk to the clinic. `relayed`: each message relayed between a patient and the
     # staff chat, with only what the relay needs (who, when, where it sits in the staff chat);
     # the text of a staff reply is kept (what the clinic told the patient), a patient's own
     # words are not (they are in the staff chat already). `relay_posts`: the staff-chat
-    # messages a Telegram reply can answer. Each alert gets an owner, a close with an optional
+    # messages a reply can answer, keyed by (channel, chat_id, message_id) as chat and message
+    # ids are each messenger's own. Each alert gets an owner, a close with an optional
     # note, an escalation mark and the messages it was posted as; the morning sheet is sent
     # once a day.
     """
@@ -183,10 +204,11 @@ _STEPS: tuple[str, ...] = (
     CREATE INDEX relayed_patient ON relayed(patient_id, at);
 
     CREATE TABLE relay_posts (
+        channel TEXT NOT NULL DEFAULT 'telegram',
         chat_id INTEGER NOT NULL,
         message_id INTEGER NOT NULL,
         relayed_id INTEGER NOT NULL REFERENCES relayed(id) ON DELETE CASCADE,
-        PRIMARY KEY (chat_id, message_id)
+        PRIMARY KEY (channel, chat_id, message_id)
     );
     CREATE INDEX relay_posts_relayed ON relay_posts(relayed_id);
 
@@ -199,10 +221,11 @@ _STEPS: tuple[str, ...] = (
     CREATE INDEX alerts_open ON alerts(created_at) WHERE closed_at IS NULL;
 
     CREATE TABLE alert_posts (
+        channel TEXT NOT NULL DEFAULT 'telegram',
         chat_id INTEGER NOT NULL,
         message_id INTEGER NOT NULL,
         alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
-        PRIMARY KEY (chat_id, message_id)
+        PRIMARY KEY (channel, chat_id, message_id)
     );
     CREATE INDEX alert_posts_alert ON alert_posts(alert_id);
 
@@ -214,9 +237,6 @@ _STEPS: tuple[str, ...] = (
 )
 
 LATEST_VERSION = len(_STEPS)
-# Steps that hold only a place for a step being written on another branch (nothing released
-# has run them): the migration tests expect every other step to change the schema.
-RESERVED: frozenset[int] = frozenset({7})
 
 
 def migrate(conn: sqlite3.Connection) -> int:

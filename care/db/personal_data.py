@@ -1,9 +1,9 @@
 """A patient's personal data as a whole: everything to export, everything to erase.
 
-Personal data here: the name (and its search key), the phone, the Telegram chat, the treatment
-area, the patient's own answers, the staff alerts they caused (with staff's notes) and the
-messages relayed between them and the staff chat (the clinic's replies in full; of the
-patient's own messages, only their kind and time). What stays after erasure is
+Personal data here: the name (and its search key), the phone, the chats (Telegram, Bale), the
+treatment area, the patient's own answers, the staff alerts they caused (with staff's notes)
+and the messages relayed between them and the staff chats (the clinic's replies in full; of
+the patient's own messages, only their kind and time). What stays after erasure is
 anonymous: appointment times, message states and their history, and audit rows, which name
 the patient by number only.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from care.db import messages, relayed
+from care.db import chats, messages, relayed
 
 ERASED_NAME = "erased"
 
@@ -24,7 +24,7 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     """The patient's record, appointments and care messages (with states and answers), as
     plain values; None if there is no such patient."""
     patient = conn.execute(
-        "SELECT id, full_name, phone, language, chat_id, status, created_at"
+        "SELECT id, full_name, phone, language, chat_id, preferred_channel, status, created_at"
         " FROM patients WHERE id = ?",
         (patient_id,),
     ).fetchone()
@@ -37,11 +37,18 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     ).fetchall()
     care_messages = conn.execute(
         "SELECT id, appointment_id, step, due_at, expires_at, state, reason, attempts, sent_at,"
-        " answer, answered_at FROM care_messages WHERE patient_id = ? ORDER BY due_at, id",
+        " channel, answer, answered_at FROM care_messages WHERE patient_id = ?"
+        " ORDER BY due_at, id",
+        (patient_id,),
+    ).fetchall()
+    linked = conn.execute(
+        "SELECT channel, chat_id, linked_at, unreachable_at FROM patient_chats"
+        " WHERE patient_id = ? ORDER BY linked_at",
         (patient_id,),
     ).fetchall()
     return {
         "patient": dict(patient),
+        "chats": [dict(row) for row in linked],
         "appointments": [dict(row) for row in appointments],
         "care_messages": [dict(row) for row in care_messages],
         "relayed_messages": relayed.of_patient(conn, patient_id),
@@ -56,6 +63,7 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         " status = 'erased' WHERE id = ?",
         (ERASED_NAME, patient_id),
     )
+    chats.forget(conn, patient_id)
     conn.execute("UPDATE appointments SET area = NULL WHERE patient_id = ?", (patient_id,))
     conn.execute(
         "UPDATE care_messages SET answer = NULL, answered_at = NULL WHERE patient_id = ?",

@@ -1,10 +1,12 @@
-"""Messages relayed between a patient and the staff chat, and the staff-chat messages a
-Telegram reply can answer (`relay_posts`)."""
+"""Messages relayed between a patient and the staff chats, and the staff-chat messages a
+reply can answer (`relay_posts`, by channel, chat and message)."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+
+from care.db.post import Post
 
 
 @dataclass(frozen=True)
@@ -53,29 +55,34 @@ def mark_answered(conn: sqlite3.Connection, relayed_id: int, now: int) -> None:
     conn.execute("UPDATE relayed SET answered_at = ? WHERE id = ?", (now, relayed_id))
 
 
-def add_post(conn: sqlite3.Connection, chat_id: int, message_id: int, relayed_id: int) -> None:
+def add_post(
+    conn: sqlite3.Connection, channel: str, chat_id: int, message_id: int, relayed_id: int
+) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO relay_posts (chat_id, message_id, relayed_id) VALUES (?, ?, ?)",
-        (chat_id, message_id, relayed_id),
+        "INSERT OR REPLACE INTO relay_posts (channel, chat_id, message_id, relayed_id)"
+        " VALUES (?, ?, ?, ?)",
+        (channel, chat_id, message_id, relayed_id),
     )
 
 
-def by_post(conn: sqlite3.Connection, chat_id: int, message_id: int) -> RelayedRow | None:
+def by_post(
+    conn: sqlite3.Connection, channel: str, chat_id: int, message_id: int
+) -> RelayedRow | None:
     """The relayed patient message that the staff-chat message `message_id` belongs to."""
     row = conn.execute(
-        "SELECT relayed_id FROM relay_posts WHERE chat_id = ? AND message_id = ?",
-        (chat_id, message_id),
+        "SELECT relayed_id FROM relay_posts WHERE channel = ? AND chat_id = ? AND message_id = ?",
+        (channel, chat_id, message_id),
     ).fetchone()
     return None if row is None else get(conn, row["relayed_id"])
 
 
-def posts_of(conn: sqlite3.Connection, relayed_id: int) -> list[tuple[int, int]]:
+def posts_of(conn: sqlite3.Connection, relayed_id: int) -> list[Post]:
     """(chat, message) of each staff-chat message that carries the relayed message's header."""
     rows = conn.execute(
-        "SELECT chat_id, message_id FROM relay_posts WHERE relayed_id = ? ORDER BY rowid",
+        "SELECT channel, chat_id, message_id FROM relay_posts WHERE relayed_id = ? ORDER BY rowid",
         (relayed_id,),
     ).fetchall()
-    return [(row["chat_id"], row["message_id"]) for row in rows]
+    return [Post(row["channel"], row["chat_id"], row["message_id"]) for row in rows]
 
 
 def inbound_since(conn: sqlite3.Connection, patient_id: int, since: int) -> dict[str, int]:

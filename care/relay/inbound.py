@@ -45,15 +45,16 @@ class Inbound:
 
 
 def take_message(
-    conn: sqlite3.Connection, chat_id: int, kind: str, now: datetime
+    conn: sqlite3.Connection, channel: str, chat_id: int, kind: str, now: datetime
 ) -> Inbound | None:
-    """Record a message from the patient linked to `chat_id`; None for anyone else."""
+    """Record a message from the patient linked to `chat_id` on `channel`; None for anyone
+    else."""
     if kind not in KINDS:
         raise ValueError(f"cannot relay a {kind!r} message")
     at = to_epoch(now)
     window_start = at - int(RELAY_WINDOW.total_seconds())
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         if patient is None or patient.status is PatientStatus.ERASED:
             return None
         counts = relayed.inbound_since(conn, patient.id, window_start)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from care.core.clock import to_epoch
 from care.core.models import Patient, PatientStatus
-from care.db import audit, patients, relayed
+from care.db import audit, chats, patients, relayed
 from care.db.connection import transaction
 
 REPLY_LIMIT = 3000  # characters: room for the clinic's heading in one Telegram message
@@ -22,18 +22,27 @@ REPLY_LIMIT = 3000  # characters: room for the clinic's heading in one Telegram 
 class ReplyTarget:
     relayed_id: int
     patient: Patient
+    channel: str  # the channel the staff answered on: the patient wrote from it
+    chat_id: int  # the patient's chat on that channel
 
 
-def reply_target(conn: sqlite3.Connection, chat_id: int, message_id: int) -> ReplyTarget | None:
-    """The patient behind the staff-chat message `message_id`, if it is a relayed message
-    (or the prompt to answer one) and the patient can still be written to."""
-    row = relayed.by_post(conn, chat_id, message_id)
+def reply_target(
+    conn: sqlite3.Connection, channel: str, chat_id: int, message_id: int
+) -> ReplyTarget | None:
+    """The patient behind the staff-chat message `message_id` on `channel`, if it is a
+    relayed message (or the prompt to answer one) and the patient can still be written to
+    there. A patient's words are posted only to the staff of the channel they wrote from, so
+    the answer goes back on that channel, never to a chat id of another messenger."""
+    row = relayed.by_post(conn, channel, chat_id, message_id)
     if row is None or row.direction != "in":
         return None
     patient = patients.get(conn, row.patient_id)
-    if patient is None or patient.chat_id is None or patient.status is PatientStatus.ERASED:
+    if patient is None or patient.status is PatientStatus.ERASED:
         return None
-    return ReplyTarget(row.id, patient)
+    chat = next((c for c in chats.of_patient(conn, patient.id) if c.channel == channel), None)
+    if chat is None:
+        return None
+    return ReplyTarget(row.id, patient, channel, chat.chat_id)
 
 
 def record_reply(
@@ -63,7 +72,7 @@ def record_reply(
         audit.record(
             conn,
             at=at,
-            actor=f"telegram:{staff_user_id}",
+            actor=f"{target.channel}:{staff_user_id}",
             action="reply",
             subject=f"patient:{target.patient.id}",
             detail=f"relayed:{target.relayed_id}",
