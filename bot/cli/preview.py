@@ -128,14 +128,18 @@ class _Preview:
             else say("preview.course_one")
         )
         first = self.when(request.starts_at)
-        booked = iso_local(self.now, self.settings.timezone)
+        booked = (
+            say.when(self.now)
+            if request.language == "fa"
+            else iso_local(self.now, self.settings.timezone)
+        )
         return [
             say("preview.header", course=course, when=first, language=request.language),
             say(
                 "preview.clinic",
                 timezone=self.settings.timezone.key,
                 quiet=say.digits(f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"),
-                booked=say.digits(booked),
+                booked=booked,
             ),
             say("preview.checked"),
         ]
