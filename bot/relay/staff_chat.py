@@ -11,50 +11,72 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.services import Services
 from bot.settings import Settings
+from care.core.channels import TELEGRAM
 from care.people.staffing import active_staff
 
 log = logging.getLogger(__name__)
 
 
-async def staff_chat_warnings(bot: Bot, settings: Settings, staff_count: int) -> list[str]:
-    """What is wrong with the staff chat's privacy; empty when nothing is (or no group)."""
-    chat_id = settings.staff_chat_id
-    if chat_id is None:
-        return []
-    warnings = []
+@dataclass(frozen=True)
+class StaffChat:
+    """What Telegram says of the staff group, beside how many staff there are."""
+
+    chat_id: int
+    public: bool  # it has a public username: anyone who finds it can read it
+    members: int
+    staff_count: int
+
+    @property
+    def crowded(self) -> bool:
+        """More members than the staff and the bot: someone in it is not staff."""
+        return self.members > self.staff_count + 1
+
+
+async def look_at_staff_chat(bot: Bot, chat_id: int, staff_count: int) -> StaffChat:
     chat = await bot.get_chat(chat_id)
-    if chat.username:
-        warnings.append(
-            f"the staff chat {chat_id} is a public group (it has a public username): anyone "
-            "can read patients' messages there; make it private in the group's settings"
-        )
     members = await bot.get_chat_member_count(chat_id)
-    if members > staff_count + 1:
+    return StaffChat(chat_id, bool(chat.username), members, staff_count)
+
+
+def log_warnings(chat: StaffChat) -> list[str]:
+    """What is wrong with the staff chat's privacy, for the log (English, ids and counts only)."""
+    warnings = []
+    if chat.public:
         warnings.append(
-            f"the staff chat {chat_id} has {members} members, more than the {staff_count} "
-            "staff and the bot: someone in it is not staff; remove them, or add them with /staff"
+            f"the staff chat {chat.chat_id} is a public group (it has a public username): "
+            "anyone can read patients' messages there; make it private in the group's settings"
+        )
+    if chat.crowded:
+        warnings.append(
+            f"the staff chat {chat.chat_id} has {chat.members} members, more than the "
+            f"{chat.staff_count} staff and the bot: someone in it is not staff; remove them, "
+            "or add them with /staff"
         )
     return warnings
 
 
 def count_staff(conn: sqlite3.Connection, settings: Settings) -> int:
-    return len(settings.admin_ids | {member.user_id for member in active_staff(conn)})
+    telegram = {member.user_id for member in active_staff(conn) if member.channel == TELEGRAM}
+    return len(settings.admin_ids | telegram)
 
 
 async def warn_if_staff_chat_open(bot: Bot, services: Services) -> None:
     """At start-up: each problem as a warning in the log."""
     settings = services.settings
+    if settings.staff_chat_id is None:
+        return
     try:
         staff_count = await services.db.run(count_staff, settings)
-        warnings = await staff_chat_warnings(bot, settings, staff_count)
+        chat = await look_at_staff_chat(bot, settings.staff_chat_id, staff_count)
     except TelegramError as error:
         log.warning("could not check the staff chat's privacy: %s", error)
         return
-    for warning in warnings:
+    for warning in log_warnings(chat):
         log.warning("privacy: %s", warning)

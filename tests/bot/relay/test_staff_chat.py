@@ -25,12 +25,14 @@ def api() -> Iterator[FakeBotApi]:
         yield fake
 
 
-def check_lines(api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def check_lines(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "en"
+) -> list[str]:
     for name, value in app_env(api, tmp_path, STAFF_CHAT_ID=str(GROUP)).items():
         monkeypatch.setenv(name, value)
     connect(tmp_path / "mesocare.db").close()
     lines: list[str] = []
-    assert run_check(lines.append)  # a warning is not a failure
+    assert run_check(lines.append, lang=lang)  # a warning is not a failure
     return lines
 
 
@@ -51,6 +53,16 @@ def test_a_public_or_crowded_group_is_warned_about(
     assert "public group" in line
     assert "5 members, more than the 1 staff" in line
     assert "mesocare_staff" not in line  # ids only
+
+
+def test_the_warning_speaks_persian_too(
+    api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.set_chat(GROUP, username="mesocare_staff", members=5)
+    lines = check_lines(api, tmp_path, monkeypatch, lang="fa")
+    (line,) = [line for line in lines if line.startswith("WARN")]
+    assert "گروه کارکنان" in line and "-۱۰۰۵۰۰" in line  # Persian digits
+    assert "گروه عمومی" in line and "public" not in line
 
 
 async def test_start_up_warns_in_the_log_with_ids_only(
