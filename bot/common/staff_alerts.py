@@ -17,7 +17,7 @@ from bot.common.staff_voice import Voice
 from bot.settings import Settings
 from care.content.catalog import Catalog
 from care.core.clock import Clock, to_epoch
-from care.core.models import AlertKind
+from care.core.models import AlertKind, AppointmentStatus
 from care.db import alerts, appointments, patients, staff
 from care.db.alerts import AlertRow
 from care.db.worker import Database
@@ -97,7 +97,21 @@ def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
                     starts=appointment.starts_at,
                 )
             )
+    if kind is AlertKind.REBOOK and alert.patient_id is not None:
+        lines.append(_remaining_sessions(conn, alert.patient_id, voice))
     return "\n".join(lines)
+
+
+def _remaining_sessions(conn: sqlite3.Connection, patient_id: int, voice: Voice) -> str:
+    """The course's sessions still booked, for staff finding the patient a new time."""
+    booked = [
+        voice("desk.appointment", appointment_id=a.id, starts=a.starts_at)
+        for a in appointments.of_patient(conn, patient_id)
+        if a.status is AppointmentStatus.BOOKED
+    ]
+    if not booked:
+        return voice("alerts.remaining_none")
+    return voice("alerts.remaining", sessions=voice.join(booked))
 
 
 def _delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:

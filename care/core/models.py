@@ -77,6 +77,7 @@ class AlertKind(StrEnum):
     STILL_SYMPTOMS = "still_symptoms"
     SOMETHING_WRONG = "something_wrong"
     BOOK_ME = "book_me"
+    REBOOK = "rebook"  # missed a session and would like a new time
     INVITE_NOT_OPENED = "invite_not_opened"
     UNREACHABLE = "unreachable"
     DELIVERY_FAILED = "delivery_failed"

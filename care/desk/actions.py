@@ -19,6 +19,7 @@ from care.core.models import Appointment, AppointmentStatus, Patient, PatientSta
 from care.db import appointments, audit, messages, patients
 from care.db.connection import transaction
 from care.desk.journey import DoneOutcome, mark_done
+from care.schedule.after_event import plan_after_event
 from care.schedule.course import hand_over_last_steps, plan_messages, renumber, session_times
 from care.schedule.plan import CarePlan
 
@@ -238,7 +239,8 @@ def _plan_fresh(
 
 
 def _close(status: AppointmentStatus, reason: str) -> Change:
-    """Cancel or mark a no-show: the pending messages go, the course is counted again."""
+    """Cancel or mark a no-show: the pending messages go, the course is counted again, and
+    the protocol's steps after a no-show (the nudge to book again) are planned."""
 
     def change(
         conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
@@ -248,6 +250,8 @@ def _close(status: AppointmentStatus, reason: str) -> Change:
         messages.cancel_pending(conn, found.appointment.id, reason=reason, now=to_epoch(now))
         renumber(conn, found.patient.id)
         hand_over_last_steps(conn, found.patient.id, plan=plan, now=now)
+        if status is AppointmentStatus.NO_SHOW:
+            plan_after_event(conn, found.appointment, "no_show", plan=plan, now=now)
         return replace(found, appointment=appointments.get(conn, found.appointment.id))
 
     return change
