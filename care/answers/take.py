@@ -126,8 +126,8 @@ def _alert_staff(
 
 def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetime) -> None:
     """ "Stop these reminders": the next repetition of this step, already planned when this one
-    was sent, is cancelled, and none is planned after it (care/schedule/delivered.py). "Not now" is not
-    handled here: it declines only the reminder it answers."""
+    was sent, is cancelled, and none is planned after it (care/schedule/message_life.py). "Not
+    now" is not handled here: it declines only the reminder it answers."""
     messages.cancel_pending(
         conn,
         message.appointment_id,

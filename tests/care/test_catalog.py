@@ -24,7 +24,8 @@ from care.schedule.protocol import ANSWER_KEYS, DEFAULT_PROTOCOL_PATH, load_prot
 SHIPPED = load_catalog(DEFAULT_MESSAGES_DIR)
 PROTOCOL = load_protocol(DEFAULT_PROTOCOL_PATH)
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
-# Values the bot passes today to texts outside [steps] (jobs/compose.py, bot/common/patient_view.py).
+# Values the bot passes today to texts outside [steps] (jobs/compose.py and
+# bot/common/patient_view.py).
 CLINIC = {"clinic_name", "clinic_phone", "clinic_address", "emergency_phone"}
 
 
