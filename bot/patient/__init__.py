@@ -3,9 +3,9 @@ pausing their messages. Every command is for private chats; every button checks 
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.patient import answers, commands, language, start, stop
+from bot.patient import answers, commands, comment, language, start, stop
 from bot.services import Handler
 
 
@@ -31,4 +31,6 @@ def handlers() -> list[Handler]:
         CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
         CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
         CallbackQueryHandler(commands.faq_answer, pattern=commands.FAQ_PATTERN),
+        # Free text: a comment on a score just given, else the catch-all's answer.
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, comment.comment),
     ]

@@ -11,6 +11,7 @@ from bot.common.patient_view import answer_reply, say
 from bot.patient.common import set_buttons, tell
 from bot.services import CareContext, Services
 from care.answers.codec import AnswerButton, decode, encode
+from care.answers.satisfaction import ask_after_clean_recovery
 from care.answers.take import AnswerOutcome, AnswerResult, record_answer
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,20 @@ async def answer(update: Update, context: CareContext) -> None:
             log.info("refused an answer button from user %d", query.from_user.id)
             text = say(services, lang, "patient.button_stale")
     await tell(update, context, text)
+    if result.outcome is AnswerOutcome.RECORDED and button is not None:
+        await _after_answer(services, button)
+
+
+async def _after_answer(services: Services, button: AnswerButton) -> None:
+    """What an answer leads to: "all fine" after a course's last session may end a clean
+    recovery, which brings the satisfaction question (care/answers/satisfaction.py)."""
+    if button.answer != "all_fine":
+        return
+    planned = await services.db.run(
+        ask_after_clean_recovery, button.message_id, plan=services.plan, now=services.clock.now()
+    )
+    if planned:
+        services.schedule_changed()
 
 
 def _chosen(services: Services, lang: str, button: AnswerButton) -> InlineKeyboardMarkup:

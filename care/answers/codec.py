@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SHAPE = re.compile(r"^ans:(\d{1,12}):([a-z_]{1,32})$")
+_SHAPE = re.compile(r"^ans:(\d{1,12}):([a-z][a-z0-9_]{0,31})$")
 
 
 @dataclass(frozen=True)

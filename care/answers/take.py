@@ -29,6 +29,8 @@ ALERT_FOR_ANSWER: dict[str, AlertKind] = {
     "something_wrong": AlertKind.SOMETHING_WRONG,
     "book_me": AlertKind.BOOK_ME,
     "rebook": AlertKind.REBOOK,
+    "score_1": AlertKind.LOW_SATISFACTION,
+    "score_2": AlertKind.LOW_SATISFACTION,
 }
 
 _GONE = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)

@@ -66,6 +66,7 @@ class CareMessage:
     sent_at: datetime | None
     answer: str | None
     sent_for_start: datetime | None = None  # the appointment start it described when sent
+    comment: str | None = None  # the patient's own words after answering (satisfaction)
 
 
 class AlertKind(StrEnum):
@@ -78,6 +79,7 @@ class AlertKind(StrEnum):
     SOMETHING_WRONG = "something_wrong"
     BOOK_ME = "book_me"
     REBOOK = "rebook"  # missed a session and would like a new time
+    LOW_SATISFACTION = "low_satisfaction"  # scored the course 1 or 2 out of 5
     INVITE_NOT_OPENED = "invite_not_opened"
     UNREACHABLE = "unreachable"
     DELIVERY_FAILED = "delivery_failed"

@@ -155,6 +155,21 @@ _STEPS: tuple[str, ...] = (
         chosen_at INTEGER NOT NULL
     );
     """,
+    # 7, 8, 9: held by other branches; each takes its place here on merge.
+    """
+    SELECT 1
+    """,
+    """
+    SELECT 1
+    """,
+    """
+    SELECT 1
+    """,
+    # 10: the patient's optional comment after the satisfaction question (their own words:
+    # exported with their data and erased with it).
+    """
+    ALTER TABLE care_messages ADD COLUMN comment TEXT
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -24,7 +24,9 @@ QuietPolicy = Literal["earlier", "later", "ignore"]
 Sessions = Literal["each", "last"]
 # What a step planned on an event (not for every session) follows: `after = "no_show"` is
 # planned when staff mark a session as a no-show, anchored on the moment they did.
-AFTER_EVENTS: tuple[str, ...] = ("no_show",)
+# `after = "clean_recovery"`: when the patient answers "all fine" after the last session of a
+# course with no alert raised about them since it began (the satisfaction question).
+AFTER_EVENTS: tuple[str, ...] = ("no_show", "clean_recovery")
 
 DEFAULT_PROTOCOL_PATH = Path(__file__).parents[1] / "content" / "protocol.toml"
 
@@ -43,6 +45,11 @@ ANSWER_KEYS: tuple[str, ...] = (
     "stop_reminders",
     "rebook",
     "no_rebook",
+    "score_1",
+    "score_2",
+    "score_3",
+    "score_4",
+    "score_5",
 )
 NEEDS_HUMAN = frozenset(
     {
@@ -53,6 +60,8 @@ NEEDS_HUMAN = frozenset(
         "something_wrong",
         "book_me",
         "rebook",
+        "score_1",
+        "score_2",
     }
 )
 URGENT = frozenset({"something_wrong"})

@@ -1,0 +1,38 @@
+"""A patient's text right after they scored their course: kept as their comment on it.
+Any other text goes on to the answer everyone gets (bot/common/fallback.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.common.fallback import answer_anything
+from bot.common.patient_view import say
+from bot.services import CareContext
+from care.answers.satisfaction import take_comment
+from care.db import patients
+
+log = logging.getLogger(__name__)
+
+
+async def comment(update: Update, context: CareContext) -> None:
+    """Keep the text as the comment on a score just given, and thank them; else the usual
+    answer to free text."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    services = context.services
+    kept = await services.db.run(
+        take_comment,
+        chat.id,
+        message.text or "",
+        protocol=services.plan.protocol,
+        now=services.clock.now(),
+    )
+    if not kept:
+        await answer_anything(update, context)
+        return
+    patient = await services.db.run(patients.by_chat, chat.id)
+    assert patient is not None
+    log.info("patient %d commented on their satisfaction answer", patient.id)
+    await message.reply_text(say(services, patient.language, "satisfaction.comment_thanks"))
