@@ -19,6 +19,7 @@ from care.core.dates import DateInputError, local_instant, month_number, parse_d
 from care.core.text_input import InvalidName, clean_name, normalize_digits
 from care.people.enrol_input import EnrolInputError, check_start
 from care.people.enrolment import Booking, Enrolment, enrol
+from care.people.returning import same_person
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,12 @@ async def enrol_one_line(update: Update, context: CareContext) -> None:
     note = closed_day_note(day, working, voice, ONE_LINE_FIX)
     if note is not None:
         await update.effective_message.reply_text(note)
+    known = await services.db.run(same_person, booking.full_name, booking.phone)
+    if known is not None:
+        from bot.enrol.returning import offer  # it builds on this module's announcement
+
+        await offer(update, context, booking, known)
+        return
     await enrol_and_announce(update, context, booking)
 
 

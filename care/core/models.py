@@ -50,6 +50,7 @@ class Appointment:
     session_count: int
     area: str | None
     status: AppointmentStatus
+    course: int = 1  # a returning patient's later courses count on: 2, 3, ...
 
 
 @dataclass(frozen=True)

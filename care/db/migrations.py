@@ -170,6 +170,12 @@ _STEPS: tuple[str, ...] = (
     """
     ALTER TABLE care_messages ADD COLUMN comment TEXT
     """,
+    # 11: a returning patient's new course lands on their record: each appointment belongs to
+    # a course (1, 2, ... per patient), numbered "session n of m" within it. Earlier rows:
+    # the first course.
+    """
+    ALTER TABLE appointments ADD COLUMN course INTEGER NOT NULL DEFAULT 1
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -20,7 +20,13 @@ from care.db import appointments, audit, messages, patients
 from care.db.connection import transaction
 from care.desk.journey import DoneOutcome, mark_done
 from care.schedule.after_event import plan_after_event
-from care.schedule.course import hand_over_last_steps, plan_messages, renumber, session_times
+from care.schedule.course import (
+    hand_over_last_steps,
+    latest_course,
+    plan_messages,
+    renumber,
+    session_times,
+)
 from care.schedule.plan import CarePlan
 
 FURTHEST_AHEAD = timedelta(days=400)
@@ -215,6 +221,7 @@ def _add_session(
         session_count=1,
         area=course[-1].area if course else None,
         now=to_epoch(now),
+        course=latest_course(conn, found.patient.id),
     )
     _plan_fresh(conn, found.patient.id, appointment_id, plan=plan, now=now)
     return replace(found, appointment=appointments.get(conn, appointment_id))
