@@ -18,9 +18,12 @@ _POLL_SECONDS = 0.25
 
 
 @contextmanager
-def running_bot(api: FakeBotApi, database: Path, work: Path, name: str) -> Iterator[BotProcess]:
-    """`python -m bot` with the default safety tick, started and, at the end, stopped."""
-    env = bot_env(api, work, DATABASE_PATH=str(database), POLL_SECONDS="10")
+def running_bot(
+    api: FakeBotApi, database: Path, work: Path, name: str, **settings: str
+) -> Iterator[BotProcess]:
+    """`python -m bot` with the default safety tick (and any other `settings`), started and,
+    at the end, stopped."""
+    env = bot_env(api, work, DATABASE_PATH=str(database), POLL_SECONDS="10", **settings)
     bot = BotProcess(api, env, work / f"{name}.log")
     bot.start(timeout=60)
     try:

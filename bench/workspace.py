@@ -24,6 +24,9 @@ class Scale:
     backlog_messages: int
     outage_messages: int
     desk_samples: int  # how many times each desk command is measured
+    network_backlog: int = 1_500  # network: messages due at once, at each round trip
+    network_on_time: int = 600  # network: messages due over network_on_time_seconds
+    network_on_time_seconds: int = 40
     lead_seconds: int = 8  # seeded messages fall due this long after seeding: the bot is up
 
 
@@ -46,6 +49,9 @@ QUICK = Scale(
     backlog_messages=1_000,
     outage_messages=300,
     desk_samples=50,
+    network_backlog=300,
+    network_on_time=200,
+    network_on_time_seconds=15,
 )
 
 
@@ -54,6 +60,7 @@ class Bench:
     scale: Scale
     runs: int
     work: Path  # scratch folder: databases and bot logs
+    kills: int = 100  # network: SIGKILLs per round trip and sender
     _schedules: dict[int, Path] = field(default_factory=dict)
     _starts: dict[tuple[str, int], list[Start]] = field(default_factory=dict)
     _copies: int = 0

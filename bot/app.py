@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
-from bot.common.staff_alerts import StaffAlerts
+from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
 from bot.settings import Settings
@@ -109,8 +109,8 @@ def _register_handlers(application: CareApp) -> None:
     """One ordered list: the first handler in group 0 that matches an update takes it."""
     application.add_handlers(
         [
-            *staff.joining(),  # /start staff_<token>, before a patient's /start <token>
-            *patient.starting(),  # /start <token>, then plain /start
+            *staff.joining(),  # /start staff_<token> (before a patient's token), bare /start
+            *patient.starting(),  # /start <token>
             *enrol.handlers(),  # the guided /enrol before the one-line form
             *desk.handlers(),
             *staff.handlers(),
@@ -142,6 +142,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
         health=services.telegram_health,
+        window=services.settings.send_window,
     )
     await dispatcher.recover()
     assert application.job_queue is not None

@@ -23,7 +23,7 @@ from jobs.retry import RetryPolicy
 from jobs.wakeup import Wake
 
 if TYPE_CHECKING:  # the alerts need the services: a type only, to keep this module a leaf
-    from bot.common.staff_alerts import StaffAlerts
+    from bot.desk.alerts import StaffAlerts
 
 
 @dataclass

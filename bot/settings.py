@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import OpeningHours, WorkingTime, parse_working_days
 from jobs.channels.proxy import ProxyError, parse_proxy
 
-LANGUAGES = ("fa", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 # A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...
@@ -53,6 +53,7 @@ class Settings:
     log_file: Path | None = None
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
+    send_window: int = 32  # the most care messages in flight at once (1: one at a time)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -100,6 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
         telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
+        send_window=_bounded_int("SEND_WINDOW", get("SEND_WINDOW", "32"), 1, 64),
     )
 
 

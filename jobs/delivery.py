@@ -4,10 +4,11 @@ A message's life: pending -> sending (claimed) -> sent | pending again (retry, r
 quiet hours, unreachable patient, shutdown) | failed | skipped. Each step is one transaction
 with its reason, written to `message_events`.
 
-Messages are handed to Telegram one at a time, and each answer is recorded before the next
-message goes out. That is what bounds the damage of a crash: at most one message can have
-reached Telegram without its answer being recorded, so a crash costs at most one duplicate.
-The pacer, not concurrency, sets the pace.
+Sends overlap in a bounded window (jobs/window.py): up to W at once, W sized to hold the
+channel's pace over the measured round trip, never two to one chat, and each answer recorded
+as soon as it comes. That is what bounds the damage of a crash: at most W messages can have
+reached the channel without their answer being recorded, so a crash costs at most W
+duplicates. `window=1` hands them over one at a time. The pacer, not the window, sets the pace.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import asyncio
 import logging
 import math
 import random
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,18 +33,20 @@ from care.schedule.plan import CarePlan
 from care.schedule.planning import quiet_hours_hold
 from jobs.channels.health import ChannelHealth
 from jobs.compose import Composer
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from jobs.transport import Transport
+from jobs.window import SendWindow
 
 log = logging.getLogger(__name__)
 
 AlertRaised = Callable[[], None]
 
 BATCH = 25  # about a second of sending: claimed messages wait in 'sending' only briefly
-# A chat that has just had its share (a welcome, replies) would make the one-at-a-time sender,
-# and with it every other patient, wait; such a chat's message goes last in its batch.
+# A chat that has just had its share (a welcome, replies) would make its send wait in the
+# window, and with a small window every other patient; such a chat's message goes last in
+# its batch.
 CHAT_WAIT_TOLERANCE = 0.5
 
 
@@ -71,11 +76,14 @@ class Dispatcher:
         on_progress: Callable[[], None] | None = None,
         awake: AwakePatients | None = None,
         health: ChannelHealth | None = None,
+        window: int = 1,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`on_progress` is called on every pass over the schedule and after every send
         attempt: the heartbeat that tells a monitor the sender is alive. While `health` says
         the channel cannot be reached, nothing is sent and no message spends its attempts:
-        what waits is sent when the network is back, or skipped once no longer useful."""
+        what waits is sent when the network is back, or skipped once no longer useful.
+        `window`: the most sends in flight at once (1: one at a time)."""
         self._db = db
         self._transport = transport
         self._composer = composer
@@ -88,6 +96,8 @@ class Dispatcher:
         self._on_progress = on_progress or (lambda: None)
         self._awake = awake or AwakePatients()
         self._health = health or ChannelHealth("the channel")
+        self._monotonic = monotonic
+        self._window = SendWindow(pacer, most=window, monotonic=monotonic)
         self._lock = asyncio.Lock()
         self._stopping = False
 
@@ -96,8 +106,8 @@ class Dispatcher:
         count = await self._db.run(message_life.release_interrupted, to_epoch(self._clock.now()))
         if count:
             log.warning(
-                "%d claimed message(s) had no recorded answer when the bot stopped (at most one"
-                " of them had reached Telegram); they go back to the schedule",
+                "%d claimed message(s) had no recorded answer when the bot stopped (those in"
+                " flight may have reached Telegram); they go back to the schedule",
                 count,
             )
         return count
@@ -107,52 +117,61 @@ class Dispatcher:
         return from_epoch(at) if at is not None else None
 
     async def deliver_due(self) -> int:
-        """Send everything due now; return how many were delivered. Safe to call often."""
+        """Send everything due now; return how many were delivered. Safe to call often.
+        Returns when every send it started has its answer recorded."""
         async with self._lock:
-            delivered = 0
-            while not self._stopping:
-                self._on_progress()
-                now = self._clock.now()
-                skipped = await self._db.run(message_life.skip_expired, to_epoch(now))
-                if skipped:
-                    log.info("skipped %d expired message(s)", skipped)
-                claims = await self._db.run(message_life.claim_due, to_epoch(now), BATCH)
-                if not claims:
-                    break
-                delivered += await self._send_batch(claims)
-            return delivered
+            queue: deque[Claim] = deque()
+            while True:
+                if not queue:
+                    if self._stopping:
+                        break
+                    queue.extend(await self._claim())
+                    if not queue:
+                        if not self._window.in_flight:
+                            break
+                        # A recorded send may free its patient's next message: look again.
+                        await self._window.one_finished()
+                        continue
+                await self._window.room(queue[0].chat_id)
+                pause = self._pause()
+                if pause is not None:
+                    await self._give_back(list(queue), pause)
+                    queue.clear()
+                    continue
+                claim = queue.popleft()
+                if await self._held_or_skipped(claim):
+                    continue
+                self._window.launch(claim.chat_id, self._send_one(claim))
+            return await self._window.drain()
 
     async def stop(self) -> None:
-        """Send nothing more: the message in flight finishes and is recorded, the rest of its
-        batch goes back to the schedule, and this returns when the sender is idle."""
+        """Send nothing more: the sends in flight finish and are recorded, the claimed
+        messages not yet sent go back to the schedule, and this returns when the sender is
+        idle."""
         self._stopping = True
         async with self._lock:
             return
 
-    async def _send_batch(self, claims: list[Claim]) -> int:
+    async def _claim(self) -> list[Claim]:
+        """The next batch, most urgent first (care/db/messages.py), busy chats last."""
+        self._on_progress()
+        now = to_epoch(self._clock.now())
+        skipped = await self._db.run(message_life.skip_expired, now)
+        if skipped:
+            log.info("skipped %d expired message(s)", skipped)
+        claims = await self._db.run(message_life.claim_due, now, BATCH)
         # A batch has one message per patient, so sending the others first frees no chat
         # sooner, but lets time pass for the busy ones.
-        queue = sorted(
+        return sorted(
             claims, key=lambda c: self._pacer.chat_free_in(c.chat_id) > CHAT_WAIT_TOLERANCE
         )
-        delivered = 0
-        for index, claim in enumerate(queue):
-            pause = self._pause()
-            if pause is not None:
-                rest = queue[index:]
-                await self._db.run(
-                    message_life.give_back,
-                    rest,
-                    pause.reason,
-                    pause.wake_at,
-                    to_epoch(self._clock.now()),
-                )
-                level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
-                log.log(level, "%d claimed message(s) put back: %s", len(rest), pause.reason)
-                break
-            delivered += await self._send_one(claim)
-            self._on_progress()
-        return delivered
+
+    async def _give_back(self, claims: list[Claim], pause: _Pause) -> None:
+        await self._db.run(
+            message_life.give_back, claims, pause.reason, pause.wake_at, to_epoch(self._clock.now())
+        )
+        level = logging.DEBUG if pause.logged_elsewhere else logging.INFO
+        log.log(level, "%d claimed message(s) put back: %s", len(claims), pause.reason)
 
     def _pause(self) -> _Pause | None:
         if self._stopping:
@@ -168,34 +187,54 @@ class Dispatcher:
             return _Pause("Telegram asked us to wait; not sent yet", wake)
         return None
 
-    async def _send_one(self, claim: Claim) -> int:
-        """Deliver one claimed message and record the outcome; 1 if it was delivered."""
+    async def _held_or_skipped(self, claim: Claim) -> bool:
+        """Settle a claim that must not go now (expired, step removed, quiet hours); True
+        if it was settled so."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
             await self._db.run(message_life.skip, claim, "expired before sending", now)
-            return 0
+            return True
         if not self._plan.protocol.has_step(claim.step):
             await self._db.run(
                 message_life.skip, claim, "its step is no longer in the care protocol", now
             )
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
-            return 0
+            return True
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
             hold = messages.QUIET_HOURS_HOLD
             await self._db.run(
                 message_life.retry_later, claim, _ceil_epoch(later), hold, now, False
             )
-            return 0
+            return True
+        return False
+
+    async def _send_one(self, claim: Claim) -> int:
+        """Deliver one claimed message and record the outcome; 1 if it was delivered. The
+        time from the request to the recorded answer is the window's round trip."""
         await self._pacer.wait_for_chat(claim.chat_id)
+        began = self._monotonic()
         try:
             message = self._composer.care_message(claim)
             outcome = await self._transport.deliver(claim.chat_id, message)
         except Exception as error:  # never leave a message claimed because of a surprise
             log.exception("unexpected error while sending message %d", claim.message_id)
-            outcome = Outcome(Result.TRANSIENT, type(error).__name__)
+            outcome = Outcome(SendResult.TRANSIENT, type(error).__name__)
         await self._record(claim, outcome)
-        return int(outcome.result is Result.SENT)
+        if outcome.result is not SendResult.TRANSIENT:  # a timeout says nothing of the round trip
+            self._observe(self._monotonic() - began)
+        self._on_progress()
+        return int(outcome.result is SendResult.SENT)
+
+    def _observe(self, seconds: float) -> None:
+        before = self._window.size
+        self._window.observe(seconds)
+        if self._window.size != before:
+            log.debug(
+                "send window %d (round trip %.0f ms)",
+                self._window.size,
+                1000 * (self._window.round_trip.smoothed or 0.0),
+            )
 
     def _quiet_hours_delay(self, claim: Claim, now: datetime) -> datetime | None:
         """A late message (after downtime, or for a patient who linked late) must not wake
@@ -215,30 +254,30 @@ class Dispatcher:
         now = self._clock.now()
         ref = f"message {claim.message_id}"
         match outcome.result:
-            case Result.SENT:
+            case SendResult.SENT:
                 assert outcome.telegram_message_id is not None
                 await self._db.run(
                     message_life.record_sent, claim, outcome.telegram_message_id, now, self._plan
                 )
                 log.info("sent %s (%s) to patient %d", ref, claim.step, claim.patient_id)
-            case Result.RATE_LIMITED:
+            case SendResult.RATE_LIMITED:
                 self._pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 await self._db.run(
                     message_life.retry_later, claim, wake, "Telegram rate limit", now, False
                 )
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
-            case Result.TRANSIENT if not self._health.reachable:
+            case SendResult.TRANSIENT if not self._health.reachable:
                 wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
                 why = f"{self._health.name} cannot be reached: {outcome.detail}"
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False)
-            case Result.TRANSIENT:
+            case SendResult.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
-            case Result.UNREACHABLE:
+            case SendResult.UNREACHABLE:
                 await self._db.run(message_life.hold_unreachable, claim, now)
                 log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
                 self._on_alert()
-            case Result.REJECTED:
+            case SendResult.REJECTED:
                 await self._db.run(
                     message_life.fail, claim, f"Telegram refused it: {outcome.detail}", now
                 )

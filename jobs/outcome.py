@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class Result(StrEnum):
+class SendResult(StrEnum):
     SENT = "sent"
     RATE_LIMITED = "rate_limited"  # Telegram said: wait `retry_after` seconds
     TRANSIENT = "transient"  # network trouble or a server error: try again later
@@ -16,7 +16,7 @@ class Result(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    result: Result
+    result: SendResult
     detail: str = ""
     telegram_message_id: int | None = None
     retry_after: float = 0.0

@@ -107,6 +107,16 @@ class Pacer:
         if delay > 0:
             await self._sleep(delay)
 
+    @property
+    def per_second(self) -> float:
+        """The overall pace: sends a second."""
+        return 1.0 / self._interval
+
+    def free_in(self) -> float:
+        """Seconds until the overall pace lets one more send out (0: now). Books nothing, and
+        leaves out a hold Telegram asked for (`held_for`)."""
+        return max(0.0, self._next_slot - self._monotonic())
+
     async def wait_for_chat(self, chat: ChatKey) -> None:
         """The care sender, before a message: sleep until the chat's window has room."""
         delay = self.chat_free_in(chat)

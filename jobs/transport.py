@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from jobs.compose import Outgoing
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import retry_after_seconds, sender_reschedules
 
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
@@ -38,18 +38,18 @@ class TelegramTransport:
                 )
         except RetryAfter as error:
             return Outcome(
-                Result.RATE_LIMITED,
+                SendResult.RATE_LIMITED,
                 "Telegram asked to wait",
                 retry_after=retry_after_seconds(error),
             )
         except Forbidden as error:
-            return Outcome(Result.UNREACHABLE, error.message)
+            return Outcome(SendResult.UNREACHABLE, error.message)
         except BadRequest as error:
             if any(marker in error.message.lower() for marker in _GONE_CHAT):
-                return Outcome(Result.UNREACHABLE, error.message)
-            return Outcome(Result.REJECTED, error.message)
+                return Outcome(SendResult.UNREACHABLE, error.message)
+            return Outcome(SendResult.REJECTED, error.message)
         except NetworkError as error:  # includes TimedOut and 5xx answers
-            return Outcome(Result.TRANSIENT, f"{type(error).__name__}: {error.message}")
+            return Outcome(SendResult.TRANSIENT, f"{type(error).__name__}: {error.message}")
         except TelegramError as error:
-            return Outcome(Result.REJECTED, f"{type(error).__name__}: {error.message}")
-        return Outcome(Result.SENT, telegram_message_id=sent.message_id)
+            return Outcome(SendResult.REJECTED, f"{type(error).__name__}: {error.message}")
+        return Outcome(SendResult.SENT, telegram_message_id=sent.message_id)

@@ -26,10 +26,11 @@ from bot.common.staff_voice import Voice
 from bot.logs import configure_logging
 from bot.runner import run_until_stopped
 from bot.services import Services
-from bot.settings import LANGUAGES, SettingsError, database_path, load_settings
+from bot.settings import SettingsError, database_path, load_settings
 from care.content.catalog import CatalogError
 from care.core.clock import SystemClock
 from care.core.dates import DateInputError, parse_local_datetime
+from care.core.languages import LANGUAGES
 from care.db.backup import BackupError, backup
 from care.db.lock import AlreadyRunning, exclusive
 from care.schedule.protocol import ProtocolError

@@ -15,8 +15,9 @@ from bot.common.patient_view import say
 from bot.common.staff_language import staff_voice
 from bot.services import CareContext
 from care.core.models import Patient
-from care.db import patients, staff
+from care.people.lookup import patient_in_chat
 from care.people.patient_choices import linked_patient as _linked_patient
+from care.people.staffing import is_staff_member
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ async def role_of(update: Update, context: CareContext) -> Role:
 
 
 def _stored_role(conn: sqlite3.Connection, user_id: int) -> Role:
-    if staff.is_active(conn, user_id):
+    if is_staff_member(conn, user_id):
         return Role.STAFF
-    if patients.by_chat(conn, user_id) is not None:
+    if patient_in_chat(conn, user_id) is not None:
         return Role.PATIENT
     return Role.STRANGER
 

@@ -8,15 +8,14 @@ member who chose one with /language sees that one in every app."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.settings import Settings
 from care.content.catalog import PATIENT_COMMANDS, Catalog
-from care.db import staff
 from care.db.worker import Database
+from care.people.staffing import everyone_at_the_desk
 
 log = logging.getLogger(__name__)
 
@@ -96,17 +95,12 @@ async def hide_staff_menu(bot: Bot, catalog: Catalog, user_id: int) -> None:
 
 async def show_staff_menus(bot: Bot, settings: Settings, db: Database, catalog: Catalog) -> None:
     """At start-up: every admin and every current staff member gets their menu."""
-    members = await db.run(_staff_and_languages, settings)
-    for user_id, admin, lang in members:
+    for member in await db.run(everyone_at_the_desk, settings.admin_ids):
         await show_staff_menu(
-            bot, catalog, user_id, admin=admin, lang=lang, default=settings.default_language
+            bot,
+            catalog,
+            member.user_id,
+            admin=member.admin,
+            lang=member.language,
+            default=settings.default_language,
         )
-
-
-def _staff_and_languages(
-    conn: sqlite3.Connection, settings: Settings
-) -> list[tuple[int, bool, str | None]]:
-    people = [(user_id, True) for user_id in sorted(settings.admin_ids)]
-    admins = settings.admin_ids
-    people += [(m.user_id, False) for m in staff.active(conn) if m.user_id not in admins]
-    return [(user_id, admin, staff.language_of(conn, user_id)) for user_id, admin in people]

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.services import Services
 from care.core.dates import format_date, format_time
-from care.core.models import Appointment, AppointmentStatus, Patient
-from care.db import appointments
+from care.core.models import Appointment, Patient
 from care.schedule.protocol import NEEDS_HUMAN
 from jobs.compose import number
-
-
-def upcoming(conn: sqlite3.Connection, patient_id: int, now: datetime) -> list[Appointment]:
-    return [
-        a
-        for a in appointments.of_patient(conn, patient_id)
-        if a.status is AppointmentStatus.BOOKED and a.ends_at > now
-    ]
 
 
 def appointment_list(services: Services, booked: list[Appointment], lang: str) -> str:

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.common.staff_voice import Voice
 from bot.services import CareContext, Services
-from care.db import staff
+from care.people.staffing import language_of
 
 
 async def staff_language(update: Update, context: CareContext) -> str:
@@ -18,7 +18,7 @@ async def staff_language(update: Update, context: CareContext) -> str:
         return services.settings.staff_language
     if user is None:
         return services.settings.default_language
-    chosen = await services.db.run(staff.language_of, user.id)
+    chosen = await services.db.run(language_of, user.id)
     return chosen or app_language(services, user.language_code)
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.desk import actions, agenda, card, export, journey, privacy
+from bot.desk import (
+    actions,
+    agenda,
+    agenda_buttons,
+    buttons,
+    card,
+    export,
+    forget_buttons,
+    journey,
+    privacy,
+)
 from bot.services import Handler
 
 
@@ -12,8 +22,8 @@ def handlers() -> list[Handler]:
     return [
         CommandHandler("today", agenda.today),
         CommandHandler("upcoming", agenda.upcoming),
-        CallbackQueryHandler(agenda.turn_page, pattern=r"^agenda:"),
-        CommandHandler("done", journey.done),
+        CallbackQueryHandler(agenda.turn_page, pattern=agenda_buttons.PATTERN),
+        CommandHandler("done", actions.done),
         CommandHandler("schedule", journey.schedule),
         CommandHandler("patient", card.find_patient),
         CommandHandler("reschedule", actions.reschedule),
@@ -23,8 +33,8 @@ def handlers() -> list[Handler]:
         CommandHandler("export", export.export),
         CommandHandler("export_patient", privacy.export),
         CommandHandler("forget", privacy.forget),
-        CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{privacy.FORGET_PREFIX}"),
-        CallbackQueryHandler(actions.press_button, pattern=r"^(card|cv|ap|ask|ok):"),
+        CallbackQueryHandler(privacy.forget_confirmed, pattern=forget_buttons.PATTERN),
+        CallbackQueryHandler(actions.press_button, pattern=buttons.PATTERN),
     ]
 
 

@@ -1,8 +1,9 @@
 """Acting on a patient's record from the desk: every action is asked, confirmed, then done.
 
-Buttons on the card lead here, and so do /reschedule, /cancel_appt, /noshow and /add_session.
-Each request is checked against the record as it stands when it is asked and again when it is
-confirmed; a refused request changes nothing and says why.
+Buttons on the card lead here, and so do /reschedule, /cancel_appt, /noshow, /add_session and
+/done. Each request is checked against the record as it stands when it is asked and again when
+it is confirmed; a refused request changes nothing and says why. /done is the card's Done
+without the question (the command is the decision), through the same path and wording.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.common.access import actor, is_staff, role_of, staff_only
 from bot.common.record_ids import parse_record_id
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import awaiting
 from bot.desk import buttons as desk_buttons
-from bot.desk.buttons import TIMED, Step
-from bot.desk.card import render_card, replace_message, show_card, show_session_menu
+from bot.desk.buttons import TIMED, ButtonKind
+from bot.desk.card import render_card, show_card, show_session_menu
 from bot.desk.card_view import back_keyboard, confirm_keyboard
+from bot.desk.notice import staff_note, tell_patient
 from bot.desk.texts import ask_for_time, outcome, question, refusal
-from bot.patient.notice import staff_note, tell_patient
 from bot.services import CareContext
 from care.core.dates import DateInputError, local_instant, parse_date, parse_time
-from care.db import appointments
-from care.desk.actions import Action, Request, check, perform
+from care.desk.actions import Action, ActionResult, Request, check, perform, request_on
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ _USAGE = {
     Action.CANCEL: "desk.usage_cancel",
     Action.NO_SHOW: "desk.usage_no_show",
     Action.ADD_SESSION: "desk.usage_add_session",
+    Action.DONE: "desk.usage_done",
 }
 
 
@@ -53,16 +55,16 @@ async def press_button(update: Update, context: CareContext) -> None:
         voice = await staff_voice(update, context)
         await query.answer(voice("desk.invalid_button"), show_alert=True)
         return
-    if button.step is Step.SESSION_MENU:
+    if button.kind is ButtonKind.SESSION_MENU:
         assert button.appointment_id is not None
         await show_session_menu(update, context, button.patient_id, button.appointment_id)
         return
-    if button.step in (Step.CARD, Step.CARD_IN_PLACE):
+    if button.kind in (ButtonKind.CARD, ButtonKind.CARD_IN_PLACE):
         await query.answer()
-        await show_card(update, context, button.patient_id, new=button.step is Step.CARD)
+        await show_card(update, context, button.patient_id, new=button.kind is ButtonKind.CARD)
         return
     assert button.request is not None
-    if button.step is Step.ASK:
+    if button.kind is ButtonKind.ASK:
         await _ask(update, context, button.request)
     else:
         await _confirm(update, context, button.request)
@@ -85,9 +87,11 @@ async def _ask(update: Update, context: CareContext, request: Request) -> None:
         asked = awaiting.Awaiting(request, update.effective_chat.id, now)
         awaiting.expect_time(context.user_data, asked)
         text = ask_for_time(voice, request, found)
-        await replace_message(update, text, back_keyboard(voice, request.patient_id))
+        await replace_message(update.callback_query, text, back_keyboard(voice, request.patient_id))
         return
-    await replace_message(update, question(voice, request, found), confirm_keyboard(voice, request))
+    await replace_message(
+        update.callback_query, question(voice, request, found), confirm_keyboard(voice, request)
+    )
 
 
 async def _confirm(update: Update, context: CareContext, request: Request) -> None:
@@ -105,12 +109,19 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
         await _refuse(update, context, voice, request, refusal(voice, request, result))
         return
     await query.answer()
-    log.info("%s done on patient %d", request.action, request.patient_id)
-    services.schedule_changed()
-    told = await tell_patient(context.bot, services, request.action, result, now)
-    banner = f"{outcome(voice, request, result)} {staff_note(voice, request.action, told)}".strip()
+    banner = await _carried_out(context, voice, request, result, now)
     text, markup = await render_card(context, voice, request.patient_id, banner=banner)
-    await replace_message(update, text, markup)
+    await replace_message(update.callback_query, text, markup)
+
+
+async def _carried_out(
+    context: CareContext, voice: Voice, request: Request, result: ActionResult, now: datetime
+) -> str:
+    """After a change: wake the sender, tell the patient if it concerns them, and say so."""
+    log.info("%s done on patient %d", request.action, request.patient_id)
+    context.services.schedule_changed()
+    told = await tell_patient(context.bot, context.services, request.action, result, now)
+    return f"{outcome(voice, request, result)} {staff_note(voice, request.action, told)}".strip()
 
 
 async def _refuse(
@@ -121,7 +132,7 @@ async def _refuse(
     assert query is not None
     await query.answer(reason[:ANSWER_LIMIT], show_alert=True)
     text, markup = await render_card(context, voice, request.patient_id, banner=reason)
-    await replace_message(update, text, markup)
+    await replace_message(update.callback_query, text, markup)
 
 
 async def take_typed_time(update: Update, context: CareContext) -> None:
@@ -182,6 +193,12 @@ async def no_show(update: Update, context: CareContext) -> None:
 
 
 @staff_only
+async def done(update: Update, context: CareContext) -> None:
+    """/done <appointment>: post-care goes out at once."""
+    await _on_appointment(update, context, Action.DONE, timed=False)
+
+
+@staff_only
 async def add_session(update: Update, context: CareContext) -> None:
     """/add_session <patient> <date> <time>"""
     assert update.effective_message is not None
@@ -221,14 +238,31 @@ async def _on_appointment(
         except DateInputError as error:
             await update.effective_message.reply_text(voice.problem(error))
             return
-    appointment = await services.db.run(appointments.get, appointment_id)
-    if appointment is None:
+    request = await services.db.run(request_on, chosen, appointment_id, starts_at=starts)
+    if request is None:
         await update.effective_message.reply_text(
             voice("desk.no_appointment_check", appointment_id=appointment_id)
         )
         return
-    request = Request(chosen, appointment.patient_id, appointment_id, starts_at=starts)
+    if chosen is Action.DONE:
+        await _done_now(update, context, voice, request)
+        return
     await _propose(update, context, request)
+
+
+async def _done_now(update: Update, context: CareContext, voice: Voice, request: Request) -> None:
+    assert update.effective_message is not None
+    services = context.services
+    now = services.clock.now()
+    result = await services.db.run(
+        perform, request, plan=services.plan, actor=actor(update), now=now
+    )
+    if not result.ok:
+        await update.effective_message.reply_text(refusal(voice, request, result))
+        return
+    await update.effective_message.reply_text(
+        await _carried_out(context, voice, request, result, now)
+    )
 
 
 def _typed_start(text: str, tz: ZoneInfo, now: datetime) -> datetime:

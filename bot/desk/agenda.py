@@ -8,21 +8,22 @@ A page button carries only the list (`t` today, `u` upcoming), its days and the 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.common.access import staff_only
+from bot.common.names import area_name
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import area_name
+from bot.desk import agenda_buttons
+from bot.desk.agenda_buttons import PageButton
 from bot.services import CareContext
 from care.core.text_input import normalize_digits
-from care.db.agenda import AgendaEntry, AgendaPage, PreCare, booked_between
+from care.desk.agenda import AgendaEntry, AgendaPage, PreCare, agenda_page
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ PER_PAGE = 10
 DEFAULT_DAYS = 7
 MAX_DAYS = 60
 TODAY, UPCOMING = "t", "u"
-_PAGE_BUTTON = re.compile(r"^agenda:([tu]):([0-9]{1,2}):([0-9]{1,3})$")
 
 
 @dataclass(frozen=True)
@@ -88,23 +88,19 @@ async def turn_page(update: Update, context: CareContext) -> None:
     await query.answer()
     listing, page = pressed
     text, markup = await _render(context, voice, listing, page=page)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    await replace_message(query, text, markup)
 
 
 def _read_page_button(data: str | None) -> tuple[Listing, int] | None:
-    match = _PAGE_BUTTON.match(data or "")
-    if match is None:
+    button = agenda_buttons.decode(data)
+    if button is None:
         return None
-    listing = Listing(match[1], int(match[2]))
+    listing = Listing(button.kind, button.days)
     if listing.kind == TODAY and listing.days != 0:
         return None
     if listing.kind == UPCOMING and not 1 <= listing.days <= MAX_DAYS:
         return None
-    return listing, int(match[3])
+    return listing, button.page
 
 
 def _parse_days(args: list[str]) -> int | None:
@@ -124,9 +120,7 @@ async def _render(
     tz = voice.tz
     now = services.clock.now()
     start, end = listing.window(now, tz)
-    found: AgendaPage = await services.db.run(
-        booked_between, start, end, page=page, per_page=PER_PAGE
-    )
+    found: AgendaPage = await services.db.run(agenda_page, start, end, page=page, per_page=PER_PAGE)
     title = listing.title(now, voice)
     if found.total == 0:
         return f"{title}\n{voice('desk.no_booked')}", None
@@ -167,11 +161,14 @@ def _line(entry: AgendaEntry, voice: Voice, at: time) -> str:
 
 def _pager(listing: Listing, found: AgendaPage) -> InlineKeyboardMarkup | None:
     buttons = []
-    data = f"agenda:{listing.kind}:{listing.days}"
+
+    def page(number: int) -> str:
+        return agenda_buttons.encode(PageButton(listing.kind, listing.days, number))
+
     if found.page > 0:
-        buttons.append(InlineKeyboardButton("◀", callback_data=f"{data}:{found.page - 1}"))
+        buttons.append(InlineKeyboardButton("◀", callback_data=page(found.page - 1)))
     if found.page < found.page_count - 1:
-        buttons.append(InlineKeyboardButton("▶", callback_data=f"{data}:{found.page + 1}"))
+        buttons.append(InlineKeyboardButton("▶", callback_data=page(found.page + 1)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from care.core.clock import from_epoch, to_epoch
-from care.desk.actions import APPOINTMENT_ACTIONS, LANGUAGES, Action, Request
+from care.core.languages import LANGUAGES
+from care.desk.actions import APPOINTMENT_ACTIONS, Action, Request
 
 
-class Step(StrEnum):
+class ButtonKind(StrEnum):
+    """Where a desk button leads (its first field)."""
+
     CARD = "card"
     CARD_IN_PLACE = "cv"
     SESSION_MENU = "ap"
@@ -45,6 +48,7 @@ CODES: dict[Action, str] = {
 _ACTIONS = {code: action for action, code in CODES.items()}
 TIMED = frozenset({Action.RESCHEDULE, Action.ADD_SESSION})
 
+PATTERN = r"^(card|cv|ap|ask|ok):"  # every desk button; decode() then reads it strictly
 _ID = r"([0-9]{1,12})"
 _CARD = re.compile(rf"(card|cv):{_ID}")
 _SESSION = re.compile(rf"ap:{_ID}:{_ID}")
@@ -53,22 +57,22 @@ _ACTION = re.compile(rf"(ask|ok):([a-z]{{2,6}}):{_ID}:{_ID}(?::([a-z0-9]{{1,12}}
 
 @dataclass(frozen=True)
 class DeskButton:
-    step: Step
+    kind: ButtonKind
     patient_id: int
     appointment_id: int | None = None
     request: Request | None = None  # for ASK and CONFIRM
 
 
 def card(patient_id: int, *, in_place: bool = False) -> str:
-    return f"{Step.CARD_IN_PLACE if in_place else Step.CARD}:{patient_id}"
+    return f"{ButtonKind.CARD_IN_PLACE if in_place else ButtonKind.CARD}:{patient_id}"
 
 
 def session_menu(patient_id: int, appointment_id: int) -> str:
-    return f"{Step.SESSION_MENU}:{patient_id}:{appointment_id}"
+    return f"{ButtonKind.SESSION_MENU}:{patient_id}:{appointment_id}"
 
 
-def action(step: Step, request: Request) -> str:
-    data = f"{step}:{CODES[request.action]}:{request.patient_id}:{request.appointment_id or 0}"
+def action(kind: ButtonKind, request: Request) -> str:
+    data = f"{kind}:{CODES[request.action]}:{request.patient_id}:{request.appointment_id or 0}"
     if request.starts_at is not None:
         data += f":{to_epoch(request.starts_at)}"
     elif request.language is not None:
@@ -79,15 +83,15 @@ def action(step: Step, request: Request) -> str:
 def decode(data: str) -> DeskButton | None:
     """The button, or None when `data` is not exactly one of the shapes above."""
     if match := _CARD.fullmatch(data):
-        return DeskButton(Step(match[1]), int(match[2]))
+        return DeskButton(ButtonKind(match[1]), int(match[2]))
     if match := _SESSION.fullmatch(data):
-        return DeskButton(Step.SESSION_MENU, int(match[1]), int(match[2]))
+        return DeskButton(ButtonKind.SESSION_MENU, int(match[1]), int(match[2]))
     if match := _ACTION.fullmatch(data):
         request = _request(match[2], int(match[3]), int(match[4]), match[5])
-        step = Step(match[1])
-        if request is None or (step is Step.CONFIRM and not _complete(request)):
+        kind = ButtonKind(match[1])
+        if request is None or (kind is ButtonKind.CONFIRM and not _complete(request)):
             return None
-        return DeskButton(step, request.patient_id, request.appointment_id, request)
+        return DeskButton(kind, request.patient_id, request.appointment_id, request)
     return None
 
 

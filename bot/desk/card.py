@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.common.access import staff_only
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import awaiting
@@ -22,8 +22,8 @@ from bot.desk.card_view import (
 from bot.desk.texts import who
 from bot.services import CareContext
 from care.core.models import AppointmentStatus
-from care.db import appointments, patients
 from care.desk.card import patient_card
+from care.people.lookup import appointment_record, patient_record
 from care.people.search import find_patients
 
 log = logging.getLogger(__name__)
@@ -87,19 +87,7 @@ async def show_card(update: Update, context: CareContext, patient_id: int, *, ne
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
     else:
-        await replace_message(update, text, markup)
-
-
-async def replace_message(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Show `text` in place of the message whose button was pressed. Pressing a button twice
-    may ask for the very same text, which Telegram refuses as "not modified": that is fine."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+        await replace_message(update.callback_query, text, markup)
 
 
 async def show_session_menu(
@@ -110,7 +98,7 @@ async def show_session_menu(
     assert query is not None
     services = context.services
     voice = await staff_voice(update, context)
-    appointment = await services.db.run(appointments.get, appointment_id)
+    appointment = await services.db.run(appointment_record, appointment_id)
     if appointment is None or appointment.patient_id != patient_id:
         await query.answer(voice("desk.session_mismatch"), show_alert=True)
         return
@@ -118,13 +106,13 @@ async def show_session_menu(
         gone = voice("desk.no_longer_booked", appointment_id=appointment_id)
         await query.answer(gone)
         text, markup = await render_card(context, voice, patient_id, banner=gone)
-        await replace_message(update, text, markup)
+        await replace_message(update.callback_query, text, markup)
         return
     await query.answer()
-    patient = await services.db.run(patients.get, patient_id)
+    patient = await services.db.run(patient_record, patient_id)
     title = session_title(appointment, voice)
     await replace_message(
-        update,
+        query,
         voice("desk.session_menu", who=who(voice, patient), title=title),
         session_keyboard(voice, patient_id, appointment_id),
     )

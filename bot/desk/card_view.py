@@ -12,6 +12,7 @@ from collections import Counter
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
 from care.core.models import Appointment, AppointmentStatus, MessageState, PatientStatus
@@ -85,11 +86,6 @@ def _link(card: PatientCard, voice: Voice) -> str:
     )
 
 
-def language_name(voice: Voice, lang: str) -> str:
-    key = f"card.language_{lang}"
-    return voice(key) if voice.catalog.has(voice.lang, key) else lang
-
-
 def status_name(voice: Voice, status: AppointmentStatus) -> str:
     return voice(f"card.status_{status.value}")
 
@@ -129,13 +125,6 @@ def session_title(appointment: Appointment, voice: Voice) -> str:
         parts.append(area_name(voice, appointment.area))
     parts.append(status_name(voice, appointment.status))
     return " · ".join(parts)
-
-
-def area_name(voice: Voice, area: str | None) -> str:
-    if area is None:
-        return voice("enrol.area_not_given")
-    key = f"enrol.area_{area}"
-    return voice(key) if voice.catalog.has(voice.lang, key) else area
 
 
 def _session_lines(session: Session, voice: Voice, *, short: bool) -> str:
@@ -243,7 +232,7 @@ def confirm_keyboard(voice: Voice, request: Request) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     voice("card.confirm"),
-                    callback_data=desk_buttons.action(desk_buttons.Step.CONFIRM, request),
+                    callback_data=desk_buttons.action(desk_buttons.ButtonKind.CONFIRM, request),
                 ),
                 back_button(voice, request.patient_id),
             ]
@@ -263,5 +252,5 @@ def back_button(voice: Voice, patient_id: int) -> InlineKeyboardButton:
 
 def _ask(label: str, request: Request) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        label, callback_data=desk_buttons.action(desk_buttons.Step.ASK, request)
+        label, callback_data=desk_buttons.action(desk_buttons.ButtonKind.ASK, request)
     )

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
-from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 
 from bot.common.access import actor, admin_only
 from bot.services import CareContext
-from care.core.clock import to_epoch
-from care.db import audit
-from care.db.connection import transaction
-from care.desk.export import export_csv
+from care.desk.export import export_audited
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +26,7 @@ async def export(update: Update, context: CareContext) -> None:
     services = context.services
     now = services.clock.now()
     content = await services.db.run(
-        _export, services.settings.timezone, actor=actor(update), now=to_epoch(now)
+        export_audited, services.settings.timezone, actor=actor(update), now=now
     )
     local = now.astimezone(services.settings.timezone)
     name = f"mesocare-export-{local:%Y%m%d-%H%M}.csv"
@@ -41,9 +36,3 @@ async def export(update: Update, context: CareContext) -> None:
         caption="Patients, appointments and care messages (UTF-8 CSV, clinic time). "
         "It contains health data: keep it safe and delete it when done.",
     )
-
-
-def _export(conn: sqlite3.Connection, tz: ZoneInfo, *, actor: str, now: int) -> bytes:
-    with transaction(conn):
-        audit.record(conn, at=now, actor=actor, action="export")
-        return export_csv(conn, tz)

@@ -1,52 +1,14 @@
-"""Staff commands on one appointment: /done and /schedule."""
+"""/schedule: an appointment's care messages, due times and states."""
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
 
-from bot.common.access import actor, staff_only
+from bot.common.access import staff_only
 from bot.common.record_ids import record_id_or_ask
 from bot.services import CareContext
 from care.core.dates import iso_local
-from care.desk.journey import AppointmentSchedule, DoneOutcome, mark_done, schedule_of
-
-log = logging.getLogger(__name__)
-
-
-@staff_only
-async def done(update: Update, context: CareContext) -> None:
-    """Mark an appointment done; post-care goes out at once."""
-    assert update.effective_message is not None
-    appointment_id = await record_id_or_ask(
-        update.effective_message,
-        context.args,
-        "Which appointment? Send /done followed by its number, e.g. /done 12",
-    )
-    if appointment_id is None:
-        return
-    services = context.services
-    result = await services.db.run(
-        mark_done,
-        appointment_id,
-        plan=services.plan,
-        actor=actor(update),
-        now=services.clock.now(),
-    )
-    if result.outcome is DoneOutcome.NOT_FOUND:
-        reply = f"There is no appointment #{appointment_id}. Check the number and try again."
-    elif result.outcome is DoneOutcome.NOT_BOOKED:
-        assert result.appointment is not None
-        reply = (
-            f"Appointment #{appointment_id} is already {result.appointment.status.value}; "
-            "nothing was changed."
-        )
-    else:
-        services.schedule_changed()
-        log.info("appointment %d marked done", appointment_id)
-        reply = f"Appointment #{appointment_id} is done. The after-care message is on its way."
-    await update.effective_message.reply_text(reply)
+from care.desk.journey import AppointmentSchedule, schedule_of
 
 
 @staff_only

@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.common.access import actor, admin_only
 from bot.common.record_ids import record_id_or_ask
+from bot.common.replace import replace_message
+from bot.desk import forget_buttons
+from bot.desk.forget_buttons import ForgetButton
 from bot.services import CareContext
 from care.core.models import PatientStatus
-from care.db import patients
+from care.people.lookup import patient_record
 from care.people.privacy import ForgetOutcome, export_patient, forget_patient
 
 log = logging.getLogger(__name__)
-
-FORGET_PREFIX = "forget:"
-_CONFIRM, _KEEP = "yes", "no"
 
 
 def _no_such_patient(patient_id: int) -> str:
@@ -38,7 +37,7 @@ async def forget(update: Update, context: CareContext) -> None:
     )
     if patient_id is None:
         return
-    patient = await context.services.db.run(patients.get, patient_id)
+    patient = await context.services.db.run(patient_record, patient_id)
     if patient is None:
         await update.effective_message.reply_text(_no_such_patient(patient_id))
         return
@@ -50,9 +49,12 @@ async def forget(update: Update, context: CareContext) -> None:
             [
                 InlineKeyboardButton(
                     f"Erase patient #{patient_id}",
-                    callback_data=f"{FORGET_PREFIX}{patient_id}:{_CONFIRM}",
+                    callback_data=_forget(patient_id, erase=True),
                 ),
-                InlineKeyboardButton("Keep", callback_data=f"{FORGET_PREFIX}{patient_id}:{_KEEP}"),
+                InlineKeyboardButton(
+                    "Keep",
+                    callback_data=_forget(patient_id, erase=False),
+                ),
             ]
         ]
     )
@@ -72,13 +74,13 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    parts = (query.data or "").removeprefix(FORGET_PREFIX).split(":")
-    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in (_CONFIRM, _KEEP):
-        await _settle(query, "This button is no longer valid; nothing was changed.")
+    button = forget_buttons.decode(query.data)
+    if button is None:
+        await replace_message(query, "This button is no longer valid; nothing was changed.")
         return
-    patient_id = int(parts[0])
-    if parts[1] == _KEEP:
-        await _settle(query, f"Nothing was erased; patient #{patient_id} is kept.")
+    patient_id = button.patient_id
+    if not button.erase:
+        await replace_message(query, f"Nothing was erased; patient #{patient_id} is kept.")
         return
     services = context.services
     result = await services.db.run(
@@ -94,17 +96,11 @@ async def forget_confirmed(update: Update, context: CareContext) -> None:
             f"Patient #{patient_id}'s personal data is erased; "
             f"{result.cancelled} pending message(s) cancelled."
         )
-    await _settle(query, text)
+    await replace_message(query, text)
 
 
-async def _settle(query: CallbackQuery, text: str) -> None:
-    """Replace the question with the outcome. A second tap on the same button, before the
-    first edit removed it, finds the text already there: nothing to do."""
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+def _forget(patient_id: int, *, erase: bool) -> str:
+    return forget_buttons.encode(ForgetButton(patient_id, erase=erase))
 
 
 @admin_only

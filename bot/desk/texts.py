@@ -3,10 +3,12 @@ and the reason when it is refused, in the staff member's language (bot.staff_voi
 
 from __future__ import annotations
 
+from bot.common.names import language_name
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import language_name, status_name
+from bot.desk.card_view import status_name
 from care.core.models import Appointment, Patient
-from care.desk.actions import FURTHEST_AHEAD, Action, Refusal, Request, Result
+from care.desk.actions import Action, ActionResult, Refusal, Request
+from care.schedule.horizon import BOOKING_HORIZON
 
 _QUESTION = {
     Action.CANCEL: "desk.confirm_cancel",
@@ -36,7 +38,7 @@ def new_time(voice: Voice, request: Request) -> str:
     return voice("desk.new_time", day=local.date(), time=local.time())
 
 
-def ask_for_time(voice: Voice, request: Request, found: Result) -> str:
+def ask_for_time(voice: Voice, request: Request, found: ActionResult) -> str:
     if request.action is Action.RESCHEDULE:
         assert found.appointment is not None
         return voice(
@@ -47,7 +49,7 @@ def ask_for_time(voice: Voice, request: Request, found: Result) -> str:
     return voice("desk.ask_session_time", who=who(voice, found.patient))
 
 
-def question(voice: Voice, request: Request, found: Result) -> str:
+def question(voice: Voice, request: Request, found: ActionResult) -> str:
     """The confirmation question for a request the rules allow."""
     patient, appointment = found.patient, found.appointment
     person = who(voice, patient)
@@ -73,7 +75,7 @@ def question(voice: Voice, request: Request, found: Result) -> str:
     return voice(_QUESTION[request.action], appointment=when(voice, appointment), who=person)
 
 
-def outcome(voice: Voice, request: Request, result: Result) -> str:
+def outcome(voice: Voice, request: Request, result: ActionResult) -> str:
     """One line saying what was done."""
     patient, appointment = result.patient, result.appointment
     if request.action is Action.RESCHEDULE:
@@ -101,12 +103,12 @@ def outcome(voice: Voice, request: Request, result: Result) -> str:
     return voice(_OUTCOME[request.action], appointment_id=appointment.id)
 
 
-def refusal(voice: Voice, request: Request, result: Result) -> str:
+def refusal(voice: Voice, request: Request, result: ActionResult) -> str:
     """Why the request cannot go ahead, and that nothing changed."""
     return voice("desk.refused", reason=_reason(voice, request, result))
 
 
-def _reason(voice: Voice, request: Request, result: Result) -> str:
+def _reason(voice: Voice, request: Request, result: ActionResult) -> str:
     appointment = result.appointment
     match result.refusal:
         case Refusal.NOT_FOUND if request.appointment_id is not None and result.patient:
@@ -124,7 +126,7 @@ def _reason(voice: Voice, request: Request, result: Result) -> str:
         case Refusal.IN_PAST:
             return voice("desk.in_past", new_time=new_time(voice, request))
         case Refusal.TOO_FAR:
-            return voice("desk.too_far", days=FURTHEST_AHEAD.days)
+            return voice("desk.too_far", days=BOOKING_HORIZON.days)
         case Refusal.NOT_STARTED:
             assert appointment is not None
             return voice("desk.not_started", appointment=when(voice, appointment))
@@ -140,7 +142,7 @@ def _reason(voice: Voice, request: Request, result: Result) -> str:
     raise AssertionError(f"no wording for {result.refusal}")
 
 
-def _unchanged(voice: Voice, request: Request, result: Result) -> str:
+def _unchanged(voice: Voice, request: Request, result: ActionResult) -> str:
     person = who(voice, result.patient)
     if request.action is Action.LANGUAGE:
         return voice("desk.same_language", who=person)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.enrol import guided, invite, one_line, returning
+from bot.enrol import buttons, guided, invite, one_line, returning, returning_buttons
 from bot.services import Handler
 
 
@@ -13,7 +13,7 @@ def handlers() -> list[Handler]:
     return [
         guided.enrol_conversation(),
         CommandHandler(["enrol", "enroll"], one_line.enrol_one_line),
-        CallbackQueryHandler(guided.enrol_button_finished, pattern=r"^enrol:"),
-        CallbackQueryHandler(returning.choose, pattern=returning.PATTERN),
+        CallbackQueryHandler(guided.enrol_button_finished, pattern=buttons.PATTERN),
+        CallbackQueryHandler(returning.choose, pattern=returning_buttons.PATTERN),
         CommandHandler("invite", invite.invite),
     ]

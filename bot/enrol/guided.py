@@ -26,8 +26,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.common.access import staff_only
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
-from bot.enrol.one_line import enrol_and_announce
+from bot.enrol import buttons
+from bot.enrol.announce import enrol_and_announce
+from bot.enrol.buttons import EnrolButton, decode, pattern_for
 from bot.enrol.questions import (
     BACK,
     CANCEL,
@@ -36,13 +39,10 @@ from bot.enrol.questions import (
     EDIT,
     EDIT_FIELDS,
     SUMMARY,
-    EnrolButton,
-    button_pattern,
     chosen_label,
     closed_day_note,
     edit_label,
     question,
-    read_button,
 )
 from bot.services import CareContext
 from care.people.enrol_draft import (
@@ -92,14 +92,14 @@ def enrol_conversation() -> ConversationHandler[CareContext]:
     states: dict[object, list[BaseHandler[Update, CareContext, object]]] = {
         NAME: [typed],
         **{
-            field: [CallbackQueryHandler(enrol_button, pattern=button_pattern(field)), typed]
+            field: [CallbackQueryHandler(enrol_button, pattern=pattern_for(field)), typed]
             for field in (DAY, TIME, AREA, SESSIONS, INTERVAL, PHONE, LANGUAGE)
         },
         SUMMARY_SHOWN: [
-            CallbackQueryHandler(enrol_summary_choice, pattern=button_pattern(SUMMARY)),
+            CallbackQueryHandler(enrol_summary_choice, pattern=pattern_for(SUMMARY)),
             typed,
         ],
-        EDITING: [CallbackQueryHandler(enrol_edit_choice, pattern=button_pattern(EDIT)), typed],
+        EDITING: [CallbackQueryHandler(enrol_edit_choice, pattern=pattern_for(EDIT)), typed],
         ConversationHandler.TIMEOUT: [TypeHandler(Update, enrol_timed_out)],
     }
     with warnings.catch_warnings():
@@ -117,7 +117,7 @@ def enrol_conversation() -> ConversationHandler[CareContext]:
             states=states,
             fallbacks=[
                 CommandHandler("cancel", enrol_cancel),
-                CallbackQueryHandler(enrol_button_out_of_turn, pattern=r"^enrol:"),
+                CallbackQueryHandler(enrol_button_out_of_turn, pattern=buttons.PATTERN),
                 MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, enrol_unusable),
             ],
             allow_reentry=True,
@@ -255,7 +255,7 @@ async def enrol_timed_out(update: Update, context: CareContext) -> None:
 async def enrol_button_out_of_turn(update: Update, context: CareContext) -> None:
     """A button of this enrolment for a question already answered, or of an earlier one."""
     assert update.callback_query is not None
-    button = read_button(update.callback_query.data)
+    button = decode(update.callback_query.data)
     session = _session(context)
     current = button is not None and session is not None and button.nonce == session.draft.nonce
     voice = await staff_voice(update, context)
@@ -360,7 +360,7 @@ async def _take_button(update: Update, context: CareContext) -> tuple[_Session, 
     """Answer the press; the button and the session when it belongs to this enrolment."""
     query = update.callback_query
     assert query is not None
-    button = read_button(query.data)
+    button = decode(query.data)
     session = _session(context)
     if button is None or session is None or button.nonce != session.draft.nonce:
         voice = await staff_voice(update, context)
@@ -374,7 +374,7 @@ async def _mark_chosen(update: Update, label: str) -> None:
     """Show the choice under the question and take its buttons away."""
     query: CallbackQuery | None = update.callback_query
     if query is not None and isinstance(query.message, Message):
-        await query.edit_message_text(f"{query.message.text}\n✓ {label}")
+        await replace_message(query, f"{query.message.text}\n✓ {label}")
 
 
 async def _lost(update: Update, context: CareContext) -> int:

@@ -1,23 +1,21 @@
 """What the guided /enrol asks at each step, with its buttons, and the summary staff confirm.
 
-Button data is `enrol:<nonce>:<field>:<value>`: the nonce names the conversation (so a button
-from an earlier one is recognised), the field says which question it answers. Every value is
-checked again when pressed (care.enrol_draft), so a forged button changes nothing.
+Its buttons' data is read and written by bot/enrol/buttons.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import area_name, language_name
+from bot.enrol.buttons import EnrolButton, encode
+from care.core.languages import LANGUAGES
 from care.people.areas import TREATMENT_AREAS
-from care.people.enrol_draft import LANGUAGES, SKIP, EnrolDraft, Field
+from care.people.enrol_draft import SKIP, EnrolDraft, Field
 from care.people.enrol_input import DEFAULT_INTERVAL_DAYS, MAX_INTERVAL_DAYS, MAX_SESSIONS
 from care.schedule.working_time import WorkingTime
 
@@ -27,24 +25,6 @@ CONFIRM, CHANGE, CANCEL, BACK = "confirm", "change", "cancel", "back"
 DAYS_OFFERED = 7
 TIME_SLOTS = tuple(time(hour) for hour in range(9, 21))
 INTERVALS_OFFERED = (7, 14, 21, 28)
-
-_BUTTON = re.compile(r"^enrol:([0-9a-f]{6}):([a-z]{2,8}):([A-Za-z0-9_-]{1,16})$")
-
-
-@dataclass(frozen=True)
-class EnrolButton:
-    nonce: str
-    field: str
-    value: str
-
-
-def read_button(data: str | None) -> EnrolButton | None:
-    match = _BUTTON.match(data or "")
-    return EnrolButton(match[1], match[2], match[3]) if match else None
-
-
-def button_pattern(field: str) -> str:
-    return rf"^enrol:[0-9a-f]{{6}}:{field}:"
 
 
 def question(
@@ -240,7 +220,7 @@ def _rows(
     draft: EnrolDraft, field: str, choices: Sequence[tuple[str, str]], *, per_row: int
 ) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(label, callback_data=f"enrol:{draft.nonce}:{field}:{value}")
+        InlineKeyboardButton(label, callback_data=encode(EnrolButton(draft.nonce, field, value)))
         for label, value in choices
     ]
     return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])

@@ -1,31 +1,27 @@
-"""/enrol for someone already on record: staff choose between adding the new course to that
-record and enrolling a new patient (buttons `ret:add:<n>` and `ret:new:<n>`, where <n> names
-the booking this staff member is holding, kept in their own session data only)."""
+"""/enrol (either form) for someone already on record: staff choose between adding the new
+course to that record and enrolling a new patient (the buttons: bot/enrol/returning_buttons.py).
+The booking waits in the asking staff member's own session data until they choose."""
 
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.common.access import actor, staff_only
+from bot.common.invite_qr import invite_link, send_qr
 from bot.common.patient_view import appointment_list
 from bot.common.staff_language import staff_voice
-from bot.enrol.invite_qr import invite_link, send_qr
-from bot.enrol.one_line import enrol_and_announce, invite_text, qr_caption
+from bot.enrol.announce import enrol_and_announce, invite_text, qr_caption
+from bot.enrol.returning_buttons import ReturningButton, decode, encode, new_nonce
 from bot.services import CareContext
 from care.core.models import Patient, PatientStatus
-from care.db import appointments
 from care.people.enrolment import Booking
 from care.people.returning import NewCourse, add_course
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^ret:(add|new):[0-9a-f]{8}$"
-_DATA = re.compile(PATTERN)
 _HELD = "returning"
 
 
@@ -33,14 +29,14 @@ async def offer(update: Update, context: CareContext, booking: Booking, patient:
     """Ask whether `booking` is a new course for `patient` or a new patient."""
     assert update.effective_message is not None
     voice = await staff_voice(update, context)
-    nonce = secrets.token_hex(4)
+    nonce = new_nonce()
     held = context.user_data.setdefault(_HELD, {}) if context.user_data is not None else {}
     held[nonce] = (booking, patient.id)
     who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(voice("enrol.add_to_record"), callback_data=f"ret:add:{nonce}")],
-            [InlineKeyboardButton(voice("enrol.new_patient"), callback_data=f"ret:new:{nonce}")],
+            [_button(voice("enrol.add_to_record"), ReturningButton(nonce, add_to_record=True))],
+            [_button(voice("enrol.new_patient"), ReturningButton(nonce, add_to_record=False))],
         ]
     )
     await update.effective_message.reply_text(
@@ -56,9 +52,9 @@ async def choose(update: Update, context: CareContext) -> None:
     assert query is not None and update.effective_chat is not None
     await query.answer()
     voice = await staff_voice(update, context)
-    match = _DATA.match(query.data or "")
+    button = decode(query.data)
     held = context.user_data.get(_HELD, {}) if context.user_data is not None else {}
-    taken = held.pop((query.data or "").rsplit(":", 1)[-1], None) if match else None
+    taken = held.pop(button.nonce, None) if button is not None else None
     try:
         await query.edit_message_reply_markup(None)
     except TelegramError as error:  # pressed again: the buttons are gone already
@@ -66,8 +62,9 @@ async def choose(update: Update, context: CareContext) -> None:
     if taken is None:
         await context.bot.send_message(update.effective_chat.id, voice("enrol.returning_stale"))
         return
+    assert button is not None
     booking, patient_id = taken
-    if (query.data or "").startswith("ret:new:"):
+    if not button.add_to_record:
         await enrol_and_announce(update, context, booking)
         return
     services = context.services
@@ -90,6 +87,10 @@ async def choose(update: Update, context: CareContext) -> None:
     await _announce(update, context, added)
 
 
+def _button(label: str, button: ReturningButton) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(button))
+
+
 async def _announce(update: Update, context: CareContext, added: NewCourse) -> None:
     """Staff get the new appointments and, for a patient not linked, the invite; a linked
     patient is told of the new sessions in their chat."""
@@ -108,9 +109,7 @@ async def _announce(update: Update, context: CareContext, added: NewCourse) -> N
         await send_qr(context.bot, update.effective_chat.id, link, caption)
         return
     if patient.chat_id is not None and patient.status is PatientStatus.ACTIVE:
-        booked = [
-            a for a in await services.db.run(appointments.of_patient, patient.id) if a.id in ids
-        ]
+        booked = list(added.appointments)
         text = services.catalog.text(
             patient.language,
             "patient.new_course",

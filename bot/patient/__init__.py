@@ -5,18 +5,27 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.patient import answers, commands, comment, language, start, stop
+from bot.patient import (
+    answers,
+    commands,
+    comment,
+    faq_buttons,
+    language,
+    language_buttons,
+    start,
+    stop,
+    stop_buttons,
+)
 from bot.services import Handler
+from care.answers import codec
+
+WITH_TOKEN = filters.Regex(r"^/start\s+\S")
 
 
 def starting() -> list[Handler]:
-    """/start with an invite token, then plain /start (a returning patient, staff, a stranger)."""
+    """/start with an invite token (a bare /start is bot.staff's: staff, then patients)."""
     private = filters.ChatType.PRIVATE
-    with_token = filters.Regex(r"^/start\s+\S")
-    return [
-        CommandHandler("start", start.start_with_token, private & with_token),
-        CommandHandler("start", start.start_plain, private),
-    ]
+    return [CommandHandler("start", start.start_with_token, private & WITH_TOKEN)]
 
 
 def handlers() -> list[Handler]:
@@ -27,10 +36,10 @@ def handlers() -> list[Handler]:
         CommandHandler("faq", commands.faq, private),
         CommandHandler("help", commands.help_command, private),
         CommandHandler("stop", stop.stop, private),
-        CallbackQueryHandler(answers.answer, pattern=answers.PATTERN),
-        CallbackQueryHandler(language.choose_language, pattern=language.PATTERN),
-        CallbackQueryHandler(stop.confirm_stop, pattern=stop.PATTERN),
-        CallbackQueryHandler(commands.faq_answer, pattern=commands.FAQ_PATTERN),
+        CallbackQueryHandler(answers.answer, pattern=codec.PATTERN),
+        CallbackQueryHandler(language.choose_language, pattern=language_buttons.PATTERN),
+        CallbackQueryHandler(stop.confirm_stop, pattern=stop_buttons.PATTERN),
+        CallbackQueryHandler(commands.faq_answer, pattern=faq_buttons.PATTERN),
         # Free text: a comment on a score just given, else the catch-all's answer.
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, comment.comment),
     ]

@@ -16,7 +16,6 @@ from care.answers.take import AnswerOutcome, AnswerResult, record_answer
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^ans:"
 CHOSEN_MARK = "✓"
 
 

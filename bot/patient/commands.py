@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.common.patient_view import appointments_text, faq_question, say, upcoming
+from bot.common.patient_view import appointments_text, faq_question, say
+from bot.patient import faq_buttons
 from bot.patient.common import patient_only, tell
 from bot.services import CareContext
 from care.content.catalog import FAQ_TOPICS
 from care.core.models import Patient
-from care.db import appointments as appointment_rows
+from care.people.lookup import appointments_of, upcoming
 from care.schedule.advice import current_advice
-
-FAQ_PATTERN = r"^faq:"
 
 
 @patient_only
@@ -27,7 +26,7 @@ async def appointments(update: Update, context: CareContext, patient: Patient) -
 async def care(update: Update, context: CareContext, patient: Patient) -> None:
     """/care: the instructions that apply right now."""
     services = context.services
-    mine = await services.db.run(appointment_rows.of_patient, patient.id)
+    mine = await services.db.run(appointments_of, patient.id)
     keys = current_advice(mine, services.clock.now())
     text = "\n\n".join(say(services, patient.language, key) for key in keys)
     await tell(update, context, text)
@@ -42,7 +41,7 @@ async def faq(update: Update, context: CareContext, patient: Patient) -> None:
         [
             [
                 InlineKeyboardButton(
-                    faq_question(services, lang, topic), callback_data=f"faq:{topic}"
+                    faq_question(services, lang, topic), callback_data=faq_buttons.encode(topic)
                 )
             ]
             for topic in FAQ_TOPICS
@@ -55,8 +54,8 @@ async def faq(update: Update, context: CareContext, patient: Patient) -> None:
 async def faq_answer(update: Update, context: CareContext, patient: Patient) -> None:
     """A /faq question button: its answer."""
     assert update.callback_query is not None
-    topic = (update.callback_query.data or "").removeprefix("faq:")
-    key = f"faq.{topic}" if topic in FAQ_TOPICS else "patient.button_stale"
+    topic = faq_buttons.decode(update.callback_query.data)
+    key = "patient.button_stale" if topic is None else f"faq.{topic}"
     await tell(update, context, say(context.services, patient.language, key))
 
 

@@ -11,7 +11,6 @@ from bot.common.fallback import answer_anything
 from bot.common.patient_view import say
 from bot.services import CareContext
 from care.answers.satisfaction import take_comment
-from care.db import patients
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +21,15 @@ async def comment(update: Update, context: CareContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     services = context.services
-    kept = await services.db.run(
+    patient = await services.db.run(
         take_comment,
         chat.id,
         message.text or "",
         protocol=services.plan.protocol,
         now=services.clock.now(),
     )
-    if not kept:
+    if patient is None:
         await answer_anything(update, context)
         return
-    patient = await services.db.run(patients.by_chat, chat.id)
-    assert patient is not None
     log.info("patient %d commented on their satisfaction answer", patient.id)
     await message.reply_text(say(services, patient.language, "satisfaction.comment_thanks"))

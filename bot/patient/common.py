@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.common.access import Handler, linked_patient
 from bot.common.fallback import answer_anything
+from bot.common.replace import replace_message
 from bot.services import CareContext
 from care.core.models import Patient
 
@@ -58,7 +59,7 @@ async def replace_text(
     """Put `text` in place of the message under which a button was pressed (its buttons go);
     if that message cannot be edited any more, send `text` as a new message."""
     try:
-        await query.edit_message_text(text)
+        await replace_message(query, text)
     except TelegramError as error:
         log.info("could not edit a message under a button (%s); sending anew", error.message)
         await tell(update, context, text)

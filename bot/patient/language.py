@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.common.patient_view import say, upcoming, welcome
+from bot.common.patient_view import say, welcome
 from bot.patient.common import patient_only, replace_text, tell
+from bot.patient.language_buttons import MENU, LanguageButton, decode, encode
 from bot.services import CareContext, Services
+from care.core.languages import endonym
 from care.core.models import Patient
+from care.people.lookup import upcoming
 from care.people.patient_choices import choose_language as remember_language
 
 log = logging.getLogger(__name__)
-
-PATTERN = r"^lang:"
-_DATA = re.compile(r"^lang:(welcome|menu):([a-z]{2,3})$")
-WELCOME, MENU = "welcome", "menu"  # where the buttons were offered
 
 
 def language_keyboard(services: Services, origin: str) -> InlineKeyboardMarkup:
@@ -25,14 +23,14 @@ def language_keyboard(services: Services, origin: str) -> InlineKeyboardMarkup:
     catalog = services.catalog
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    catalog.text(lang, f"language.{lang}"), callback_data=f"lang:{origin}:{lang}"
-                )
-            ]
+            [InlineKeyboardButton(endonym(lang), callback_data=_data(origin, lang))]
             for lang in catalog.languages
         ]
     )
+
+
+def _data(origin: str, lang: str) -> str:
+    return encode(LanguageButton(origin, lang))
 
 
 @patient_only
@@ -53,11 +51,11 @@ async def choose_language(update: Update, context: CareContext, patient: Patient
     query = update.callback_query
     assert query is not None and query.from_user is not None
     services = context.services
-    match = _DATA.match(query.data or "")
-    if match is None or match[2] not in services.catalog.languages:
+    button = decode(query.data)
+    if button is None or button.lang not in services.catalog.languages:
         await tell(update, context, say(services, patient.language, "patient.button_stale"))
         return
-    origin, lang = match.groups()
+    origin, lang = button.origin, button.lang
     now = services.clock.now()
     chosen = await services.db.run(remember_language, query.from_user.id, lang, now=now)
     if chosen is None:  # erased between the guard and here

@@ -1,4 +1,4 @@
-"""/start: a patient opens their invite link, or comes back; staff are welcomed as staff."""
+"""/start: a patient opens their invite link, or comes back (bot.staff.welcome sees staff first)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import logging
 
 from telegram import Update
 
-from bot.common.access import is_staff, role_of
-from bot.common.patient_view import say, upcoming, welcome
+from bot.common.patient_view import say, welcome
 from bot.patient.common import tell
-from bot.patient.language import WELCOME, language_keyboard
+from bot.patient.language import language_keyboard
+from bot.patient.language_buttons import WELCOME
 from bot.services import CareContext
-from bot.staff import welcome as staff_self
 from care.core.models import Appointment, Patient
 from care.people.invites import LinkOutcome, redeem_invite
+from care.people.lookup import upcoming
 from care.people.patient_choices import come_back
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,9 @@ async def start_with_token(update: Update, context: CareContext) -> None:
 
 
 async def start_plain(update: Update, context: CareContext) -> None:
-    """A bare /start: welcome back a patient (resuming paused or held messages), guide
-    anyone else."""
+    """A bare /start from anyone but staff: welcome back a patient (resuming paused or held
+    messages), guide anyone else."""
     assert update.effective_message is not None and update.effective_chat is not None
-    role = await role_of(update, context)
-    if is_staff(role) and update.effective_chat.type == update.effective_chat.PRIVATE:
-        await staff_self.welcome(update, context, role)
-        return
     services = context.services
     now = services.clock.now()
     returned = await services.db.run(come_back, update.effective_chat.id, now=now)

@@ -7,15 +7,14 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.patient_view import say
+from bot.patient import stop_buttons
 from bot.patient.common import patient_only, replace_text, tell
 from bot.services import CareContext
 from care.core.models import Patient
 from care.people.patient_choices import pause
 
 log = logging.getLogger(__name__)
-
-PATTERN = r"^stop:(yes|no)$"
-CONFIRM, KEEP = "stop:yes", "stop:no"
+YES, NO = stop_buttons.encode(confirm=True), stop_buttons.encode(confirm=False)
 
 
 @patient_only
@@ -27,10 +26,16 @@ async def stop(update: Update, context: CareContext, patient: Patient) -> None:
         [
             [
                 InlineKeyboardButton(
-                    catalog.text(lang, "buttons.stop_confirm"), callback_data=CONFIRM
+                    catalog.text(lang, "buttons.stop_confirm"),
+                    callback_data=YES,
                 )
             ],
-            [InlineKeyboardButton(catalog.text(lang, "buttons.no"), callback_data=KEEP)],
+            [
+                InlineKeyboardButton(
+                    catalog.text(lang, "buttons.no"),
+                    callback_data=NO,
+                )
+            ],
         ]
     )
     await tell(update, context, say(context.services, lang, "patient.stop_confirm"), keyboard)
@@ -42,7 +47,7 @@ async def confirm_stop(update: Update, context: CareContext, patient: Patient) -
     query = update.callback_query
     assert query is not None and query.from_user is not None
     services = context.services
-    if query.data != CONFIRM:
+    if not stop_buttons.decode(query.data):  # "keep", or not made here: nothing changes
         await replace_text(
             update, context, query, say(services, patient.language, "patient.stop_kept")
         )

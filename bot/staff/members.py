@@ -4,28 +4,30 @@ confirm); and `/start staff_<token>`, which makes whoever opens a staff invite s
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import actor, admin_only
+from bot.common.invite_qr import invite_link
 from bot.common.menus import hide_staff_menu, show_staff_menu
+from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, voice_in
-from bot.enrol.invite_qr import invite_link
 from bot.patient import start
 from bot.services import CareContext
+from bot.staff import member_buttons
+from bot.staff.member_buttons import INVITE, remove_confirmed
 from care.core.dates import iso_local
-from care.db import staff
-from care.people.staffing import JoinOutcome, create_staff_invite, join_staff, remove_staff
+from care.people.staffing import (
+    JoinOutcome,
+    active_staff,
+    create_staff_invite,
+    join_staff,
+    remove_staff,
+)
 from care.people.tokens import looks_like_token
 
 log = logging.getLogger(__name__)
 
-INVITE = "staff:invite"
-KEEP = "staff:keep"
-REMOVE_PATTERN = r"^staff:remove:[0-9]{1,15}$"
-REMOVE_CONFIRMED_PATTERN = r"^staff:removeok:[0-9]{1,15}$"
-_USER_ID = re.compile(r":([0-9]{1,15})$")
 TOO_MANY_ATTEMPTS = (
     "Too many invite links that did not work came from this account. "
     "Please wait ten minutes, then open the link from the admin again."
@@ -75,23 +77,24 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     user_id = await _removal_target(query, context)
     if user_id is None:
         return
-    members = {m.user_id: m for m in await context.services.db.run(staff.active)}
+    members = {m.user_id: m for m in await context.services.db.run(active_staff)}
     member = members.get(user_id)
     if member is None:
-        await query.edit_message_text(f"User {user_id} is not staff any more. Nothing changed.")
+        await replace_message(query, f"User {user_id} is not staff any more. Nothing changed.")
         return
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Yes, remove", callback_data=f"staff:removeok:{user_id}"),
-                InlineKeyboardButton("No, keep", callback_data=KEEP),
+                InlineKeyboardButton("Yes, remove", callback_data=remove_confirmed(user_id)),
+                InlineKeyboardButton("No, keep", callback_data=member_buttons.KEEP),
             ]
         ]
     )
-    await query.edit_message_text(
+    await replace_message(
+        query,
         f"Remove {member.display_name} (id {user_id}) from staff? "
         "They lose access to every staff command at once.",
-        reply_markup=keyboard,
+        keyboard,
     )
 
 
@@ -108,11 +111,11 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
         remove_staff, user_id, actor=actor(update), now=services.clock.now()
     )
     if not removed:
-        await query.edit_message_text(f"User {user_id} was not staff any more. Nothing changed.")
+        await replace_message(query, f"User {user_id} was not staff any more. Nothing changed.")
         return
     log.info("staff member %s removed", user_id)
     await hide_staff_menu(context.bot, services.catalog, user_id)
-    await query.edit_message_text(f"Removed user {user_id} from staff; their access ended now.")
+    await replace_message(query, f"Removed user {user_id} from staff; their access ended now.")
 
 
 @admin_only
@@ -122,7 +125,7 @@ async def staff_keep(update: Update, context: CareContext) -> None:
     assert query is not None
     await query.answer("Nothing changed.")
     text, markup = await _overview(context)
-    await query.edit_message_text(text, reply_markup=markup)
+    await replace_message(query, text, markup)
 
 
 @admin_only
@@ -192,7 +195,7 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     settings = context.services.settings
     members = [
         m
-        for m in await context.services.db.run(staff.active)
+        for m in await context.services.db.run(active_staff)
         if m.user_id not in settings.admin_ids
     ]
     lines = ["Admins (ADMIN_IDS in .env): " + ", ".join(map(str, sorted(settings.admin_ids)))]
@@ -207,7 +210,7 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     buttons += [
         [
             InlineKeyboardButton(
-                f"Remove {m.display_name}", callback_data=f"staff:remove:{m.user_id}"
+                f"Remove {m.display_name}", callback_data=member_buttons.remove(m.user_id)
             )
         ]
         for m in members
@@ -219,13 +222,13 @@ async def _removal_target(query: CallbackQuery, context: CareContext) -> int | N
     """Answer the press; the user id at the end of its data (the handler's pattern made sure it
     is there), or None, said so, when that user is an admin, whom only .env can remove."""
     await query.answer()
-    match = _USER_ID.search(query.data or "")
-    assert match is not None
-    user_id = int(match[1])
+    user_id = member_buttons.user_of(query.data)
+    assert user_id is not None
     if user_id in context.services.settings.admin_ids:
-        await query.edit_message_text(
+        await replace_message(
+            query,
             f"User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env "
-            "and restart the bot."
+            "and restart the bot.",
         )
         return None
     return user_id

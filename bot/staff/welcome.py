@@ -2,28 +2,37 @@
 
 An admin who sends /start to their new bot is greeted as its admin, in their own language, with
 what to do first; the staff menu is set at once. /language lets each staff member pick the
-language the bot writes to them in, remembered across restarts (care.db.staff.language_of).
+language the bot writes to them in, remembered across restarts (care.people.staffing.language_of).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import Role, is_staff, role_of, staff_only
 from bot.common.menus import show_staff_menu
+from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.patient import language as patient_language
+from bot.patient import start as patient_start
 from bot.services import CareContext
-from care.core.clock import to_epoch
-from care.db import staff
+from bot.staff import language_buttons
+from care.core.languages import endonym
+from care.people.staffing import choose_language, language_of
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^slang:"
-_DATA = re.compile(r"^slang:([a-z]{2,3})$")
+
+async def start_plain(update: Update, context: CareContext) -> None:
+    """A bare /start in a private chat: staff are welcomed as staff; anyone else goes on to
+    the patient's /start (staff sit above the patient's side, so the patient's side never
+    needs to know about staff)."""
+    if is_staff(role := await role_of(update, context)):
+        await welcome(update, context, role)
+        return
+    await patient_start.start_plain(update, context)
 
 
 async def welcome(update: Update, context: CareContext, role: Role) -> None:
@@ -32,7 +41,7 @@ async def welcome(update: Update, context: CareContext, role: Role) -> None:
     services = context.services
     user = update.effective_user
     voice = await staff_voice(update, context)
-    chosen = await services.db.run(staff.language_of, user.id)
+    chosen = await services.db.run(language_of, user.id)
     await show_staff_menu(
         context.bot,
         services.catalog,
@@ -63,11 +72,7 @@ async def _offer(update: Update, context: CareContext) -> None:
     catalog = context.services.catalog
     voice = await staff_voice(update, context)
     buttons = [
-        [
-            InlineKeyboardButton(
-                catalog.text(lang, f"language.{lang}"), callback_data=f"slang:{lang}"
-            )
-        ]
+        [InlineKeyboardButton(endonym(lang), callback_data=language_buttons.encode(lang))]
         for lang in catalog.languages
     ]
     await update.effective_message.reply_text(
@@ -81,17 +86,17 @@ async def choose(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
     services = context.services
-    match = _DATA.match(query.data or "")
-    if match is None or match[1] not in services.catalog.languages:
+    lang = language_buttons.decode(query.data)
+    if lang is None or lang not in services.catalog.languages:
         voice = await staff_voice(update, context)
         await query.answer(voice("staff.language_stale"), show_alert=True)
         return
-    lang, user_id = match[1], query.from_user.id
-    await services.db.run(staff.choose_language, user_id, lang, to_epoch(services.clock.now()))
+    user_id = query.from_user.id
+    await services.db.run(choose_language, user_id, lang, services.clock.now())
     log.info("staff member %s chose a language", user_id)
     await query.answer()
     voice = await staff_voice(update, context)
-    await query.edit_message_text(voice("staff.language_set"))
+    await replace_message(query, voice("staff.language_set"))
     await show_staff_menu(
         context.bot,
         services.catalog,

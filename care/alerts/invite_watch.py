@@ -25,30 +25,25 @@ def raise_invites_not_opened(conn: sqlite3.Connection, now: datetime) -> int:
     """Raise an alert for each booked appointment within 48 h whose patient has not linked
     Telegram; return how many alerts are new."""
     at = to_epoch(now)
-    rows = conn.execute(
-        "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id"
-        " WHERE a.status = 'booked' AND p.chat_id IS NULL AND p.status != 'erased'"
-        " AND a.starts_at > ? AND a.starts_at <= ? AND a.created_at <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM alerts WHERE dedupe_key = ? || a.id)",
-        (
-            at,
-            at + int(NOTICE_BEFORE.total_seconds()),
-            at - int(LATE_BOOKING_GRACE.total_seconds()),
-            _KEY_PREFIX,
-        ),
-    ).fetchall()
+    rows = alerts.appointments_without_link(
+        conn,
+        starts_after=at,
+        starts_by=at + int(NOTICE_BEFORE.total_seconds()),
+        booked_by=at - int(LATE_BOOKING_GRACE.total_seconds()),
+        dedupe_prefix=_KEY_PREFIX,
+    )
     if not rows:
         return 0
     raised = 0
     with transaction(conn):
-        for row in rows:
+        for appointment_id, patient_id in rows:
             alert_id = alerts.raise_once(
                 conn,
                 kind=AlertKind.INVITE_NOT_OPENED,
-                dedupe_key=f"{_KEY_PREFIX}{row['id']}",
+                dedupe_key=f"{_KEY_PREFIX}{appointment_id}",
                 now=at,
-                patient_id=row["patient_id"],
-                appointment_id=row["id"],
+                patient_id=patient_id,
+                appointment_id=appointment_id,
             )
             raised += alert_id is not None
     return raised

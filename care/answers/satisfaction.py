@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from care.core.clock import to_epoch
-from care.core.models import AppointmentStatus
+from care.core.models import AppointmentStatus, Patient
 from care.db import alerts, appointments, audit, messages
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
@@ -49,21 +49,22 @@ def ask_after_clean_recovery(
 
 def take_comment(
     conn: sqlite3.Connection, chat_id: int, text: str, *, protocol: CareProtocol, now: datetime
-) -> bool:
+) -> Patient | None:
     """Keep `text` as the comment of the patient's satisfaction answer given in the last
-    COMMENT_WINDOW, if there is one without a comment; whether it was kept."""
+    COMMENT_WINDOW, if there is one without a comment; the patient whose comment it is, or
+    None when it was not kept."""
     comment = text.strip()[:COMMENT_LIMIT]
     if not comment:
-        return False
+        return None
     steps = frozenset(step.key for step in protocol.after(EVENT))
     with transaction(conn):
         patient = linked_patient(conn, chat_id)
         if patient is None:
-            return False
+            return None
         since = to_epoch(now - COMMENT_WINDOW)
         message_id = messages.awaiting_comment(conn, patient.id, steps, since)
         if message_id is None:
-            return False
+            return None
         messages.set_comment(conn, message_id, comment)
         audit.record(
             conn,
@@ -72,4 +73,4 @@ def take_comment(
             action="comment",
             subject=f"message:{message_id}",
         )
-    return True
+    return patient

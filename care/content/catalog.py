@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from care.content import bidi
+from care.core.languages import LANGUAGES
 from care.schedule.protocol import ANSWER_KEYS, NEEDS_HUMAN, CareProtocol
 
 DEFAULT_MESSAGES_DIR = Path(__file__).parent / "messages"
@@ -153,7 +154,7 @@ class Catalog:
         return self._files[lang].placeholders[key]
 
 
-def load_catalog(directory: Path, languages: tuple[str, ...] = ("fa", "en")) -> Catalog:
+def load_catalog(directory: Path, languages: tuple[str, ...] = LANGUAGES) -> Catalog:
     """Read `<lang>.toml` for each language; every file must have the same keys and the same
     placeholders in each text."""
     if not languages:
@@ -174,7 +175,6 @@ def check_catalog(catalog: Catalog, protocol: CareProtocol) -> None:
         *(f"steps.{step.key}" for step in protocol.steps),
         *(f"answers.{answer}" for answer in ANSWER_KEYS),
         *(f"replies.{answer}" for answer in ANSWER_KEYS),
-        *(f"language.{lang}" for lang in catalog.languages),
         *REQUIRED_KEYS,
     )
     for lang in catalog.languages:

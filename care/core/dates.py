@@ -200,13 +200,6 @@ def format_time(t: time, lang: str) -> str:
     raise ValueError(f"unknown language {lang!r}: expected 'fa' or 'en'")
 
 
-def format_datetime(at_utc: datetime, tz: ZoneInfo, lang: str) -> str:
-    """The instant's date then time as read on the clocks in `tz`."""
-    local = _aware(at_utc).astimezone(tz)
-    day, clock = format_date(local.date(), lang), format_time(local.time(), lang)
-    return f"{day}، ساعت {clock}" if lang == "fa" else f"{day}, {clock}"
-
-
 def format_both_calendars(d: date) -> str:
     """For staff: "2026-12-02 (1405-09-11)", Gregorian then Solar Hijri."""
     j = jdatetime.date.fromgregorian(date=d)

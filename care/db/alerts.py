@@ -59,3 +59,24 @@ def raised_since(conn: sqlite3.Connection, patient_id: int, since: int) -> bool:
         (patient_id, since),
     ).fetchone()
     return row is not None
+
+
+def appointments_without_link(
+    conn: sqlite3.Connection,
+    *,
+    starts_after: int,
+    starts_by: int,
+    booked_by: int,
+    dedupe_prefix: str,
+) -> list[tuple[int, int]]:
+    """(appointment id, patient id) of each booked appointment starting in (starts_after,
+    starts_by], booked by `booked_by`, whose patient has no linked chat (and is not erased),
+    and for which no alert keyed `dedupe_prefix` + its id was raised yet."""
+    rows = conn.execute(
+        "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id"
+        " WHERE a.status = 'booked' AND p.chat_id IS NULL AND p.status != 'erased'"
+        " AND a.starts_at > ? AND a.starts_at <= ? AND a.created_at <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM alerts WHERE dedupe_key = ? || a.id)",
+        (starts_after, starts_by, booked_by, dedupe_prefix),
+    ).fetchall()
+    return [(row["id"], row["patient_id"]) for row in rows]

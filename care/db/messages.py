@@ -239,9 +239,20 @@ def cancel_pending(
     return cancelled
 
 
+def _urgency(table: str) -> str:
+    """The claim order: what must arrive before something (it has an `in_time_by`: pre-care,
+    day-of) before everything else, the earliest in-time line first; the rest in due order.
+    In a backlog of thousands (a chain's morning follow-ups, a week's outage) this keeps
+    tomorrow's pre-care ahead of the six-month follow-ups; without one, it changes nothing.
+    `table`: the columns' qualifier ("m." or "")."""
+    return f"{table}in_time_by IS NULL, {table}in_time_by, {table}due_at, {table}id"
+
+
 def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
-    """Take up to `limit` due messages of reachable patients, in due order, for sending;
-    at most one per patient, their earliest, so a batch never waits on one chat's pace.
+    """Take up to `limit` due messages of reachable patients, most urgent first (`_urgency`),
+    for sending; at most one per patient, their most urgent, and none for a patient who has
+    a message in flight ('sending'), so a batch never waits on one chat's pace and one chat
+    never has two sends at once.
 
     Run inside a transaction: the claimed rows are in state 'sending' when it commits, so no
     second sender can take them. Claiming is not an attempt: `note_attempt` counts the sends
@@ -253,12 +264,14 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
         " a.id AS appointment_id, a.starts_at, a.session_number, a.session_count"
         " FROM (SELECT id, step, attempts, due_at, expires_at, in_time_by, patient_id,"
         "   appointment_id,"
-        "   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY due_at, id) AS turn"
+        f"   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY {_urgency('')}) AS turn"
         "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
         " JOIN appointments a ON a.id = m.appointment_id"
         " WHERE m.turn = 1 AND p.chat_id IS NOT NULL AND p.status = 'active'"
-        " ORDER BY m.due_at, m.id LIMIT ?",
+        "   AND m.patient_id NOT IN"
+        "   (SELECT patient_id FROM care_messages WHERE state = 'sending')"
+        f" ORDER BY {_urgency('m.')} LIMIT ?",
         (now, limit),
     ).fetchall()
     claims = [
@@ -342,9 +355,9 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
     """Messages left 'sending' by a crash go back to pending.
 
     Their outcome is unknown: Telegram may or may not have delivered them. We send again
-    rather than risk losing a care instruction. The sender hands Telegram one message at a
-    time and records the answer before the next, so at most one of them had really gone out:
-    a crash costs at most one duplicate, and never a lost message.
+    rather than risk losing a care instruction. The sender has at most its window's W sends
+    in flight and records each answer as it comes, so at most W of them had really gone out:
+    a crash costs at most W duplicates, and never a lost message.
     """
     return _move_all(
         conn,

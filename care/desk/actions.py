@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from care.core.clock import to_epoch
+from care.core.languages import LANGUAGES
 from care.core.models import Appointment, AppointmentStatus, Patient, PatientStatus
 from care.db import appointments, audit, messages, patients
 from care.db.connection import transaction
@@ -27,10 +28,8 @@ from care.schedule.course import (
     renumber,
     session_times,
 )
+from care.schedule.horizon import BOOKING_HORIZON
 from care.schedule.plan import CarePlan
-
-FURTHEST_AHEAD = timedelta(days=400)
-LANGUAGES = ("fa", "en")
 
 
 class Action(StrEnum):
@@ -70,7 +69,7 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Result:
+class ActionResult:
     """How the record stands: after the action, or as found when it was refused."""
 
     refusal: Refusal | None
@@ -83,29 +82,29 @@ class Result:
         return self.refusal is None
 
 
-def check(conn: sqlite3.Connection, request: Request, now: datetime) -> Result:
+def check(conn: sqlite3.Connection, request: Request, now: datetime) -> ActionResult:
     """Whether `request` may go ahead now, with the record as it stands; changes nothing."""
     patient = patients.get(conn, request.patient_id)
     if patient is None:
-        return Result(Refusal.NOT_FOUND)
+        return ActionResult(Refusal.NOT_FOUND)
     appointment = None
     if request.action in APPOINTMENT_ACTIONS:
         if request.appointment_id is None:
-            return Result(Refusal.NOT_FOUND, patient)
+            return ActionResult(Refusal.NOT_FOUND, patient)
         appointment = appointments.get(conn, request.appointment_id)
         if appointment is None:
-            return Result(Refusal.NOT_FOUND, patient)
+            return ActionResult(Refusal.NOT_FOUND, patient)
         if appointment.patient_id != patient.id:
-            return Result(Refusal.WRONG_PATIENT, patient)
+            return ActionResult(Refusal.WRONG_PATIENT, patient)
     if patient.status is PatientStatus.ERASED:
-        return Result(Refusal.PATIENT_ERASED, patient, appointment)
+        return ActionResult(Refusal.PATIENT_ERASED, patient, appointment)
     refusal = _refusal(conn, request, patient, appointment, now)
-    return Result(refusal, patient, appointment)
+    return ActionResult(refusal, patient, appointment)
 
 
 def perform(
     conn: sqlite3.Connection, request: Request, *, plan: CarePlan, actor: str, now: datetime
-) -> Result:
+) -> ActionResult:
     """Check the request again and, if it may go ahead, carry it out and audit it."""
     if request.action is Action.DONE:
         return _done(conn, request, plan=plan, actor=actor, now=now)
@@ -123,6 +122,21 @@ def perform(
             detail=_detail(request, found),
         )
         return result
+
+
+def request_on(
+    conn: sqlite3.Connection,
+    action: Action,
+    appointment_id: int,
+    *,
+    starts_at: datetime | None = None,
+) -> Request | None:
+    """The request for `action` on an appointment staff named by its number (its patient
+    read from the record); None when there is no such appointment."""
+    appointment = appointments.get(conn, appointment_id)
+    if appointment is None:
+        return None
+    return Request(action, appointment.patient_id, appointment_id, starts_at=starts_at)
 
 
 # The rules: why a request may not go ahead. -----------------------------------------------
@@ -171,7 +185,7 @@ def _new_time(
         return None
     if starts_at <= now:
         return Refusal.IN_PAST
-    if starts_at - now > FURTHEST_AHEAD:
+    if starts_at - now > BOOKING_HORIZON:
         return Refusal.TOO_FAR
     if any(
         a.starts_at == starts_at and a.status is AppointmentStatus.BOOKED
@@ -183,12 +197,12 @@ def _new_time(
 
 # The changes, run inside the transaction once the rules allow them. ----------------------
 
-Change = Callable[[sqlite3.Connection, Request, Result, CarePlan, datetime], Result]
+Change = Callable[[sqlite3.Connection, Request, ActionResult, CarePlan, datetime], ActionResult]
 
 
 def _reschedule(
-    conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
-) -> Result:
+    conn: sqlite3.Connection, request: Request, found: ActionResult, plan: CarePlan, now: datetime
+) -> ActionResult:
     """Move the session; its pending messages are cancelled and planned afresh for the new
     time (those already sent stay sent)."""
     before, starts = found.appointment, request.starts_at
@@ -206,8 +220,8 @@ def _reschedule(
 
 
 def _add_session(
-    conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
-) -> Result:
+    conn: sqlite3.Connection, request: Request, found: ActionResult, plan: CarePlan, now: datetime
+) -> ActionResult:
     """A further session of the course, in the area of the course's latest session."""
     starts = request.starts_at
     assert starts is not None and found.patient is not None
@@ -250,8 +264,12 @@ def _close(status: AppointmentStatus, reason: str) -> Change:
     the protocol's steps after a no-show (the nudge to book again) are planned."""
 
     def change(
-        conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
-    ) -> Result:
+        conn: sqlite3.Connection,
+        request: Request,
+        found: ActionResult,
+        plan: CarePlan,
+        now: datetime,
+    ) -> ActionResult:
         assert found.appointment is not None and found.patient is not None
         appointments.set_status(conn, found.appointment.id, status)
         messages.cancel_pending(conn, found.appointment.id, reason=reason, now=to_epoch(now))
@@ -265,8 +283,8 @@ def _close(status: AppointmentStatus, reason: str) -> Change:
 
 
 def _change_language(
-    conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
-) -> Result:
+    conn: sqlite3.Connection, request: Request, found: ActionResult, plan: CarePlan, now: datetime
+) -> ActionResult:
     assert request.language is not None
     patients.set_language(conn, request.patient_id, request.language)
     return replace(found, patient=patients.get(conn, request.patient_id))
@@ -274,8 +292,12 @@ def _change_language(
 
 def _set_status(status: PatientStatus) -> Change:
     def change(
-        conn: sqlite3.Connection, request: Request, found: Result, plan: CarePlan, now: datetime
-    ) -> Result:
+        conn: sqlite3.Connection,
+        request: Request,
+        found: ActionResult,
+        plan: CarePlan,
+        now: datetime,
+    ) -> ActionResult:
         patients.set_status(conn, request.patient_id, status)
         return replace(found, patient=patients.get(conn, request.patient_id))
 
@@ -295,7 +317,7 @@ _CHANGES: dict[Action, Change] = {
 
 def _done(
     conn: sqlite3.Connection, request: Request, *, plan: CarePlan, actor: str, now: datetime
-) -> Result:
+) -> ActionResult:
     """Marking done is the journey's own rule (care.journey.mark_done), after the desk's
     checks: the record, its patient and its state."""
     found = check(conn, request, now)
@@ -308,13 +330,13 @@ def _done(
     return replace(found, appointment=done.appointment)
 
 
-def _subject(request: Request, result: Result) -> str:
+def _subject(request: Request, result: ActionResult) -> str:
     if result.appointment is not None:
         return f"appointment:{result.appointment.id}"
     return f"patient:{request.patient_id}"
 
 
-def _detail(request: Request, found: Result) -> str | None:
+def _detail(request: Request, found: ActionResult) -> str | None:
     """What changed, in ids and UTC times only (never a name)."""
     if request.starts_at is not None:
         moved_from = f"from {found.appointment.starts_at.isoformat()} " if found.appointment else ""

@@ -11,9 +11,12 @@ import csv
 import io
 import re
 import sqlite3
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from care.core.clock import from_epoch
+from care.core.clock import from_epoch, to_epoch
+from care.db import audit, records
+from care.db.connection import transaction
 
 HEADER = (
     "patient_id",
@@ -40,29 +43,24 @@ HEADER = (
 )
 PERSONAL = frozenset({"patient_name", "phone", "area", "answer"})
 TIMES = frozenset({"appointment_start", "appointment_end", "due_at", "sent_at", "answered_at"})
-_QUERY = (
-    "SELECT p.id AS patient_id, p.full_name AS patient_name, p.phone, p.language,"
-    " p.status AS patient_status, p.chat_id IS NOT NULL AS telegram_linked,"
-    " a.id AS appointment_id, a.starts_at AS appointment_start, a.ends_at AS appointment_end,"
-    " a.session_number, a.session_count, a.area, a.status AS appointment_status,"
-    " m.id AS message_id, m.step, m.due_at, m.state AS message_state, m.reason, m.sent_at,"
-    " m.answer, m.answered_at"
-    " FROM patients p"
-    " LEFT JOIN appointments a ON a.patient_id = p.id"
-    " LEFT JOIN care_messages m ON m.appointment_id = a.id"
-    " ORDER BY p.id, a.starts_at, a.id, m.due_at, m.id"
-)
 _BOM = "\ufeff"
 # A cell a spreadsheet would run as a formula; a phone number such as +98 21 ... is left alone.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_LIKE = re.compile(r"\+?[0-9 ()\-.]+")
 
 
+def export_audited(conn: sqlite3.Connection, tz: ZoneInfo, *, actor: str, now: datetime) -> bytes:
+    """The CSV, with the export written to the audit trail in the same transaction."""
+    with transaction(conn):
+        audit.record(conn, at=to_epoch(now), actor=actor, action="export")
+        return export_csv(conn, tz)
+
+
 def export_csv(conn: sqlite3.Connection, tz: ZoneInfo) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    for row in conn.execute(_QUERY):
+    for row in records.every_care_message(conn):
         erased = row["patient_status"] == "erased"
         writer.writerow([_cell(name, row[name], tz, erased) for name in HEADER])
     return (_BOM + buffer.getvalue()).encode("utf-8")

@@ -14,6 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from care.core.dates import DateInputError, local_instant, parse_date, parse_time
+from care.core.languages import LANGUAGES
 from care.core.text_input import InvalidName, InvalidPhone, clean_name, clean_phone
 from care.people.areas import TREATMENT_AREAS
 from care.people.enrol_input import (
@@ -26,7 +27,6 @@ from care.people.enrol_input import (
 )
 from care.people.enrolment import Booking
 
-LANGUAGES = ("fa", "en")  # what a patient may be enrolled in
 SKIP = "skip"
 _PICKED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PICKED_TIME = re.compile(r"([0-9]{2})([0-9]{2})")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from care.core.problems import Problem
 from care.core.text_input import normalize_digits
+from care.schedule.horizon import BOOKING_HORIZON
 
-FURTHEST_AHEAD = timedelta(days=400)
 MAX_SESSIONS = 10
 DEFAULT_INTERVAL_DAYS = 14
 MAX_INTERVAL_DAYS = 60
@@ -18,19 +18,19 @@ class EnrolInputError(Problem):
 
 
 def check_day(day: date, today: date) -> None:
-    """The first session's date: today or later, and within FURTHEST_AHEAD."""
+    """The first session's date: today or later, and within BOOKING_HORIZON."""
     if day < today:
         raise EnrolInputError("day_passed", day=day)
-    if day - today > FURTHEST_AHEAD:
-        raise EnrolInputError("day_too_far", day=day, days=FURTHEST_AHEAD.days)
+    if day - today > BOOKING_HORIZON:
+        raise EnrolInputError("day_too_far", day=day, days=BOOKING_HORIZON.days)
 
 
 def check_start(starts_at: datetime, now: datetime) -> None:
-    """The first session starts after `now` and within FURTHEST_AHEAD."""
+    """The first session starts after `now` and within BOOKING_HORIZON."""
     if starts_at <= now:
         raise EnrolInputError("time_passed")
-    if starts_at - now > FURTHEST_AHEAD:
-        raise EnrolInputError("time_too_far", days=FURTHEST_AHEAD.days)
+    if starts_at - now > BOOKING_HORIZON:
+        raise EnrolInputError("time_too_far", days=BOOKING_HORIZON.days)
 
 
 def parse_session_count(text: str) -> int:

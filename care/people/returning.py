@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from care.core.clock import to_epoch
-from care.core.models import Patient, PatientStatus
+from care.core.models import Appointment, Patient, PatientStatus
 from care.core.text_input import fold_for_search
-from care.db import audit, patients
+from care.db import appointments, audit, patients
 from care.db.connection import transaction
 from care.people.enrolment import Booking, add_sessions
 from care.people.invites import issue_invite
@@ -28,9 +28,13 @@ from care.schedule.plan import CarePlan
 @dataclass(frozen=True)
 class NewCourse:
     patient: Patient
-    appointment_ids: tuple[int, ...]
+    appointments: tuple[Appointment, ...]  # the new course's sessions, in order
     token: str | None  # a fresh invite, when the patient's chat is not linked
     invite_expires_at: datetime | None
+
+    @property
+    def appointment_ids(self) -> tuple[int, ...]:
+        return tuple(a.id for a in self.appointments)
 
 
 def same_person(conn: sqlite3.Connection, full_name: str, phone: str | None) -> Patient | None:
@@ -75,4 +79,5 @@ def add_course(
             subject=f"patient:{patient_id}",
             detail=f"course {course}: appointments {', '.join(map(str, ids))}",
         )
-    return NewCourse(patient, ids, token, expires)
+        booked = tuple(a for a in appointments.of_patient(conn, patient_id) if a.id in ids)
+    return NewCourse(patient, booked, token, expires)

@@ -7,12 +7,14 @@ A staff invite travels as a Telegram start payload, `staff_<token>` (38 characte
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from care.core.clock import to_epoch
 from care.db import audit, staff, staff_invites
 from care.db.connection import transaction
+from care.db.staff import StaffMember as StaffMember
 from care.people.tokens import looks_like_token, new_token, token_hash
 
 STAFF_INVITE_PREFIX = "staff_"
@@ -95,3 +97,43 @@ def remove_staff(conn: sqlite3.Connection, user_id: int, *, actor: str, now: dat
                 subject=f"staff:{user_id}",
             )
     return removed
+
+
+# Reading and setting what the bot knows of each staff member. -------------------------------
+
+
+@dataclass(frozen=True)
+class StaffLanguage:
+    user_id: int
+    admin: bool
+    language: str | None  # their own choice (/language); None when they never chose
+
+
+def is_staff_member(conn: sqlite3.Connection, user_id: int) -> bool:
+    """Whether `user_id` is a current (not removed) staff member; admins come from settings."""
+    return staff.is_active(conn, user_id)
+
+
+def active_staff(conn: sqlite3.Connection) -> list[StaffMember]:
+    return staff.active(conn)
+
+
+def language_of(conn: sqlite3.Connection, user_id: int) -> str | None:
+    """The language the staff member chose with /language; None if they never did."""
+    return staff.language_of(conn, user_id)
+
+
+def choose_language(conn: sqlite3.Connection, user_id: int, language: str, now: datetime) -> None:
+    staff.choose_language(conn, user_id, language, to_epoch(now))
+
+
+def everyone_at_the_desk(
+    conn: sqlite3.Connection, admin_ids: frozenset[int]
+) -> list[StaffLanguage]:
+    """The admins (in id order), then every other current staff member, each with their
+    chosen language."""
+    people = [(user_id, True) for user_id in sorted(admin_ids)]
+    people += [(m.user_id, False) for m in staff.active(conn) if m.user_id not in admin_ids]
+    return [
+        StaffLanguage(user_id, admin, staff.language_of(conn, user_id)) for user_id, admin in people
+    ]

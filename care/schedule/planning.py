@@ -110,11 +110,6 @@ def plan_after(
     return _plan_step(step, moment, tz=tz, quiet=quiet, now=now.astimezone(UTC), working=working)
 
 
-def usable_now(due_at: datetime, expires_at: datetime, now: datetime) -> bool:
-    """Whether a message may be sent at `now`: it is due and not yet expired."""
-    return due_at <= now < expires_at
-
-
 def can_wait_until(at: datetime, *, expires_at: datetime, in_time_by: datetime | None) -> bool:
     """Whether a message may be held (for quiet hours) until `at`: it is still useful then
     (before its expiry) and still in time (not after its `in_time_by`)."""

@@ -120,7 +120,10 @@ TYPED_NAMES = st.one_of(
 
 
 def _patient_number(enrolled: str) -> int:
-    (number,) = re.findall(r"^Patient #(\d+)$", enrolled, re.MULTILINE)
+    """The new patient's number, or, for a name already on record (hypothesis repeats names),
+    the number of the record /enrol offers to add the course to."""
+    new = re.findall(r"^Patient #(\d+)$", enrolled, re.MULTILINE)
+    (number,) = new or re.findall(r"\(patient #(\d+)\) is already on record", enrolled)
     return int(number)
 
 

@@ -172,11 +172,11 @@ async def test_done_twice_is_refused_the_second_time(desk: DeskBot) -> None:
     started = await _press(desk, f"ask:dn:1:{appointment}", "Sara Ahmadi")
     await _edited(desk, "done now?", started)
     started = await _press(desk, f"ok:dn:1:{appointment}", "done now?")
-    await _edited(desk, "done; after-care is on its way", started)
+    await _edited(desk, "is done; the after-care message is on its way", started)
     await desk.wait_for(sent_to(PATIENT, _opening("en", "steps.post_care")))
     await desk.settle()
     before = desk.dump()
-    started = await _press(desk, f"ok:dn:1:{appointment}", "after-care is on its way")
+    started = await _press(desk, f"ok:dn:1:{appointment}", "after-care message is on its way")
     await _edited(
         desk, f"Appointment #{appointment} is already done. Nothing was changed.", started
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.desk import buttons as desk_buttons
-from bot.desk.buttons import DeskButton, Step
+from bot.desk.buttons import ButtonKind, DeskButton
 from care.desk.actions import Action, Request
 
 WHEN = datetime(2026, 12, 20, 11, 30, tzinfo=UTC)
@@ -27,7 +27,7 @@ WHEN = datetime(2026, 12, 20, 11, 30, tzinfo=UTC)
     ],
 )
 def test_every_action_round_trips_within_telegram_s_64_bytes(request_: Request) -> None:
-    for step in (Step.ASK, Step.CONFIRM):
+    for step in (ButtonKind.ASK, ButtonKind.CONFIRM):
         data = desk_buttons.action(step, request_)
         assert len(data.encode()) <= 64
         assert desk_buttons.decode(data) == DeskButton(
@@ -36,11 +36,11 @@ def test_every_action_round_trips_within_telegram_s_64_bytes(request_: Request) 
 
 
 def test_card_and_session_buttons_round_trip() -> None:
-    assert desk_buttons.decode(desk_buttons.card(7)) == DeskButton(Step.CARD, 7)
+    assert desk_buttons.decode(desk_buttons.card(7)) == DeskButton(ButtonKind.CARD, 7)
     in_place = desk_buttons.card(7, in_place=True)
-    assert desk_buttons.decode(in_place) == DeskButton(Step.CARD_IN_PLACE, 7)
+    assert desk_buttons.decode(in_place) == DeskButton(ButtonKind.CARD_IN_PLACE, 7)
     assert desk_buttons.decode(desk_buttons.session_menu(7, 31)) == DeskButton(
-        Step.SESSION_MENU, 7, 31
+        ButtonKind.SESSION_MENU, 7, 31
     )
 
 

@@ -61,7 +61,7 @@ async def test_care_gives_the_instructions_that_apply_now(bot: LiveBot) -> None:
 
     await bot.advance_to(bot.local(days=2, at="12:30"))
     await bot.send(STAFF_ID, f"/done {appointment}")
-    await bot.wait_for(text_to(STAFF_ID, "is done"))
+    await bot.wait_for(text_to(STAFF_ID, "انجام شد"))  # desk.done_done, in Persian
     await bot.send(SARA, "/care")
     await bot.wait_for(text_to(SARA, opening("en", "care.after_24h")))
 

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("jobs").rglob("*.py")])
 # Modules whose every reader is staff, without a guard of their own to show it.
-STAFF_MODULES = frozenset({"bot/common/staff_alerts.py", "bot/desk/card_view.py"})
+STAFF_MODULES = frozenset({"bot/desk/alerts.py", "bot/desk/card_view.py"})
 STAFF_GUARDS = frozenset({"staff_only", "admin_only"})
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Calls whose text argument a user reads: the position of that argument, and its keyword.
@@ -125,7 +125,7 @@ def test_the_staff_desk_speaks_from_the_catalogs() -> None:
         "bot/desk/card_view.py",
         "bot/desk/texts.py",
         "bot/enrol/questions.py",
-        "bot/common/staff_alerts.py",
+        "bot/desk/alerts.py",
         "bot/common/menus.py",
         "bot/common/access.py",
     ]

@@ -82,7 +82,7 @@ async def test_care_shows_the_signs_for_the_first_two_weeks(bot: LiveBot) -> Non
     appointment = await bot.patient(SARA, "Sara Ahmadi", bot.local(days=1, at="14:00"), lang)
     await bot.advance_to(bot.local(days=1, at="14:50"))
     await bot.send(STAFF_ID, f"/done {appointment}")
-    await bot.wait_for(text_to(STAFF_ID, "is done"))
+    await bot.wait_for(text_to(STAFF_ID, "انجام شد"))  # desk.done_done, in Persian
     ended = bot.clock.now()
     signs = say(lang, "care.warning_signs")
     expected = [

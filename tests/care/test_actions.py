@@ -10,7 +10,7 @@ import pytest
 
 from care.core.models import AppointmentStatus, MessageState, PatientStatus
 from care.db import appointments, audit, messages, patients
-from care.desk.actions import Action, Refusal, Request, Result, check, perform
+from care.desk.actions import Action, ActionResult, Refusal, Request, check, perform
 from care.people.enrolment import Booking, Enrolment, enrol
 from care.schedule.course import NOT_LAST_ANY_MORE
 from care.schedule.plan import CarePlan
@@ -34,7 +34,9 @@ def _enrol(
     return enrol(conn, booking, plan=plan, actor=STAFF, invite_days=14, now=clock.now())
 
 
-def _do(conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock, request: Request) -> Result:
+def _do(
+    conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock, request: Request
+) -> ActionResult:
     return perform(conn, request, plan=plan, actor=STAFF, now=clock.now())
 
 

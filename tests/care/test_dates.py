@@ -18,7 +18,6 @@ from care.core.dates import (
     add_months,
     format_both_calendars,
     format_date,
-    format_datetime,
     format_time,
     iso_local,
     parse_date,
@@ -296,15 +295,7 @@ def test_formatters_refuse_an_unknown_language() -> None:
         format_time(time(1, 0), "de")
 
 
-def test_format_datetime_shows_the_clinic_clock() -> None:
-    at = datetime(2026, 12, 2, 21, 0, tzinfo=UTC)  # 00:30 on 3 December in Tehran
-    assert format_datetime(at, TEHRAN, "en") == "Thu 3 Dec 2026, 00:30"
-    assert format_datetime(at, TEHRAN, "fa") == "پنجشنبه ۱۲ آذر ۱۴۰۵، ساعت ۰۰:۳۰"
-
-
 def test_naive_datetimes_are_refused() -> None:
-    with pytest.raises(ValueError, match="naive"):
-        format_datetime(datetime(2026, 12, 2, 11, 0), TEHRAN, "en")
     with pytest.raises(ValueError, match="naive"):
         iso_local(datetime(2026, 12, 2, 11, 0), TEHRAN)
 

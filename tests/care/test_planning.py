@@ -10,7 +10,6 @@ from care.schedule.planning import (
     SessionTimes,
     plan_repeat,
     plan_session,
-    usable_now,
 )
 from care.schedule.protocol import (
     DEFAULT_PROTOCOL_PATH,
@@ -273,14 +272,6 @@ def test_plan_repeat_needs_a_repeating_step() -> None:
             tz=TEHRAN,
             quiet=NIGHT,
         )
-
-
-def test_usable_now() -> None:
-    due, expires = tehran(2026, 5, 10, 8, 0), tehran(2026, 5, 10, 10, 0)
-    assert not usable_now(due, expires, due - timedelta(seconds=1))
-    assert usable_now(due, expires, due)
-    assert usable_now(due, expires, expires - timedelta(seconds=1))
-    assert not usable_now(due, expires, expires)
 
 
 def test_session_times_are_checked() -> None:

@@ -13,7 +13,7 @@ from care.people.enrolment import Booking, Enrolment, enrol
 from care.people.invites import redeem_invite
 from care.schedule.plan import CarePlan
 from jobs.compose import Outgoing
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import ChatLimit
 from tests.conftest import FakeClock
 
@@ -50,7 +50,7 @@ class RecordingTransport:
                     raise answer
                 return answer
             self.sent.append((chat_id, message))
-            return Outcome(Result.SENT, telegram_message_id=len(self.sent))
+            return Outcome(SendResult.SENT, telegram_message_id=len(self.sent))
         finally:
             self.in_flight -= 1
 

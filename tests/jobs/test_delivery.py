@@ -11,7 +11,7 @@ from care.people.enrolment import Booking, enrol
 from care.people.invites import redeem_invite
 from care.schedule.plan import CarePlan
 from jobs.delivery import Dispatcher
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
 from tests.jobs.support import Alerts, RecordingTransport, alert_kinds, enrol_linked, message_states
@@ -110,7 +110,7 @@ async def test_network_trouble_retries_then_gives_up_and_tells_staff(
 ) -> None:
     enrolment = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
     clock.advance(days=8, hours=22)  # pre-care due, appointment still a day away
-    transport.script[501] = [Outcome(Result.TRANSIENT, "TimedOut")] * RetryPolicy().max_attempts
+    transport.script[501] = [Outcome(SendResult.TRANSIENT, "TimedOut")] * RetryPolicy().max_attempts
     for _ in range(RetryPolicy().max_attempts):
         await dispatcher.deliver_due()
         clock.advance(minutes=11)
@@ -133,7 +133,9 @@ async def test_a_blocked_bot_holds_the_patients_messages_and_alerts_once(
 ) -> None:
     enrolment = await enrol_linked(db, plan, clock, chat_id=501)
     clock.advance(days=2)
-    transport.script[501] = [Outcome(Result.UNREACHABLE, "Forbidden: bot was blocked by the user")]
+    transport.script[501] = [
+        Outcome(SendResult.UNREACHABLE, "Forbidden: bot was blocked by the user")
+    ]
     await dispatcher.deliver_due()
     await dispatcher.deliver_due()
     patient = await db.run(patients.get, enrolment.patient_id)

@@ -16,7 +16,7 @@ from care.schedule.plan import CarePlan
 from care.schedule.protocol import CareProtocol
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
@@ -46,8 +46,8 @@ async def test_only_one_message_is_ever_in_flight(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    """The crash bound rests on this: one unanswered send at a time means one duplicate at
-    most when the process dies."""
+    """With a window of one (SEND_WINDOW=1), one unanswered send at a time: one duplicate at
+    most when the process dies. (Wider windows: tests/jobs/test_window.py.)"""
     for chat_id in range(600, 640):
         await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=1)  # late booking
     assert await dispatcher.deliver_due() == 40
@@ -80,7 +80,7 @@ async def test_a_rate_limit_wait_is_never_cut_short_by_rounding(
     await enrol_linked(db, plan, clock, chat_id=501)
     clock.advance(days=2, seconds=0.6)  # pre-care is due; the clock is between two seconds
     refused_at = clock.now()
-    transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=2)]
+    transport.script[501] = [Outcome(SendResult.RATE_LIMITED, retry_after=2)]
     assert await dispatcher.deliver_due() == 0
     row = await db.run(_row, "pre_care", 501)
     assert row["state"] == MessageState.PENDING
@@ -103,8 +103,8 @@ async def test_rate_limits_and_quiet_hours_do_not_use_up_the_retries(
     policy = RetryPolicy()
     await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
     clock.advance(days=8, hours=22)  # pre-care due, appointment still a day away
-    refusals: list[Outcome | Exception] = [Outcome(Result.RATE_LIMITED, retry_after=1)] * 6
-    failures: list[Outcome | Exception] = [Outcome(Result.TRANSIENT, "TimedOut")] * (
+    refusals: list[Outcome | Exception] = [Outcome(SendResult.RATE_LIMITED, retry_after=1)] * 6
+    failures: list[Outcome | Exception] = [Outcome(SendResult.TRANSIENT, "TimedOut")] * (
         policy.max_attempts - 1
     )
     transport.script[501] = refusals + failures
@@ -133,7 +133,7 @@ async def test_a_rate_limit_puts_the_rest_of_the_batch_back_unsent(
     transport: RecordingTransport,
 ) -> None:
     await _three_patients_due(db, plan, clock)
-    transport.script[501] = [Outcome(Result.RATE_LIMITED, retry_after=30)]
+    transport.script[501] = [Outcome(SendResult.RATE_LIMITED, retry_after=30)]
     assert await dispatcher.deliver_due() == 0
     assert transport.tried == [501]  # nothing else was offered to Telegram during the wait
     assert await db.run(in_state, MessageState.SENDING) == 0
@@ -179,7 +179,7 @@ async def test_a_blocked_patients_other_messages_are_held_without_another_try(
     await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
     await enrol_linked(db, plan, clock, chat_id=502, days_ahead=10)
     clock.advance(days=9, hours=11, minutes=15)  # 21:45 Tehran: pre-care and day-of are due
-    transport.script[501] = [Outcome(Result.UNREACHABLE, "Forbidden: bot was blocked")]
+    transport.script[501] = [Outcome(SendResult.UNREACHABLE, "Forbidden: bot was blocked")]
     assert await dispatcher.deliver_due() == 2
     assert transport.tried.count(501) == 1
     assert sorted(chat for chat, _ in transport.sent) == [502, 502]

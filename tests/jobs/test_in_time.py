@@ -21,7 +21,7 @@ from care.schedule.course import plan_messages
 from care.schedule.plan import CarePlan
 from care.schedule.planning import SessionTimes
 from jobs.delivery import Dispatcher
-from jobs.outcome import Outcome, Result
+from jobs.outcome import Outcome, SendResult
 from tests.conftest import TEHRAN, FakeClock
 from tests.jobs.support import RecordingTransport, message_states
 
@@ -226,7 +226,7 @@ async def test_being_awake_does_not_cut_a_retry_wait_short(
 ) -> None:
     enrolment = await book(db, plan, clock, tehran(8, 10, 0))
     await link(db, clock, enrolment)
-    transport.script[CHAT] = [Outcome(Result.TRANSIENT, "TimedOut")]
+    transport.script[CHAT] = [Outcome(SendResult.TRANSIENT, "TimedOut")]
     assert await dispatcher.deliver_due() == 0  # pre-care is due now; the send times out
     clock.advance(seconds=1)
     assert await writes(db, clock, enrolment, awake) == 0

@@ -41,6 +41,7 @@ def _message(conn: sqlite3.Connection, patient_id: int, due: int, expires: int =
 def test_claims_take_due_messages_of_linked_patients_oldest_first_one_per_patient(
     conn: sqlite3.Connection,
 ) -> None:
+    """One at a time per patient: their next message is not claimed while one is in flight."""
     linked = _patient(conn, chat_id=11)
     unlinked = _patient(conn, chat_id=None)
     later = _message(conn, linked, due=200)
@@ -52,12 +53,14 @@ def test_claims_take_due_messages_of_linked_patients_oldest_first_one_per_patien
     assert [c.message_id for c in claims] == [first]  # a batch holds one per patient
     assert claims[0].chat_id == 11
     with transaction(conn):
+        assert messages.claim_due(conn, now=300, limit=10) == []  # the first is in flight
+        assert messages.record_sent(conn, first, telegram_id=1, now=301)
+    with transaction(conn):
         assert [c.message_id for c in messages.claim_due(conn, now=300, limit=10)] == [later]
     with transaction(conn):
         assert messages.claim_due(conn, now=300, limit=10) == []  # claimed ones are taken
-    for claimed in (first, later):
-        stored = messages.get(conn, claimed)
-        assert stored is not None and stored.state is MessageState.SENDING
+    stored = messages.get(conn, later)
+    assert stored is not None and stored.state is MessageState.SENDING
 
 
 def test_next_wake_ignores_patients_who_cannot_receive(conn: sqlite3.Connection) -> None:

@@ -18,7 +18,7 @@ from bot.common.staff_voice import Voice
 from bot.services import Services
 from care.core.dates import format_date, format_time
 from care.core.models import Appointment, PatientStatus
-from care.desk.actions import Action, Result
+from care.desk.actions import Action, ActionResult
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def staff_note(voice: Voice, action: Action, told: Told) -> str:
 
 
 async def tell_patient(
-    bot: Bot, services: Services, action: Action, result: Result, now: datetime
+    bot: Bot, services: Services, action: Action, result: ActionResult, now: datetime
 ) -> Told:
     patient = result.patient
     text = _notice(services, action, result, now)
@@ -66,7 +66,7 @@ async def tell_patient(
     return Told.TOLD
 
 
-def _notice(services: Services, action: Action, result: Result, now: datetime) -> str | None:
+def _notice(services: Services, action: Action, result: ActionResult, now: datetime) -> str | None:
     patient, appointment = result.patient, result.appointment
     if patient is None:
         return None

@@ -14,20 +14,27 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
+from bot.desk import buttons as desk_buttons
 from bot.settings import Settings
+from care.alerts.outbox import (
+    AlertRow,
+    booked_sessions,
+    mark_delivered,
+    subject_of,
+    undelivered,
+)
 from care.content.catalog import Catalog
-from care.core.clock import Clock, to_epoch
-from care.core.models import AlertKind, AppointmentStatus
-from care.db import alerts, appointments, patients, staff
-from care.db.alerts import AlertRow
+from care.core.clock import Clock
+from care.core.models import AlertKind, Appointment
 from care.db.worker import Database
+from care.people.staffing import active_staff, language_of
 
 log = logging.getLogger(__name__)
 
 
 def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(voice("card.open"), callback_data=f"card:{patient_id}")]]
+        [[InlineKeyboardButton(voice("card.open"), callback_data=desk_buttons.card(patient_id))]]
     )
 
 
@@ -47,11 +54,11 @@ class StaffAlerts:
     async def flush(self) -> int:
         """Send every alert not yet sent; return how many went out."""
         async with self._lock:
-            pending = await self._db.run(alerts.undelivered)
+            pending = await self._db.run(undelivered)
             sent = 0
             for alert in pending:
                 if await self._send_to_staff(alert):
-                    await self._db.run(_delivered, alert.id, to_epoch(self._clock.now()))
+                    await self._db.run(mark_delivered, alert.id, self._clock.now())
                     sent += 1
             return sent
 
@@ -74,45 +81,34 @@ class StaffAlerts:
         settings = self._settings
         if settings.staff_chat_id is not None:
             return [(settings.staff_chat_id, settings.staff_language)]
-        people = sorted(settings.admin_ids | {m.user_id for m in staff.active(conn)})
-        return [(user, staff.language_of(conn, user) or settings.staff_language) for user in people]
+        people = sorted(settings.admin_ids | {m.user_id for m in active_staff(conn)})
+        return [(user, language_of(conn, user) or settings.staff_language) for user in people]
 
 
 def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
     kind = AlertKind(alert.kind)
     who = voice("alerts.patient", patient_id=alert.patient_id or 0)
-    if alert.patient_id is not None:
-        patient = patients.get(conn, alert.patient_id)
-        if patient is not None:
-            who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
+    subject = subject_of(conn, alert)
+    if (patient := subject.patient) is not None:
+        who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     what = voice(f"alerts.{kind.value}")
     lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
-    if alert.appointment_id is not None:
-        appointment = appointments.get(conn, alert.appointment_id)
-        if appointment is not None:
-            lines.append(
-                voice(
-                    "alerts.appointment",
-                    appointment_id=appointment.id,
-                    starts=appointment.starts_at,
-                )
+    if (appointment := subject.appointment) is not None:
+        lines.append(
+            voice(
+                "alerts.appointment",
+                appointment_id=appointment.id,
+                starts=appointment.starts_at,
             )
+        )
     if kind is AlertKind.REBOOK and alert.patient_id is not None:
-        lines.append(_remaining_sessions(conn, alert.patient_id, voice))
+        lines.append(_remaining_sessions(booked_sessions(conn, alert.patient_id), voice))
     return "\n".join(lines)
 
 
-def _remaining_sessions(conn: sqlite3.Connection, patient_id: int, voice: Voice) -> str:
-    """The course's sessions still booked, for staff finding the patient a new time."""
-    booked = [
-        voice("desk.appointment", appointment_id=a.id, starts=a.starts_at)
-        for a in appointments.of_patient(conn, patient_id)
-        if a.status is AppointmentStatus.BOOKED
-    ]
+def _remaining_sessions(booked: list[Appointment], voice: Voice) -> str:
+    """The sessions still booked, for staff finding the patient a new time."""
     if not booked:
         return voice("alerts.remaining_none")
-    return voice("alerts.remaining", sessions=voice.join(booked))
-
-
-def _delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:
-    alerts.mark_delivered(conn, alert_id, now)
+    listed = [voice("desk.appointment", appointment_id=a.id, starts=a.starts_at) for a in booked]
+    return voice("alerts.remaining", sessions=voice.join(listed))
