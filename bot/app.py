@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,6 +13,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
 )
+from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
@@ -49,8 +51,12 @@ STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
     """Read and check the protocol and the message files; raise on the first mistake."""
-    protocol = load_protocol(settings.protocol_path)
-    catalog = load_catalog(settings.messages_dir)
+    return load_care_files(settings.protocol_path, settings.messages_dir)
+
+
+def load_care_files(protocol_path: Path, messages_dir: Path) -> tuple[CareProtocol, Catalog]:
+    protocol = load_protocol(protocol_path)
+    catalog = load_catalog(messages_dir)
     check_catalog(catalog, protocol)
     check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     return protocol, catalog
@@ -63,8 +69,12 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> CareApp:
-    pacer = Pacer()
+    """The application `python -m bot` runs. Tests pass a pacer on virtual time and `requests`,
+    a factory of in-process request objects that record and answer the bot's calls."""
+    pacer = pacer or Pacer()
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -74,6 +84,7 @@ def build_application(
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
+        requests=requests,
     )
     builder = (
         ApplicationBuilder()
@@ -151,7 +162,7 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
         application.job_queue,
         dispatcher,
         services.settings.poll_seconds,
-        _checks_then_alerts(services, alerts),
+        checks_then_alerts(services, alerts),
     )
     wake.start()
     services.wake = wake
@@ -174,7 +185,7 @@ def _poke_when_back(services: Services, state: HealthState) -> None:
         services.schedule_changed()
 
 
-def _checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
+def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], Awaitable[int]]:
     """After each delivery run: raise the alerts the schedule itself implies, then send every
     stored alert."""
 

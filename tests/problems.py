@@ -17,7 +17,7 @@ _MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
 
 def said(problem: BaseException, lang: str = "en") -> str:
     """What the desk tells staff about `problem` (a care.problems.Problem), without the
-    direction marks (tests/care/test_right_to_left.py checks those)."""
+    direction marks (tests/care/content/test_right_to_left.py checks those)."""
     assert isinstance(problem, Problem), problem
     return _MARKS.sub("", Voice(_CATALOG, lang, ZoneInfo("Asia/Tehran")).problem(problem))
 

@@ -3,11 +3,12 @@ and its bot starts even when Telegram cannot be reached yet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from jobs.channels.health import ChannelHealth
 
@@ -82,12 +83,16 @@ def telegram_bot(
     proxy: str | None,
     timeout: float,
     rate_limiter: BaseRateLimiter[None],
+    requests: Callable[[], BaseRequest] | None = None,
 ) -> PatientBot:
     """The bot for Telegram (or a Bot API server at `api_root`), every call through `proxy`,
-    getUpdates included."""
+    getUpdates included. `requests` makes the bot's request objects instead (the tests' in-process
+    recorder, which answers without a network)."""
     root = (api_root or TELEGRAM_ROOT).rstrip("/")
 
-    def request(pool: int) -> ObservedRequest:
+    def request(pool: int) -> BaseRequest:
+        if requests is not None:
+            return requests()
         return ObservedRequest(
             health,
             connection_pool_size=pool,

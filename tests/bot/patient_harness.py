@@ -4,46 +4,35 @@ with a FakeClock, so a test reaches any day of the care journey without sleeping
     async with live_bot(api, tmp_path) as bot:
         appointment = await bot.patient(PATIENT, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
         await bot.advance_to(bot.local(days=2, at="12:00"))   # and deliver what is due
-        await bot.wait_for(text_to(PATIENT, opening("en", "steps.pre_care")))
+        await bot.expect(text_to(PATIENT, opening("en", "steps.pre_care")))
 
-Only the fake clock decides what is due, and messages go out at two moments only: when the
-test calls `deliver` (or `advance_to`), and when the bot pokes its sender after a change to
-the schedule (a link, /done, /start after /stop). For that, the wake-up clock
-(jobs.wakeup.DeliveryClock, which arms JobQueue timers on real time) is replaced by
-`PromptWakeUp`, which delivers at once by the fake clock. The real one would arm its timers at
-the fake clock's dates, over a year ahead, and a poke could be lost to such a timer; it is
-exercised by the tests that run the bot as a process (tests/e2e).
+A compatibility shim over the in-process driver (tests/driver.py): only the fake clock decides
+what is due, and messages go out when the test calls `deliver` (or `advance_to`) and when the
+bot pokes its sender after a change to the schedule (a link, /done, /start after /stop): the
+driver's recording wake delivers a settled poke at once, as the real clock does.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.services import CareApp
+from bot.services import Services
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
 from care.schedule.protocol import NEEDS_HUMAN
-from tests.bot.app_env import (
-    CLINIC_PHONE,
-    EMERGENCY_PHONE,
-    STAFF_ID,
-    app_env,
-    build_app,
-    services_of,
-    serving,
-)
-from tests.bot.calls import message_id, text_to
-from tests.bot.in_loop import InLoopBot
+from tests.calls import message_id, text_to
 from tests.conftest import FakeClock
+from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID, Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.schedule import opening as catalog_opening
 
+T = TypeVar("T")
 TEHRAN = ZoneInfo("Asia/Tehran")
 CATALOG = load_catalog(DEFAULT_MESSAGES_DIR)
 _INVITE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
@@ -57,27 +46,35 @@ def first_day() -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=TEHRAN)
 
 
-class PromptWakeUp:
-    """Stands in for jobs.wakeup.DeliveryClock: a poke delivers what is due, at once."""
+class LiveBot:
+    """The driver, with the patient journey's own vocabulary: days of the test, enrolling and
+    linking as staff and patient do, and the reply a tap gets now."""
 
-    def __init__(self, deliver: Callable[[], Awaitable[None]]) -> None:
-        self._deliver = deliver
-        self.running: set[asyncio.Task[None]] = set()
-
-    def poke(self) -> None:
-        task = asyncio.create_task(self._deliver())
-        self.running.add(task)
-        task.add_done_callback(self.running.discard)
-
-    async def stop(self) -> None:
-        """At shutdown, like the real one: let the deliveries under way finish."""
-        await asyncio.gather(*self.running, return_exceptions=True)
-
-
-class LiveBot(InLoopBot):
-    def __init__(self, app: CareApp, api: FakeBotApi, clock: FakeClock, day0: datetime) -> None:
-        super().__init__(app, api, clock)
+    def __init__(self, driver: Driver, day0: datetime) -> None:
+        self.driver = driver
+        self.api = driver.api
+        self.clock = driver.clock
         self.day0 = day0
+
+    @property
+    def services(self) -> Services:
+        return self.driver.services
+
+    async def expect(
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1
+    ) -> list[ApiCall]:
+        """The first `count` calls that match, once everything queued is handled."""
+        return await self.driver.expect(predicate, count=count)
+
+    async def settle(self) -> None:
+        await self.driver.settle()
+
+    async def db(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `work(conn, ...)` on the bot's own database thread."""
+        return await self.driver.db(work, *args, **kwargs)
+
+    def dump(self) -> str:
+        return self.driver.dump()
 
     def local(self, *, days: int = 0, at: str = "10:00") -> datetime:
         """The UTC instant when Tehran's clocks show `at` on day `days` of the test."""
@@ -100,10 +97,8 @@ class LiveBot(InLoopBot):
 
     async def deliver(self) -> None:
         """Send every care message due by the fake clock, then every stored staff alert."""
-        services = self.services
-        assert services.dispatcher is not None and services.alerts is not None
-        await services.dispatcher.deliver_due()
-        await services.alerts.flush()
+        await self.driver.settle()
+        await self.driver.tick()
 
     async def advance_to(self, at: datetime) -> None:
         assert at >= self.clock.now(), "the fake clock only moves forward"
@@ -119,16 +114,16 @@ class LiveBot(InLoopBot):
     async def link(self, chat_id: int, token: str, lang: str) -> None:
         """Open the invite as the patient and pick `lang` under the welcome."""
         await self.send(chat_id, f"/start {token}")
-        (welcome,) = await self.wait_for(text_to(chat_id, opening("fa", "patient.language_prompt")))
+        (welcome,) = await self.expect(text_to(chat_id, opening("fa", "patient.language_prompt")))
         await self.press(chat_id, f"lang:welcome:{lang}", message_id=message_id(welcome))
-        await self.wait_for(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
+        await self.expect(text_to(chat_id, CATALOG.text(lang, "patient.language_set")))
 
     async def enrol(self, name: str, starts_at: datetime) -> tuple[int, str]:
         """Enrol through /enrol as staff; the appointment id and the invite token."""
         local = starts_at.astimezone(TEHRAN)
         before = len([call for call in self.api.calls() if _invite_to_staff(call)])
         await self.send(STAFF_ID, f"/enrol {name} {local:%Y-%m-%d %H:%M}")
-        calls = await self.wait_for(_invite_to_staff, count=before + 1)
+        calls = await self.expect(_invite_to_staff, count=before + 1)
         text = str(calls[-1].params["text"])
         appointment = _APPOINTMENT.search(normalize_digits(text))
         token = _INVITE.search(text)
@@ -162,22 +157,12 @@ def _invite_to_staff(call: ApiCall) -> bool:
 async def live_bot(
     api: FakeBotApi, tmp_path: Path, *, start: str = "10:00", **env: str
 ) -> AsyncIterator[LiveBot]:
-    """Run the application as `run_polling` would (post_init, polling, post_shutdown), with
-    the fake clock at `start` Tehran time on day 0; `env` overrides settings."""
-    # Persian first, real quiet hours, and no safety tick to deliver behind the test's back.
-    defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00", "POLL_SECONDS": "300"}
+    """The application in process, with the fake clock at `start` Tehran time on day 0; `env`
+    overrides settings."""
+    # Persian first, real quiet hours.
+    defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00"}
     day0 = first_day()
-    clock = FakeClock(day0)
-    app = build_app(app_env(api, tmp_path, **(defaults | env)), clock=clock)
-    bot = LiveBot(app, api, clock, day0)
-    clock.at = bot.local(at=start)
-    wake_up = PromptWakeUp(bot.deliver)
-
-    def prompt_wake_up(app: CareApp) -> None:
-        services_of(app).wake = wake_up  # type: ignore[assignment]
-
-    async def finish_deliveries() -> None:
-        await asyncio.gather(*wake_up.running, *bot.services.background)
-
-    async with serving(app, after_init=prompt_wake_up, drain=finish_deliveries):
-        yield bot
+    hours, minutes = (int(part) for part in start.split(":"))
+    clock = FakeClock(day0.replace(hour=hours, minute=minutes).astimezone(UTC))
+    async with driving(tmp_path, clock, api=api, env=defaults | env) as driver:
+        yield LiveBot(driver, day0)

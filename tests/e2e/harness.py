@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bot.app_env import app_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.served import app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 _STARTED = "Application started"  # python-telegram-bot logs this once polling runs

@@ -18,10 +18,10 @@ import pytest
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
-from tests.bot.app_env import STAFF_ID
-from tests.bot.calls import text_to
+from tests.calls import text_to
 from tests.e2e.harness import ROOT, BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.served import STAFF_ID
 
 PATIENT = 2002
 STRANGER = 3003

@@ -23,8 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.e2e.harness import BotProcess, bot_env
+from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, seed_linked_patients, step_of
+from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, step_of
 
 PATIENTS = range(10_000, 10_075)  # 75 patients x 4 steps = 300 messages
 KILLS = 15
@@ -47,8 +48,8 @@ def test_killed_again_and_again_nothing_is_lost_and_duplicates_stay_within_the_b
     now = datetime.now(UTC)
     half = len(PATIENTS) // 2
     # Half are due at once, the other half fall due over the first seconds of running.
-    seed_linked_patients(db_path, PATIENTS[:half], starts_at=now - timedelta(minutes=1), now=now)
-    seed_linked_patients(db_path, PATIENTS[half:], starts_at=now + timedelta(seconds=6), now=now)
+    linked_patients(db_path, PATIENTS[:half], starts_at=now - timedelta(minutes=1), now=now)
+    linked_patients(db_path, PATIENTS[half:], starts_at=now + timedelta(seconds=6), now=now)
     expected = len(PATIENTS) * len(DELIVERY_STEPS)
     assert _states(db_path) == {"pending": expected}
 

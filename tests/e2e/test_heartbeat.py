@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import ROOT, BotProcess, bot_env
+from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.schedule import DELIVERY_PROTOCOL, seed_linked_patients
+from tests.fakes.schedule import DELIVERY_PROTOCOL
 
 # Stale after 3 x 1 s ticks + a 2 s send = 5 s.
 TIMING = {"POLL_SECONDS": "1", "TELEGRAM_TIMEOUT_SECONDS": "2"}
@@ -42,7 +43,7 @@ def _live(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def test_check_live_tells_a_delivering_bot_from_a_hung_one(api: FakeBotApi, tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    seed_linked_patients(
+    linked_patients(
         tmp_path / "mesocare.db",
         range(30_000, 30_030),
         starts_at=now - timedelta(minutes=1),

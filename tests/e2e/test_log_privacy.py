@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care.core.text_input import normalize_digits
-from tests.bot.app_env import STAFF_ID, TOKEN
-from tests.bot.calls import text_to
+from tests.calls import text_to
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
+from tests.served import STAFF_ID, TOKEN
 
 PATIENT = 2002
 PROTOCOL = Path(__file__).with_name("protocol.toml")

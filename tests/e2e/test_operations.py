@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import ROOT, BotProcess, bot_env
+from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.schedule import DELIVERY_PROTOCOL, seed_linked_patients
+from tests.fakes.schedule import DELIVERY_PROTOCOL
 
 PATIENTS = range(20_000, 20_040)
 
@@ -42,7 +43,7 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_backups_while_the_bot_delivers_are_intact(api: FakeBotApi, tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    seed_linked_patients(
+    linked_patients(
         tmp_path / "mesocare.db", PATIENTS, starts_at=now - timedelta(minutes=1), now=now
     )
     env = bot_env(api, tmp_path, CARE_PROTOCOL=str(DELIVERY_PROTOCOL))

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.bot.app_env import STAFF_ID
-from tests.bot.calls import button_pairs, edit_of, message_id, text_to
 from tests.bot.patient_harness import CATALOG, opening
+from tests.calls import button_pairs, edit_of, message_id, text_to
 from tests.e2e.harness import BotProcess, bot_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.problems import staff_text
+from tests.served import STAFF_ID
 
 PATIENT = 2002
 TEHRAN = ZoneInfo("Asia/Tehran")

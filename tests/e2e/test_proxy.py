@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import ROOT, BotProcess, bot_env
+from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.fakes.proxy import HIDDEN_HOST, PASSWORD, LocalProxy
-from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
+from tests.fakes.schedule import ONE_STEP_PROTOCOL
 
 FIRST, SECOND = 41_001, 41_002
 DOWN = "Telegram cannot be reached"
@@ -44,7 +45,7 @@ def test_behind_a_proxy_that_comes_and_goes_every_message_arrives_once(
 ) -> None:
     db_path = tmp_path / "mesocare.db"
     now = datetime.now(UTC)
-    seed_linked_patients(
+    linked_patients(
         db_path,
         [FIRST],
         starts_at=now - timedelta(minutes=1),
@@ -74,7 +75,7 @@ def test_behind_a_proxy_that_comes_and_goes_every_message_arrives_once(
 
             proxy.stop()  # an outage mid-run, while the second patient's message falls due
             later = datetime.now(UTC)
-            seed_linked_patients(
+            linked_patients(
                 db_path, [SECOND], starts_at=later, now=later, protocol_path=ONE_STEP_PROTOCOL
             )
             time.sleep(4)

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import BotProcess, bot_env
+from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, seed_linked_patients, step_of
+from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, step_of
 
 PATIENTS = [2002, 2003, 2004]
 SLOW_SEND = 1.5
@@ -42,7 +43,7 @@ def test_a_stop_mid_send_finishes_the_send_and_leaves_nothing_claimed(
     now = datetime.now(UTC)
     # Due a few seconds after start-up, so the send is woken by the timer armed for it while
     # the safety tick keeps firing; the slow send outlasts a tick interval.
-    seed_linked_patients(db_path, PATIENTS, starts_at=now + timedelta(seconds=4), now=now)
+    linked_patients(db_path, PATIENTS, starts_at=now + timedelta(seconds=4), now=now)
     expected = len(PATIENTS) * len(DELIVERY_STEPS)
     with FakeBotApi() as api:
         api.delay_next("sendMessage", SLOW_SEND)

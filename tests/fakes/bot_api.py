@@ -403,6 +403,10 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, str | bytes]:
     return fields
 
 
+def _by_message_id(item: tuple[tuple[ChatKey, int], JsonDict]) -> int:
+    return item[0][1]
+
+
 def _header(text: str) -> Message:
     return BytesHeaderParser().parsebytes(text.encode())
 
@@ -743,6 +747,28 @@ class FakeBotApi:
         """How many 429s the flood limits caused (``fail_next`` ones not counted)."""
         with self._cond:
             return self._too_many_requests
+
+    # answering in this process (tests/driver.py) -------------------------------------------
+
+    def answer_call(self, method: str, params: JsonDict) -> tuple[int, JsonDict]:
+        """Answer a call made in this process, without HTTP: recorded, and decided (faults,
+        blocked chats, limits) as one that came over the network."""
+        return self._handle(method, params)
+
+    def take_updates(self) -> list[JsonDict]:
+        """The updates queued for the bot, handed over (getUpdates will not see them)."""
+        with self._cond:
+            updates, self._updates = self._updates, []
+        return updates
+
+    def bot_messages(self, chat_id: ChatKey) -> list[JsonDict]:
+        """The bot's messages in ``chat_id`` as they stand now (after edits), oldest first."""
+        with self._cond:
+            return [
+                message
+                for (chat, _), message in sorted(self._messages.items(), key=_by_message_id)
+                if chat == chat_id and message["from"].get("is_bot")
+            ]
 
     # fault injection ----------------------------------------------------------------------
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import timedelta
 
 from care.core.models import MessageState
-from care.db import messages
-from care.db.worker import Database
-from care.people.enrolment import Booking, Enrolment, enrol
-from care.people.invites import redeem_invite
-from care.schedule.plan import CarePlan
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, SendResult
 from jobs.pacing import ChatLimit
-from tests.conftest import FakeClock
 
 UNPACED = ChatLimit(1, 0.0)  # no per-chat limit: unit tests of the sender do not pace
 
@@ -67,21 +60,6 @@ class Alerts:
 
 def alert_kinds(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT kind FROM alerts ORDER BY id")]
-
-
-async def enrol_linked(
-    db: Database, plan: CarePlan, clock: FakeClock, chat_id: int, days_ahead: float = 3
-) -> Enrolment:
-    booking = Booking("Sara Ahmadi", clock.now() + timedelta(days=days_ahead), "en")
-    enrolment = await db.run(
-        enrol, booking, plan=plan, actor="test", invite_days=14, now=clock.now()
-    )
-    await db.run(redeem_invite, enrolment.token, chat_id=chat_id, now=clock.now())
-    return enrolment
-
-
-def message_states(conn: sqlite3.Connection, appointment_id: int) -> dict[str, MessageState]:
-    return {m.step: m.state for m in messages.of_appointment(conn, appointment_id)}
 
 
 def in_state(conn: sqlite3.Connection, state: MessageState) -> int:

@@ -14,7 +14,8 @@ from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, SendResult
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
-from tests.jobs.support import Alerts, RecordingTransport, alert_kinds, enrol_linked, message_states
+from tests.factories import linked_patient, message_states
+from tests.jobs.support import Alerts, RecordingTransport, alert_kinds
 
 
 async def test_nothing_is_sent_before_it_is_due(
@@ -24,7 +25,7 @@ async def test_nothing_is_sent_before_it_is_due(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501)
     assert await dispatcher.deliver_due() == 0
     assert transport.sent == []
 
@@ -36,7 +37,7 @@ async def test_a_due_message_is_sent_once_in_the_patients_chat(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501)
+    enrolment = await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2)  # 24 h before the start: pre-care (due 26 h before) is due
     assert await dispatcher.deliver_due() == 1
     assert await dispatcher.deliver_due() == 0
@@ -71,7 +72,7 @@ async def test_a_message_useless_after_downtime_is_skipped_not_sent_late(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501)
+    enrolment = await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=3, hours=2)  # the bot was off until after the appointment
     await dispatcher.deliver_due()
     sent_texts = [o.text.lower() for _, o in transport.sent]
@@ -89,7 +90,7 @@ async def test_a_crash_mid_send_costs_at_most_one_duplicate(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501)
+    enrolment = await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2)
     claims = await db.run(messages.claim_due, int(clock.now().timestamp()), 10)
     assert [c.step for c in claims] == ["pre_care"]  # claimed, then the process "dies"
@@ -108,7 +109,9 @@ async def test_network_trouble_retries_then_gives_up_and_tells_staff(
     transport: RecordingTransport,
     alerts: Alerts,
 ) -> None:
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    enrolment = await db.run(
+        linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10)
+    )
     clock.advance(days=8, hours=22)  # pre-care due, appointment still a day away
     transport.script[501] = [Outcome(SendResult.TRANSIENT, "TimedOut")] * RetryPolicy().max_attempts
     for _ in range(RetryPolicy().max_attempts):
@@ -131,7 +134,7 @@ async def test_a_blocked_bot_holds_the_patients_messages_and_alerts_once(
     transport: RecordingTransport,
     alerts: Alerts,
 ) -> None:
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501)
+    enrolment = await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2)
     transport.script[501] = [
         Outcome(SendResult.UNREACHABLE, "Forbidden: bot was blocked by the user")
@@ -156,7 +159,9 @@ async def test_after_downtime_in_quiet_hours_only_what_is_still_in_time_waits(
 ) -> None:
     # 10 days ahead at 10:30 Tehran; pre-care planned for the day before at 08:30 Tehran.
     # day-of (07:30 Tehran, in quiet hours) was moved to 21:30 the evening before.
-    enrolment = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    enrolment = await db.run(
+        linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10)
+    )
     clock.advance(days=9, hours=12, minutes=30)  # back at 23:00 Tehran that day: quiet hours
     # pre-care's 24-hour line (10:30 that morning) has passed: it goes at once, even now
     assert await dispatcher.deliver_due() == 1

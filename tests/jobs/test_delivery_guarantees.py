@@ -20,14 +20,8 @@ from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
-from tests.jobs.support import (
-    UNPACED,
-    Alerts,
-    RecordingTransport,
-    alert_kinds,
-    enrol_linked,
-    in_state,
-)
+from tests.factories import linked_patient
+from tests.jobs.support import UNPACED, Alerts, RecordingTransport, alert_kinds, in_state
 
 
 def _row(conn: sqlite3.Connection, step: str, chat_id: int) -> sqlite3.Row:
@@ -49,7 +43,9 @@ async def test_only_one_message_is_ever_in_flight(
     """With a window of one (SEND_WINDOW=1), one unanswered send at a time: one duplicate at
     most when the process dies. (Wider windows: tests/jobs/test_window.py.)"""
     for chat_id in range(600, 640):
-        await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=1)  # late booking
+        await db.run(
+            linked_patient, plan, clock.now(), chat_id=chat_id, starts_in=timedelta(days=1)
+        )  # late booking
     assert await dispatcher.deliver_due() == 40
     assert transport.most_in_flight == 1
     assert sorted(chat for chat, _ in transport.sent) == list(range(600, 640))
@@ -59,8 +55,12 @@ async def test_a_batch_takes_one_message_per_patient_in_due_order(
     db: Database, plan: CarePlan, clock: FakeClock
 ) -> None:
     """One patient's 1-second pace must not stall everyone else's messages."""
-    first = await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
-    second = await enrol_linked(db, plan, clock, chat_id=502, days_ahead=10)
+    first = await db.run(
+        linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10)
+    )
+    second = await db.run(
+        linked_patient, plan, clock.now(), chat_id=502, starts_in=timedelta(days=10)
+    )
     clock.advance(days=9, hours=11, minutes=15)  # pre-care and day-of of both are due
     claims = await db.run(messages.claim_due, to_epoch(clock.now()), 10)
     assert [(c.chat_id, c.step) for c in claims] == [(501, "pre_care"), (502, "pre_care")]
@@ -77,7 +77,7 @@ async def test_a_rate_limit_wait_is_never_cut_short_by_rounding(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2, seconds=0.6)  # pre-care is due; the clock is between two seconds
     refused_at = clock.now()
     transport.script[501] = [Outcome(SendResult.RATE_LIMITED, retry_after=2)]
@@ -101,7 +101,7 @@ async def test_rate_limits_and_quiet_hours_do_not_use_up_the_retries(
     alerts: Alerts,
 ) -> None:
     policy = RetryPolicy()
-    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10))
     clock.advance(days=8, hours=22)  # pre-care due, appointment still a day away
     refusals: list[Outcome | Exception] = [Outcome(SendResult.RATE_LIMITED, retry_after=1)] * 6
     failures: list[Outcome | Exception] = [Outcome(SendResult.TRANSIENT, "TimedOut")] * (
@@ -121,7 +121,7 @@ async def test_rate_limits_and_quiet_hours_do_not_use_up_the_retries(
 async def _three_patients_due(db: Database, plan: CarePlan, clock: FakeClock) -> None:
     """Patients in chats 501, 502 and 503, each with pre-care due now."""
     for chat_id in (501, 502, 503):
-        await enrol_linked(db, plan, clock, chat_id=chat_id)
+        await db.run(linked_patient, plan, clock.now(), chat_id=chat_id)
     clock.advance(days=2)
 
 
@@ -176,8 +176,8 @@ async def test_a_blocked_patients_other_messages_are_held_without_another_try(
     transport: RecordingTransport,
     alerts: Alerts,
 ) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
-    await enrol_linked(db, plan, clock, chat_id=502, days_ahead=10)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10))
+    await db.run(linked_patient, plan, clock.now(), chat_id=502, starts_in=timedelta(days=10))
     clock.advance(days=9, hours=11, minutes=15)  # 21:45 Tehran: pre-care and day-of are due
     transport.script[501] = [Outcome(SendResult.UNREACHABLE, "Forbidden: bot was blocked")]
     assert await dispatcher.deliver_due() == 2
@@ -195,7 +195,7 @@ async def test_a_surprise_from_the_transport_leaves_nothing_claimed(
     clock: FakeClock,
     transport: RecordingTransport,
 ) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2)
     transport.script[501] = [RuntimeError("the HTTP client was closed")]
     assert await dispatcher.deliver_due() == 0
@@ -207,7 +207,7 @@ async def test_a_surprise_from_the_transport_leaves_nothing_claimed(
 async def test_recovery_puts_back_only_what_was_claimed(
     dispatcher: Dispatcher, db: Database, plan: CarePlan, clock: FakeClock
 ) -> None:
-    await enrol_linked(db, plan, clock, chat_id=501)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501)
     clock.advance(days=2)
     await db.run(messages.claim_due, to_epoch(clock.now()), 10)  # then the process "dies"
     assert await db.run(in_state, MessageState.SENDING) == 1
@@ -224,7 +224,7 @@ async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
     alerts: Alerts,
 ) -> None:
     """The clinic may drop a step from protocol.toml while messages for it are planned."""
-    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10))
     clock.advance(days=9, hours=11, minutes=15)  # pre-care and day-of are due
     trimmed = CareProtocol(
         plan.protocol.appointment_minutes,
@@ -269,7 +269,7 @@ async def test_a_busy_chat_waits_without_holding_up_the_others(
         on_alert=alerts,
     )
     for chat_id in (501, 502):
-        await enrol_linked(db, plan, clock, chat_id=chat_id)
+        await db.run(linked_patient, plan, clock.now(), chat_id=chat_id)
     clock.advance(days=2)
     for _ in range(3):
         await pacer.wait_turn(501)  # the chat's window is full again, right now

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
-from tests.bot.app_env import app_env
-from tests.bot.in_thread import InProcessBot
+from tests.factories import linked_patients
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.schedule import opening, seed_linked_patients
+from tests.fakes.schedule import opening
+from tests.served import InProcessBot, app_env
 
 PER_GROUP = 20
 # Appointment start, relative to now, for three groups of patients (default protocol).
@@ -37,7 +37,7 @@ def test_after_days_off_the_useful_go_out_in_due_order_and_the_rest_are_skipped(
     now = datetime.now(UTC)
     enrolled = now - timedelta(days=8)  # the bot was off ever since
     for chats, ago in STARTS.items():
-        seed_linked_patients(
+        linked_patients(
             tmp_path / "mesocare.db",
             chats,
             starts_at=now - ago,

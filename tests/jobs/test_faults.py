@@ -13,17 +13,11 @@ import pytest
 from care.core.clock import from_epoch
 from care.core.dates import iso_local
 from jobs.retry import RetryPolicy
-from tests.bot.app_env import ADMIN_ID, app_env
-from tests.bot.in_thread import InProcessBot
 from tests.conftest import TEHRAN
+from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
-from tests.fakes.schedule import (
-    DELIVERY_PROTOCOL,
-    DELIVERY_STEPS,
-    ONE_STEP_PROTOCOL,
-    seed_linked_patients,
-    step_of,
-)
+from tests.fakes.schedule import DELIVERY_PROTOCOL, DELIVERY_STEPS, ONE_STEP_PROTOCOL, step_of
+from tests.served import ADMIN_ID, InProcessBot, app_env
 
 PATIENT = 2002
 OTHER = 2003
@@ -43,7 +37,7 @@ def _bot(api: FakeBotApi, tmp_path: Path, protocol: Path, **env: str) -> InProce
 
 def _seed(tmp_path: Path, chats: list[int], protocol: Path = ONE_STEP_PROTOCOL) -> list[int]:
     now = datetime.now(UTC)
-    return seed_linked_patients(
+    return linked_patients(
         tmp_path / "mesocare.db",
         chats,
         starts_at=now - timedelta(minutes=1),

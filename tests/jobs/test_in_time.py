@@ -23,7 +23,8 @@ from care.schedule.planning import SessionTimes
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, SendResult
 from tests.conftest import TEHRAN, FakeClock
-from tests.jobs.support import RecordingTransport, message_states
+from tests.factories import message_states
+from tests.jobs.support import RecordingTransport
 
 CHAT = 501
 
@@ -62,7 +63,7 @@ def _row(conn: sqlite3.Connection, step: str) -> sqlite3.Row:
         " WHERE step = ?",
         (step,),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 
@@ -212,7 +213,7 @@ def _row_of(conn: sqlite3.Connection, appointment_id: int, step: str) -> sqlite3
         "SELECT due_at, wake_at, ready_at FROM care_messages WHERE appointment_id = ? AND step = ?",
         (appointment_id, step),
     ).fetchone()
-    assert row is not None
+    assert isinstance(row, sqlite3.Row)
     return row
 
 

@@ -7,10 +7,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.bot.app_env import app_env
-from tests.bot.in_thread import InProcessBot
+from tests.factories import linked_patients
 from tests.fakes.bot_api import ApiCall, FakeBotApi
-from tests.fakes.schedule import ONE_STEP_PROTOCOL, seed_linked_patients
+from tests.fakes.schedule import ONE_STEP_PROTOCOL
+from tests.served import InProcessBot, app_env
 
 SAFETY_TICK = "30"
 
@@ -19,7 +19,7 @@ def _first_send(tmp_path: Path, due: datetime) -> tuple[float, ApiCall]:
     """Run the bot with one message due at `due`; return when the bot had started (on the
     monotonic clock the stand-in stamps calls with) and the message's send."""
     now = datetime.now(UTC)
-    seed_linked_patients(
+    linked_patients(
         tmp_path / "mesocare.db", [2002], starts_at=due, now=now, protocol_path=ONE_STEP_PROTOCOL
     )
     with FakeBotApi() as api:

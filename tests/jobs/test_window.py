@@ -8,6 +8,7 @@ import asyncio
 import random
 import sqlite3
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -23,7 +24,8 @@ from jobs.outcome import Outcome, SendResult
 from jobs.pacing import Pacer
 from jobs.window import SendWindow
 from tests.conftest import FakeClock
-from tests.jobs.support import UNPACED, Alerts, enrol_linked, in_state
+from tests.factories import linked_patient
+from tests.jobs.support import UNPACED, Alerts, in_state
 
 ROUND_TRIP = 0.4
 
@@ -101,7 +103,7 @@ def _dispatcher(
 async def _patients_due(db: Database, plan: CarePlan, clock: FakeClock, count: int) -> None:
     """`count` patients (chats 600...), each with pre-care due now."""
     for chat_id in range(600, 600 + count):
-        await enrol_linked(db, plan, clock, chat_id=chat_id)
+        await db.run(linked_patient, plan, clock.now(), chat_id=chat_id)
     clock.advance(days=2)
 
 
@@ -124,9 +126,11 @@ async def test_one_chat_never_has_two_sends_at_once_and_keeps_its_order(
 ) -> None:
     transport = NetworkTransport()
     dispatcher = _dispatcher(db, plan, clock, transport, window=8)
-    await enrol_linked(db, plan, clock, chat_id=501, days_ahead=10)
+    await db.run(linked_patient, plan, clock.now(), chat_id=501, starts_in=timedelta(days=10))
     for chat_id in range(600, 610):
-        await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=10)
+        await db.run(
+            linked_patient, plan, clock.now(), chat_id=chat_id, starts_in=timedelta(days=10)
+        )
     clock.advance(days=9, hours=11, minutes=15)  # pre-care and day-of are due for everyone
     assert await dispatcher.deliver_due() == 22
     assert transport.most_per_chat == 1
@@ -151,9 +155,13 @@ async def _second_backlog_after_the_window_opened(
     """A first backlog (chats 600-607) is delivered, so the window knows the round trip and
     is open wide; then a second (chats 700-719, pre-care) falls due, nothing else."""
     for chat_id in range(600, 608):
-        await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=2.4)
+        await db.run(
+            linked_patient, plan, clock.now(), chat_id=chat_id, starts_in=timedelta(days=2.4)
+        )
     for chat_id in range(700, 720):
-        await enrol_linked(db, plan, clock, chat_id=chat_id, days_ahead=3)
+        await db.run(
+            linked_patient, plan, clock.now(), chat_id=chat_id, starts_in=timedelta(days=3)
+        )
     clock.advance(days=1.35)  # the first group's pre-care is due (18:54 in Tehran)
     assert await dispatcher.deliver_due() == 8
     clock.advance(days=0.65)  # the second group's pre-care is due (10:30 the next morning)
