@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.patient_view import say
+from bot.common.staff_language import app_language
 from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
@@ -45,8 +46,6 @@ from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
-
-STAFF_ERROR = "Sorry, something went wrong on our side. It is in the log."
 
 
 def load_care(settings: Settings) -> tuple[CareProtocol, Catalog]:
@@ -208,9 +207,11 @@ async def _on_error(update: object, context: CareContext) -> None:
         services = context.services
         user = update.effective_user
         is_admin = user is not None and user.id in services.settings.admin_ids
+        # The admin's Telegram app language: their stored choice is in the database, which
+        # may be what just failed.
         text = (
-            STAFF_ERROR
-            if is_admin
+            say(services, app_language(services, user.language_code), "errors.staff")
+            if is_admin and user is not None
             else say(services, services.settings.default_language, "patient.error")
         )
         try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from care.core.clock import Clock, from_epoch, to_epoch
+from care.core.reasons import Reason, with_detail
 from care.db import messages
 from care.db.messages import Claim
 from care.db.worker import Database
@@ -54,7 +55,7 @@ CHAT_WAIT_TOLERANCE = 0.5
 class _Pause:
     """Why the rest of a claimed batch goes back to the schedule unsent, and until when."""
 
-    reason: str
+    reason: str  # stored: a care.core.reasons code, maybe with its detail
     wake_at: int | None  # None: as it was
     # An outage is logged once, by the channel's health, not at every try.
     logged_elsewhere: bool = False
@@ -175,16 +176,16 @@ class Dispatcher:
 
     def _pause(self) -> _Pause | None:
         if self._stopping:
-            return _Pause("the bot is stopping; not sent yet", None)
+            return _Pause(Reason.STOPPING, None)
         down_for = self._health.retry_in()
         if down_for > 0:
             wake = _ceil_epoch(self._clock.now() + timedelta(seconds=down_for))
-            why = f"waiting for {self._health.name} to be reachable; not sent yet"
+            why = with_detail(Reason.CHANNEL_DOWN, self._health.name)
             return _Pause(why, wake, logged_elsewhere=True)
         held = self._pacer.held_for()
         if held > 0:
             wake = _ceil_epoch(self._clock.now() + timedelta(seconds=held))
-            return _Pause("Telegram asked us to wait; not sent yet", wake)
+            return _Pause(Reason.RATE_LIMITED, wake)
         return None
 
     async def _held_or_skipped(self, claim: Claim) -> bool:
@@ -192,17 +193,15 @@ class Dispatcher:
         if it was settled so."""
         now = self._clock.now()
         if to_epoch(now) >= claim.expires_at:
-            await self._db.run(message_life.skip, claim, "expired before sending", now)
+            await self._db.run(message_life.skip, claim, Reason.EXPIRED, now)
             return True
         if not self._plan.protocol.has_step(claim.step):
-            await self._db.run(
-                message_life.skip, claim, "its step is no longer in the care protocol", now
-            )
+            await self._db.run(message_life.skip, claim, Reason.STEP_REMOVED, now)
             log.warning("skipped message %d: step %s was removed", claim.message_id, claim.step)
             return True
         later = self._quiet_hours_delay(claim, now)
         if later is not None:
-            hold = messages.QUIET_HOURS_HOLD
+            hold = Reason.QUIET_HOURS
             await self._db.run(
                 message_life.retry_later, claim, _ceil_epoch(later), hold, now, False
             )
@@ -264,12 +263,12 @@ class Dispatcher:
                 self._pacer.hold(outcome.retry_after)
                 wake = _ceil_epoch(now + timedelta(seconds=outcome.retry_after))
                 await self._db.run(
-                    message_life.retry_later, claim, wake, "Telegram rate limit", now, False
+                    message_life.retry_later, claim, wake, Reason.RATE_LIMITED, now, False
                 )
                 log.warning("rate limited by Telegram for %.0f s", outcome.retry_after)
             case SendResult.TRANSIENT if not self._health.reachable:
                 wake = _ceil_epoch(now + timedelta(seconds=self._health.retry_in()))
-                why = f"{self._health.name} cannot be reached: {outcome.detail}"
+                why = with_detail(Reason.CHANNEL_DOWN, f"{self._health.name}: {outcome.detail}")
                 await self._db.run(message_life.retry_later, claim, wake, why, now, False)
             case SendResult.TRANSIENT:
                 await self._retry_or_fail(claim, outcome, now)
@@ -278,9 +277,8 @@ class Dispatcher:
                 log.warning("patient %d is unreachable: %s", claim.patient_id, outcome.detail)
                 self._on_alert()
             case SendResult.REJECTED:
-                await self._db.run(
-                    message_life.fail, claim, f"Telegram refused it: {outcome.detail}", now
-                )
+                why = with_detail(Reason.REFUSED, outcome.detail)
+                await self._db.run(message_life.fail, claim, why, now)
                 log.error("Telegram rejected %s: %s", ref, outcome.detail)
                 self._on_alert()
 
@@ -288,12 +286,14 @@ class Dispatcher:
         pause = self._retry.backoff_seconds(claim.attempts, self._rng)
         wake = _ceil_epoch(now + timedelta(seconds=pause))
         if claim.attempts < self._retry.max_attempts and wake < claim.expires_at:
-            await self._db.run(message_life.retry_later, claim, wake, outcome.detail, now, True)
+            why = with_detail(Reason.RETRYING, outcome.detail)
+            await self._db.run(message_life.retry_later, claim, wake, why, now, True)
             log.warning(
                 "message %d: %s; retrying at %s", claim.message_id, outcome.detail, from_epoch(wake)
             )
             return
-        await self._db.run(message_life.fail, claim, f"gave up: {outcome.detail}", now)
+        why = with_detail(Reason.GAVE_UP, outcome.detail)
+        await self._db.run(message_life.fail, claim, why, now)
         log.error("gave up on message %d after %d attempts", claim.message_id, claim.attempts)
         self._on_alert()
 

@@ -196,10 +196,16 @@ class Driver:
         services: Services = self.app.bot_data["services"]
         return services
 
-    def chat(self, user_id: int, *, first_name: str = "Test") -> Chat:
-        """One Telegram user in their private chat with the bot."""
+    def chat(
+        self, user_id: int, *, first_name: str = "Test", language_code: str | None = None
+    ) -> Chat:
+        """One Telegram user in their private chat with the bot. `language_code` is their
+        Telegram app's language, sent with everything they do (absent when not given); asking
+        again with another one changes it from then on."""
         if user_id not in self._chats:
-            self._chats[user_id] = Chat(self, user_id, first_name)
+            self._chats[user_id] = Chat(self, user_id, first_name, language_code)
+        elif language_code is not None:
+            self._chats[user_id].language_code = language_code
         return self._chats[user_id]
 
     async def settle(self) -> None:
@@ -292,10 +298,13 @@ class Chat:
     this chat) they caused, after asserting that at least that many came; `replies()` has all.
     """
 
-    def __init__(self, driver: Driver, user_id: int, first_name: str) -> None:
+    def __init__(
+        self, driver: Driver, user_id: int, first_name: str, language_code: str | None = None
+    ) -> None:
         self.driver = driver
         self.user_id = user_id
         self.first_name = first_name
+        self.language_code = language_code
 
     def replies(self) -> list[ApiCall]:
         """Every message the bot sent or edited in this chat, in order."""
@@ -310,7 +319,9 @@ class Chat:
     async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
         """Type `text`."""
         before = len(self.replies())
-        self.driver.api.send_text(self.user_id, text, first_name=self.first_name)
+        self.driver.api.send_text(
+            self.user_id, text, first_name=self.first_name, language_code=self.language_code
+        )
         return await self._outputs_after(before, expect)
 
     async def press(self, button: str, *, under: ApiCall | None = None, expect: int = 1) -> Pressed:
@@ -323,7 +334,9 @@ class Chat:
             message_id, data = _message_id(under), _data_under(under, button)
         answers = len(self.driver.api.calls("answerCallbackQuery"))
         before = len(self.replies())
-        self.driver.api.press_button(self.user_id, data, message_id=message_id)
+        self.driver.api.press_button(
+            self.user_id, data, message_id=message_id, language_code=self.language_code
+        )
         outputs = await self._outputs_after(before, expect)
         answered = self.driver.api.calls("answerCallbackQuery")[answers:]
         assert answered, f"the button {button!r} was not answered"

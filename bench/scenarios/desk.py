@@ -81,7 +81,7 @@ def _schedule(_sample: int, desk: Desk) -> str:
 DESK_COMMANDS: tuple[DeskCommand, ...] = (
     DeskCommand("enrol", _enrol, "Invite link"),
     DeskCommand("today", lambda _sample, _desk: "/today", None),
-    DeskCommand("schedule", _schedule, "Appointment #"),
+    DeskCommand("schedule", _schedule, "🗓 #"),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.enrol.questions import closed_day_name
 from bot.settings import Settings
 from care.content.catalog import Catalog
 from care.core.clock import to_epoch
@@ -138,7 +139,7 @@ class _Preview:
             f"   useful  until {self.when(planned.expires_at)}; skipped if not sent by then",
         ]
         if planned.skip_reason:
-            lines.append(f"   will be skipped: {planned.skip_reason}")
+            lines.append(f"   will be skipped: {self.skip_note(planned)}")
             return lines
         outgoing = self.composer.care_message(self.claim(planned, session, entry.number))
         lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
@@ -171,7 +172,7 @@ class _Preview:
             session += f" of {self.request.sessions}  "
         head = f"{index:>3}. {self.when(planned.due_at)}  {planned.step:<{width}}  {session}"
         if planned.skip_reason:
-            return f"{head}will be skipped: {planned.skip_reason}"
+            return f"{head}will be skipped: {self.skip_note(planned)}"
         step = self.protocol.step(planned.step)
         repeat = self.repeat_note(step) if step.repeat_months else ""
         return f"{head}to be sent{_aside(self.shift_note(entry), '; {}')}{_aside(repeat, '; {}')}"
@@ -206,10 +207,17 @@ class _Preview:
         working = self.settings.working_time
         closed = working.closed_because(wanted.astimezone(working.tz).date())
         if step.working_day and closed is not None:
-            return f"moved from {self.when(wanted)}: the clinic is closed that day ({closed})"
+            why = closed_day_name(closed, working, "en", lambda key: self.catalog.text("en", key))
+            return f"moved from {self.when(wanted)}: the clinic is closed that day ({why})"
         if self.settings.quiet_hours.contains(wanted, tz):
             return f"moved out of quiet hours from {self.when(wanted)}"
         return f"moved from {self.when(wanted)}"
+
+    def skip_note(self, planned: PlannedMessage) -> str:
+        """Why a message is useless already, in the words the desk uses, and since when."""
+        assert planned.skip_reason is not None
+        why = self.catalog.text("en", f"card.reason_{planned.skip_reason.value}")
+        return f"{why} (useless after {self.when(planned.expires_at)})"
 
     def claim(self, planned: PlannedMessage, session: SessionTimes, number: int) -> Claim:
         """The message as the sender would take it from the schedule."""

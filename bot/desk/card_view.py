@@ -16,6 +16,7 @@ from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
 from care.core.models import Appointment, AppointmentStatus, MessageState, PatientStatus
+from care.core.reasons import parse
 from care.desk.actions import Action, Request
 from care.desk.card import LinkStatus, PatientCard, Session
 
@@ -103,11 +104,12 @@ def answer_name(voice: Voice, answer: str) -> str:
 
 
 def reason_text(voice: Voice, reason: str) -> str:
-    """A stored reason by its code (care.reasons); an older free-text one, shortened."""
-    key = f"card.reason_{reason}"
-    if voice.catalog.has(voice.lang, key):
-        return voice(key)
-    return reason if len(reason) <= _REASON_LENGTH else reason[: _REASON_LENGTH - 1] + "…"
+    """A stored reason in words, by its code (care.core.reasons; the technical detail after it
+    is for the export, not the desk); free text of unknown origin, shortened."""
+    code, text = parse(reason)
+    if code is not None:
+        return voice(f"card.reason_{code.value}")
+    return text if len(text) <= _REASON_LENGTH else text[: _REASON_LENGTH - 1] + "…"
 
 
 def session_title(appointment: Appointment, voice: Voice) -> str:

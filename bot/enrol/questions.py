@@ -5,7 +5,7 @@ Its buttons' data is read and written by bot/enrol/buttons.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,7 +17,7 @@ from care.core.languages import LANGUAGES
 from care.people.areas import TREATMENT_AREAS
 from care.people.enrol_draft import SKIP, EnrolDraft, Field
 from care.people.enrol_input import DEFAULT_INTERVAL_DAYS, MAX_INTERVAL_DAYS, MAX_SESSIONS
-from care.schedule.working_time import WorkingTime
+from care.schedule.working_time import WEEKDAY_KEYS, Closure, WorkingTime
 
 SUMMARY = "summary"  # the field of the Confirm / Edit / Cancel buttons
 EDIT = "edit"  # the field of the buttons that pick what to change
@@ -135,10 +135,20 @@ def closed_day_note(
 ) -> str | None:
     """A warning, then the text `fix`, when the clinic is closed on `day` (a weekday off or an
     official holiday). Only a warning: staff may know better (an extra opening)."""
-    why = working.closed_because(day)
-    if why is None:
+    closure = working.closed_because(day)
+    if closure is None:
         return None
+    why = closed_day_name(closure, working, voice.lang, voice)
     return voice("enrol.closed_day", day=day, why=why, fix=voice(fix))
+
+
+def closed_day_name(
+    closure: Closure, working: WorkingTime, lang: str, say: Callable[[str], str]
+) -> str:
+    """The holiday's name in `lang` from the holiday calendar, or the weekday's from the
+    catalogs ("Friday")."""
+    holiday = working.closure_name(closure, lang)
+    return holiday or say(f"weekdays.{WEEKDAY_KEYS[closure.day.weekday()]}")
 
 
 def _ask_day(

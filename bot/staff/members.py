@@ -11,12 +11,12 @@ from bot.common.access import actor, admin_only
 from bot.common.invite_qr import invite_link
 from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.replace import replace_message
-from bot.common.staff_language import app_language, voice_in
+from bot.common.staff_language import app_language, staff_voice, voice_in
+from bot.common.staff_voice import Voice
 from bot.patient import start
 from bot.services import CareContext
 from bot.staff import member_buttons
 from bot.staff.member_buttons import INVITE, remove_confirmed
-from care.core.dates import iso_local
 from care.people.staffing import (
     JoinOutcome,
     active_staff,
@@ -28,21 +28,12 @@ from care.people.tokens import looks_like_token
 
 log = logging.getLogger(__name__)
 
-TOO_MANY_ATTEMPTS = (
-    "Too many invite links that did not work came from this account. "
-    "Please wait ten minutes, then open the link from the admin again."
-)
-JOIN_REFUSED = (
-    "This staff invite link does not work any more: it has been used, it has expired "
-    "(links last 24 hours) or it was not copied whole. Please ask the clinic's admin for a new one."
-)
-
 
 @admin_only
 async def staff_list(update: Update, context: CareContext) -> None:
     """The admins and staff, with buttons to invite someone or remove a staff member."""
     assert update.effective_message is not None
-    text, markup = await _overview(context)
+    text, markup = await _overview(context, await staff_voice(update, context))
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -59,12 +50,14 @@ async def staff_invite(update: Update, context: CareContext) -> None:
     log.info(
         "staff invite made by user %s", update.effective_user.id if update.effective_user else None
     )
+    voice = await staff_voice(update, context)
     await context.bot.send_message(
         update.effective_chat.id,
-        "One-time staff invite link, valid until "
-        f"{iso_local(expires, services.settings.timezone)} clinic time:\n"
-        f"{invite_link(context.bot.username, payload)}\n\n"
-        "Send it only to the person who should join: whoever opens it first becomes staff.",
+        voice(
+            "staff_list.invite_link",
+            until=expires,
+            link=invite_link(context.bot.username, payload),
+        ),
         disable_web_page_preview=True,
     )
 
@@ -74,26 +67,30 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     """Ask the admin to confirm removing a staff member."""
     query = update.callback_query
     assert query is not None
-    user_id = await _removal_target(query, context)
+    voice = await staff_voice(update, context)
+    user_id = await _removal_target(query, context, voice)
     if user_id is None:
         return
     members = {m.user_id: m for m in await context.services.db.run(active_staff)}
     member = members.get(user_id)
     if member is None:
-        await replace_message(query, f"User {user_id} is not staff any more. Nothing changed.")
+        await replace_message(query, voice("staff_list.not_staff", user_id=str(user_id)))
         return
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Yes, remove", callback_data=remove_confirmed(user_id)),
-                InlineKeyboardButton("No, keep", callback_data=member_buttons.KEEP),
+                InlineKeyboardButton(
+                    voice("staff_list.yes_remove"), callback_data=remove_confirmed(user_id)
+                ),
+                InlineKeyboardButton(
+                    voice("staff_list.no_keep"), callback_data=member_buttons.KEEP
+                ),
             ]
         ]
     )
     await replace_message(
         query,
-        f"Remove {member.display_name} (id {user_id}) from staff? "
-        "They lose access to every staff command at once.",
+        voice("staff_list.confirm_remove", name=member.display_name, user_id=str(user_id)),
         keyboard,
     )
 
@@ -103,7 +100,8 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
     """Remove the staff member; their menu goes back to the patients' one."""
     query = update.callback_query
     assert query is not None
-    user_id = await _removal_target(query, context)
+    voice = await staff_voice(update, context)
+    user_id = await _removal_target(query, context, voice)
     if user_id is None:
         return
     services = context.services
@@ -111,11 +109,11 @@ async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
         remove_staff, user_id, actor=actor(update), now=services.clock.now()
     )
     if not removed:
-        await replace_message(query, f"User {user_id} was not staff any more. Nothing changed.")
+        await replace_message(query, voice("staff_list.was_not_staff", user_id=str(user_id)))
         return
     log.info("staff member %s removed", user_id)
     await hide_staff_menu(context.bot, services.catalog, user_id)
-    await replace_message(query, f"Removed user {user_id} from staff; their access ended now.")
+    await replace_message(query, voice("staff_list.removed", user_id=str(user_id)))
 
 
 @admin_only
@@ -123,8 +121,9 @@ async def staff_keep(update: Update, context: CareContext) -> None:
     """ "No, keep": back to the overview, nothing changed."""
     query = update.callback_query
     assert query is not None
-    await query.answer("Nothing changed.")
-    text, markup = await _overview(context)
+    voice = await staff_voice(update, context)
+    await query.answer(voice("staff_list.nothing_changed"))
+    text, markup = await _overview(context, voice)
     await replace_message(query, text, markup)
 
 
@@ -132,7 +131,8 @@ async def staff_keep(update: Update, context: CareContext) -> None:
 async def staff_button_invalid(update: Update, context: CareContext) -> None:
     """A `staff:` button that none of the above knows: it was not made by this bot."""
     assert update.callback_query is not None
-    await update.callback_query.answer("This button is not valid. Send /staff again.")
+    voice = await staff_voice(update, context)
+    await update.callback_query.answer(voice("staff_list.button_invalid"))
 
 
 async def join_with_link(update: Update, context: CareContext) -> None:
@@ -144,16 +144,15 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         return
     services = context.services
     user = update.effective_user
+    # Not staff yet: their Telegram app's language, as for a patient.
+    voice = voice_in(services, app_language(services, user.language_code))
     if user.id in services.settings.admin_ids:
-        await update.effective_message.reply_text(
-            "You are an admin already, so every staff command is yours. "
-            "The link was not used; it still works for the person it was meant for."
-        )
+        await update.effective_message.reply_text(voice("staff_list.already_admin"))
         return
     now = services.clock.now()
     if services.invite_failures.blocked(user.id, now):  # the same count as patient invites
         log.info("staff invite attempts from user %s are paused after failures", user.id)
-        await update.effective_message.reply_text(TOO_MANY_ATTEMPTS)
+        await update.effective_message.reply_text(voice("staff_list.too_many_attempts"))
         return
     outcome = await services.db.run(
         join_staff,
@@ -165,12 +164,10 @@ async def join_with_link(update: Update, context: CareContext) -> None:
     if outcome is JoinOutcome.INVALID:
         log.info("a used, expired or unknown staff invite was opened by user %s", user.id)
         services.invite_failures.failed(user.id, now)
-        await update.effective_message.reply_text(JOIN_REFUSED)
+        await update.effective_message.reply_text(voice("staff_list.join_refused"))
         return
     if outcome is JoinOutcome.ALREADY_STAFF:
-        await update.effective_message.reply_text(
-            "You are staff already. The link was not used; it still works for someone else."
-        )
+        await update.effective_message.reply_text(voice("staff_list.already_staff"))
         return
     log.info("user %s joined the staff", user.id)
     await show_staff_menu(
@@ -181,7 +178,6 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         lang=None,
         default=app_language(services, user.language_code),
     )
-    voice = voice_in(services, app_language(services, user.language_code))
     await update.effective_message.reply_text(
         voice(
             "staff.welcome_staff",
@@ -191,26 +187,30 @@ async def join_with_link(update: Update, context: CareContext) -> None:
     )
 
 
-async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
+async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyboardMarkup]:
     settings = context.services.settings
     members = [
         m
         for m in await context.services.db.run(active_staff)
         if m.user_id not in settings.admin_ids
     ]
-    lines = ["Admins (ADMIN_IDS in .env): " + ", ".join(map(str, sorted(settings.admin_ids)))]
+    # Telegram ids are shown as they are typed in .env: Latin digits, in isolates.
+    admins = voice.join([str(user_id) for user_id in sorted(settings.admin_ids)])
+    lines = [voice("staff_list.admins", ids=admins)]
     if members:
-        lines += ["Staff:", *(f"• {m.display_name} (id {m.user_id})" for m in members)]
+        lines.append(voice("staff_list.staff_heading"))
+        lines += [
+            voice("staff_list.member", name=m.display_name, user_id=str(m.user_id)) for m in members
+        ]
     else:
-        lines.append("No other staff yet.")
-    lines.append(
-        "To add someone, make a one-time invite link (valid 24 hours) and send it to them."
-    )
-    buttons = [[InlineKeyboardButton("➕ New staff invite link", callback_data=INVITE)]]
+        lines.append(voice("staff_list.no_staff"))
+    lines.append(voice("staff_list.how_to_add"))
+    buttons = [[InlineKeyboardButton(voice("staff_list.invite_button"), callback_data=INVITE)]]
     buttons += [
         [
             InlineKeyboardButton(
-                f"Remove {m.display_name}", callback_data=member_buttons.remove(m.user_id)
+                voice("staff_list.remove_button", name=m.display_name),
+                callback_data=member_buttons.remove(m.user_id),
             )
         ]
         for m in members
@@ -218,17 +218,13 @@ async def _overview(context: CareContext) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-async def _removal_target(query: CallbackQuery, context: CareContext) -> int | None:
+async def _removal_target(query: CallbackQuery, context: CareContext, voice: Voice) -> int | None:
     """Answer the press; the user id at the end of its data (the handler's pattern made sure it
     is there), or None, said so, when that user is an admin, whom only .env can remove."""
     await query.answer()
     user_id = member_buttons.user_of(query.data)
     assert user_id is not None
     if user_id in context.services.settings.admin_ids:
-        await replace_message(
-            query,
-            f"User {user_id} is an admin (ADMIN_IDS in .env); to take that away, edit .env "
-            "and restart the bot.",
-        )
+        await replace_message(query, voice("staff_list.is_admin", user_id=str(user_id)))
         return None
     return user_id

@@ -15,6 +15,7 @@ from enum import StrEnum
 from care.answers.codec import AnswerButton
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, CareMessage, MessageState, Patient
+from care.core.reasons import Reason
 from care.db import alerts, appointments, audit, messages
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
@@ -133,7 +134,7 @@ def _stop_repeating(conn: sqlite3.Connection, message: CareMessage, now: datetim
     messages.cancel_pending(
         conn,
         message.appointment_id,
-        reason="the patient asked to stop these reminders",
+        reason=Reason.STOPPED_REMINDERS,
         now=to_epoch(now),
         steps=frozenset({message.step}),
     )

@@ -45,7 +45,10 @@ ALLOWED_PLACEHOLDERS = frozenset(
 # Sections staff read (the desk, the enrolment, the card, alerts, menus, the command line). Their
 # texts may name any placeholder: each is filled with what its shipped text uses, and a clinic's
 # own file may use no other (check_against_defaults), nor leave one of these texts out.
-STAFF_SECTIONS = frozenset({"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"})
+STAFF_SECTIONS = frozenset(
+    {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"}
+    | {"journey", "privacy", "staff_list", "errors"}
+)
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 # What every care message (steps.*) is given to fill in; other texts get what their shipped

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from care.core.clock import from_epoch
 from care.core.models import CareMessage, MessageState
+from care.core.reasons import Reason
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
@@ -37,8 +38,9 @@ def _message(row: sqlite3.Row) -> CareMessage:
     )
 
 
-# The reason a message waits for the morning at send time; a patient who is awake gets it now.
-QUIET_HOURS_HOLD = "quiet hours"
+# The reason a message waits for the morning at send time (and its wording before reasons were
+# codes); a patient who is awake gets it now.
+_QUIET_HOURS_HOLDS = (Reason.QUIET_HOURS.value, "quiet hours")
 
 
 def _maybe_time(seconds: int | None) -> datetime | None:
@@ -101,7 +103,7 @@ def add(
         ),
     )
     assert cursor.lastrowid is not None
-    _log(conn, cursor.lastrowid, now, "new", state, skip_reason or "planned")
+    _log(conn, cursor.lastrowid, now, "new", state, skip_reason or Reason.PLANNED)
     return cursor.lastrowid
 
 
@@ -149,7 +151,7 @@ def record_sent(conn: sqlite3.Connection, message_id: int, telegram_id: int, now
         message_id,
         from_state=MessageState.SENDING,
         to_state=MessageState.SENT,
-        reason="delivered",
+        reason=Reason.DELIVERED,
         now=now,
     ):
         return False
@@ -209,7 +211,7 @@ def move(
         (due_at, due_at, expires_at, in_time_by, ready_at, now, message_id),
     )
     if cursor.rowcount == 1:
-        _log(conn, message_id, now, "pending", "pending", "due time recomputed")
+        _log(conn, message_id, now, "pending", "pending", Reason.RECOMPUTED)
     return cursor.rowcount == 1
 
 
@@ -298,7 +300,7 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
-        _log(conn, claim.message_id, now, "pending", "sending", "claimed for sending")
+        _log(conn, claim.message_id, now, "pending", "sending", Reason.CLAIMED)
     return claims
 
 
@@ -325,7 +327,7 @@ def skip_expired(conn: sqlite3.Connection, now: int) -> int:
         (now,),
         from_state=MessageState.PENDING,
         to_state=MessageState.SKIPPED,
-        reason="expired before it could be sent",
+        reason=Reason.EXPIRED,
         now=now,
     )
 
@@ -334,14 +336,15 @@ def wake_for_awake_patient(conn: sqlite3.Connection, patient_id: int, now: int) 
     """The patient is awake: their pending messages that were only waiting for quiet hours to
     end (held by the sender, or planned for the morning although ready) are due now."""
     condition = (
-        "patient_id = ? AND wake_at > ? AND ready_at <= ? AND (reason = ? OR wake_at = due_at)"
+        "patient_id = ? AND wake_at > ? AND ready_at <= ?"
+        " AND (reason IN (?, ?) OR wake_at = due_at)"
     )
-    values = (patient_id, now, now, QUIET_HOURS_HOLD)
+    values = (patient_id, now, now, *_QUIET_HOURS_HOLDS)
     conn.execute(
         "INSERT INTO message_events (message_id, at, from_state, to_state, reason)"
         f" SELECT id, ?, 'pending', 'pending', ? FROM care_messages"
         f" WHERE state = 'pending' AND {condition}",
-        (now, "the patient is awake; no need to wait for the morning", *values),
+        (now, Reason.AWAKE.value, *values),
     )
     cursor = conn.execute(
         f"UPDATE care_messages SET wake_at = ?, updated_at = ? WHERE state = 'pending'"
@@ -365,7 +368,7 @@ def release_interrupted(conn: sqlite3.Connection, now: int) -> int:
         (),
         from_state=MessageState.SENDING,
         to_state=MessageState.PENDING,
-        reason="sender stopped mid-send; outcome unknown, sending again",
+        reason=Reason.INTERRUPTED,
         now=now,
     )
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from care.core.clock import to_epoch
 from care.core.languages import LANGUAGES
 from care.core.models import Appointment, AppointmentStatus, Patient, PatientStatus
+from care.core.reasons import Reason
 from care.db import appointments, audit, messages, patients
 from care.db.connection import transaction
 from care.desk.journey import DoneOutcome, mark_done
@@ -213,7 +214,7 @@ def _reschedule(
         starts_at=to_epoch(starts),
         ends_at=to_epoch(starts + (before.ends_at - before.starts_at)),
     )
-    messages.cancel_pending(conn, before.id, reason="rescheduled", now=to_epoch(now))
+    messages.cancel_pending(conn, before.id, reason=Reason.RESCHEDULED, now=to_epoch(now))
     _plan_fresh(conn, before.patient_id, before.id, plan=plan, now=now)
     moved = appointments.get(conn, before.id)
     return replace(found, appointment=moved, previous=before)
@@ -259,7 +260,7 @@ def _plan_fresh(
     hand_over_last_steps(conn, patient_id, plan=plan, now=now)
 
 
-def _close(status: AppointmentStatus, reason: str) -> Change:
+def _close(status: AppointmentStatus, reason: Reason) -> Change:
     """Cancel or mark a no-show: the pending messages go, the course is counted again, and
     the protocol's steps after a no-show (the nudge to book again) are planned."""
 
@@ -306,8 +307,8 @@ def _set_status(status: PatientStatus) -> Change:
 
 _CHANGES: dict[Action, Change] = {
     Action.RESCHEDULE: _reschedule,
-    Action.CANCEL: _close(AppointmentStatus.CANCELLED, "appointment cancelled"),
-    Action.NO_SHOW: _close(AppointmentStatus.NO_SHOW, "patient did not come"),
+    Action.CANCEL: _close(AppointmentStatus.CANCELLED, Reason.CANCELLED),
+    Action.NO_SHOW: _close(AppointmentStatus.NO_SHOW, Reason.NO_SHOW),
     Action.ADD_SESSION: _add_session,
     Action.LANGUAGE: _change_language,
     Action.PAUSE: _set_status(PatientStatus.PAUSED),

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -49,31 +50,48 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_LIKE = re.compile(r"\+?[0-9 ()\-.]+")
 
 
-def export_audited(conn: sqlite3.Connection, tz: ZoneInfo, *, actor: str, now: datetime) -> bytes:
+def export_audited(
+    conn: sqlite3.Connection,
+    tz: ZoneInfo,
+    *,
+    actor: str,
+    now: datetime,
+    titles: Mapping[str, str] | None = None,
+    yes_no: tuple[str, str] = ("yes", "no"),
+) -> bytes:
     """The CSV, with the export written to the audit trail in the same transaction."""
     with transaction(conn):
         audit.record(conn, at=to_epoch(now), actor=actor, action="export")
-        return export_csv(conn, tz)
+        return export_csv(conn, tz, titles=titles, yes_no=yes_no)
 
 
-def export_csv(conn: sqlite3.Connection, tz: ZoneInfo) -> bytes:
+def export_csv(
+    conn: sqlite3.Connection,
+    tz: ZoneInfo,
+    *,
+    titles: Mapping[str, str] | None = None,
+    yes_no: tuple[str, str] = ("yes", "no"),
+) -> bytes:
+    """The CSV; its first row names the columns by `titles` (a column missing there: its code,
+    as in HEADER). The cells keep the stored codes (states, steps, reasons, languages), so a
+    file reads the same whoever exported it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow([(titles or {}).get(name, name) for name in HEADER])
     for row in records.every_care_message(conn):
         erased = row["patient_status"] == "erased"
-        writer.writerow([_cell(name, row[name], tz, erased) for name in HEADER])
+        writer.writerow([_cell(name, row[name], tz, erased, yes_no) for name in HEADER])
     return (_BOM + buffer.getvalue()).encode("utf-8")
 
 
-def _cell(name: str, value: object, tz: ZoneInfo, erased: bool) -> str:
+def _cell(name: str, value: object, tz: ZoneInfo, erased: bool, yes_no: tuple[str, str]) -> str:
     if value is None or (erased and name in PERSONAL):
         return ""
     if name in TIMES:
         assert isinstance(value, int)
         return from_epoch(value).astimezone(tz).isoformat(timespec="minutes")
     if name == "telegram_linked":
-        return "yes" if value else "no"
+        return yes_no[0] if value else yes_no[1]
     return _inert(str(value))
 
 

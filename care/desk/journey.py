@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from care.core.clock import to_epoch
 from care.core.models import Appointment, AppointmentStatus, CareMessage, MessageState
+from care.core.reasons import Reason
 from care.db import appointments, audit, messages
 from care.db.connection import transaction
 from care.schedule.plan import CarePlan
@@ -87,7 +88,7 @@ def _replan_pending(
                 message.id,
                 from_state=MessageState.PENDING,
                 to_state=MessageState.CANCELLED,
-                reason="appointment done before this message was due",
+                reason=Reason.DONE_EARLY,
                 now=to_epoch(now),
             )
             continue

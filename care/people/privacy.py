@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import PatientStatus
+from care.core.reasons import Reason
 from care.db import audit, patients, personal_data
 from care.db.connection import transaction
 
@@ -42,9 +43,7 @@ def forget_patient(
             return ForgetResult(ForgetOutcome.NOT_FOUND)
         if patient.status is PatientStatus.ERASED:
             return ForgetResult(ForgetOutcome.ALREADY_ERASED)
-        cancelled = personal_data.erase(
-            conn, patient_id, reason="the patient's data was erased", now=to_epoch(now)
-        )
+        cancelled = personal_data.erase(conn, patient_id, reason=Reason.ERASED, now=to_epoch(now))
         audit.record(
             conn,
             at=to_epoch(now),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from care.core.clock import to_epoch
 from care.core.models import Appointment, AppointmentStatus, MessageState
+from care.core.reasons import Reason
 from care.db import appointments, messages
 from care.schedule.planning import SessionTimes, plan_session
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from care.schedule.plan import CarePlan
 
 COUNTED = (AppointmentStatus.BOOKED, AppointmentStatus.DONE)
-NOT_LAST_ANY_MORE = "no longer the last session of the course"
 
 
 def plan_messages(
@@ -93,7 +93,7 @@ def hand_over_last_steps(
     for appointment in appointments.of_patient(conn, patient_id):
         if last is None or appointment.id != last.id:
             messages.cancel_pending(
-                conn, appointment.id, reason=NOT_LAST_ANY_MORE, now=to_epoch(now), steps=last_steps
+                conn, appointment.id, reason=Reason.NOT_LAST, now=to_epoch(now), steps=last_steps
             )
     if last is None:
         return

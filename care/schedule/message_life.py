@@ -14,6 +14,7 @@ from datetime import datetime
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import AlertKind, MessageState, PatientStatus
+from care.core.reasons import Reason
 from care.db import alerts, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
@@ -110,15 +111,16 @@ def fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> Non
         )
 
 
-_HELD_REASON = "patient unreachable; held until they return"
-
-
 def hold_unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
     """Hold the message and mark the patient; staff hear of it once per episode."""
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
         messages.retry_later(
-            conn, claim.message_id, wake_at=claim.due_at, reason=_HELD_REASON, now=to_epoch(now)
+            conn,
+            claim.message_id,
+            wake_at=claim.due_at,
+            reason=Reason.UNREACHABLE,
+            now=to_epoch(now),
         )
         if patients.set_status(conn, claim.patient_id, PatientStatus.UNREACHABLE):
             alerts.raise_once(

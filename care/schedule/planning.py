@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from care.core.reasons import Reason
 from care.schedule.protocol import CareProtocol, QuietPolicy, Step, TimeExpr
 from care.schedule.quiet_hours import QuietHours
 from care.schedule.working_time import WorkingTime
@@ -44,7 +45,7 @@ class PlannedMessage:
     step: str
     due_at: datetime
     expires_at: datetime
-    skip_reason: str | None  # set (due_at kept) when already useless at planning time
+    skip_reason: Reason | None  # set (due_at kept) when already useless at planning time
     in_time_by: datetime | None  # quiet hours never hold it past this (inclusive)
     # When it would be due were quiet hours not holding it back (its protocol time, or earlier
     # if quiet hours moved it earlier; the booking if that came later). A patient awake in
@@ -158,8 +159,7 @@ def _plan_step(
     due = _respect_quiet(step.quiet_hours, on_working_day, expires, in_time_by, tz=tz, quiet=quiet)
     ready = max(min(due, on_working_day), now)
     if expires <= now:
-        reason = f"booked too late: {step.key} was useless after {expires.isoformat()}"
-        return PlannedMessage(step.key, due, expires, reason, in_time_by, ready)
+        return PlannedMessage(step.key, due, expires, Reason.BOOKED_TOO_LATE, in_time_by, ready)
     if due < now:
         due = _as_soon_as_possible(
             step.quiet_hours, expires, in_time_by, tz=tz, quiet=quiet, now=now

@@ -79,8 +79,22 @@ class OpeningHours:
 
 
 class HolidayCalendar(Protocol):
-    def holiday_name(self, day: date) -> str | None:
-        """The holiday's name in English, or None on an ordinary day."""
+    def holiday_name(self, day: date, lang: str = "en") -> str | None:
+        """The holiday's name in `lang` ("fa", "en"), or None on an ordinary day."""
+
+
+# The `holidays` library's locale for each language the bot speaks; English otherwise.
+_HOLIDAY_LOCALES = {"fa": "fa_IR", "en": "en_US"}
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Why the clinic is closed on `day`: an official holiday (its name comes from the calendar,
+    in the reader's language), or else a weekday it does not work. The words are the reader's:
+    the bot renders them from the catalogs."""
+
+    day: date
+    holiday: bool
 
 
 class IranHolidays:
@@ -88,15 +102,16 @@ class IranHolidays:
     and the event loop both ask, so the cache is filled under a lock."""
 
     def __init__(self) -> None:
-        self._years: dict[int, dict[date, str]] = {}
+        self._years: dict[tuple[int, str], dict[date, str]] = {}
         self._lock = threading.Lock()
 
-    def holiday_name(self, day: date) -> str | None:
+    def holiday_name(self, day: date, lang: str = "en") -> str | None:
+        locale = _HOLIDAY_LOCALES.get(lang, _HOLIDAY_LOCALES["en"])
         with self._lock:
-            year = self._years.get(day.year)
+            year = self._years.get((day.year, locale))
             if year is None:
-                found = holidays.country_holidays("IR", years=day.year, language="en_US")
-                year = self._years[day.year] = dict(found.items())
+                found = holidays.country_holidays("IR", years=day.year, language=locale)
+                year = self._years[day.year, locale] = dict(found.items())
         return year.get(day)
 
 
@@ -125,12 +140,17 @@ class WorkingTime:
                 raise ValueError(f"the clinic has no working day in the 60 days after {day}")
         return candidate
 
-    def closed_because(self, day: date) -> str | None:
-        """Why `day` is closed, for staff ("Nowruz", "Friday"); None on a working day."""
-        holiday = self.holidays.holiday_name(day)
-        if holiday is None and day.weekday() not in self.days:
-            return WEEKDAY_NAMES[day.weekday()].capitalize()
-        return holiday
+    def closed_because(self, day: date) -> Closure | None:
+        """Why `day` is closed (a holiday first, then a weekday off); None on a working day."""
+        if self.holidays.holiday_name(day) is not None:
+            return Closure(day, holiday=True)
+        if day.weekday() not in self.days:
+            return Closure(day, holiday=False)
+        return None
+
+    def closure_name(self, closure: Closure, lang: str) -> str | None:
+        """The holiday's name in `lang`; None for a weekday off, which the catalogs name."""
+        return self.holidays.holiday_name(closure.day, lang) if closure.holiday else None
 
     def is_open(self, now: datetime) -> bool:
         local = _aware(now).astimezone(self.tz)

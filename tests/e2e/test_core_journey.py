@@ -85,12 +85,12 @@ def test_enrol_link_care_messages_done_and_restart(
     api.wait_for(text_to(STRANGER, opening("patient.invite_invalid")))
 
     api.send_text(STAFF_ID, f"/schedule {appointment}")
-    (listing,) = api.wait_for(text_to(STAFF_ID, f"Appointment #{appointment}"))
-    assert "pre_care" in str(listing.params["text"])
+    (listing,) = api.wait_for(text_to(STAFF_ID, f"🗓 #{appointment} · "))
+    assert "Pre-session reminder" in str(listing.params["text"])
     assert "sent" in str(listing.params["text"])
 
     api.send_text(STAFF_ID, f"/done {appointment}")
-    api.wait_for(text_to(STAFF_ID, "is done"))
+    api.wait_for(text_to(STAFF_ID, "is done; the after-care message is on its way"))
     api.wait_for(text_to(PATIENT, opening("steps.post_care")))
 
     # wash_ok falls due 4 s after /done; stop the bot before that and start it again later.

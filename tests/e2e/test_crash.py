@@ -86,6 +86,6 @@ def test_killed_again_and_again_nothing_is_lost_and_duplicates_stay_within_the_b
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         recovered = conn.execute(
-            "SELECT count(*) FROM message_events WHERE reason LIKE 'sender stopped mid-send%'"
+            "SELECT count(*) FROM message_events WHERE reason = 'interrupted'"
         ).fetchone()[0]
     assert recovered >= duplicates  # every duplicate was a message put back after a kill

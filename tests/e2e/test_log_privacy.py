@@ -59,7 +59,7 @@ def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path:
         api.send_text(STAFF_ID, "/export_patient 1")
         api.wait_for(lambda c: c.method == "sendDocument")
         api.send_text(STAFF_ID, f"/done {appointment}")
-        api.wait_for(text_to(STAFF_ID, "is done"))
+        api.wait_for(text_to(STAFF_ID, "is done; the after-care message is on its way"))
         api.wait_for(text_to(PATIENT, "is over. Thank you for coming"))
         api.wait_until_idle()
     finally:

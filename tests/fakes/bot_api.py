@@ -439,10 +439,14 @@ def _command_entities(text: str) -> list[JsonDict]:
     return [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
 
 
-def _user(user_id: int, first_name: str, username: str | None) -> JsonDict:
+def _user(
+    user_id: int, first_name: str, username: str | None, language_code: str | None = None
+) -> JsonDict:
     user: JsonDict = {"id": user_id, "is_bot": False, "first_name": first_name}
     if username is not None:
         user["username"] = username
+    if language_code is not None:  # the user's Telegram app language, e.g. "fa", "en-GB"
+        user["language_code"] = language_code
     return user
 
 
@@ -650,13 +654,15 @@ class FakeBotApi:
         chat_type: str = "private",
         first_name: str = "Test",
         username: str | None = None,
+        language_code: str | None = None,
     ) -> int:
-        """Enqueue a Message update from a user; return its update_id."""
+        """Enqueue a Message update from a user; return its update_id. `language_code` is their
+        Telegram app's language, as Telegram sends it (absent when not given)."""
         if chat_type not in self.flavour.chat_types:
             known = ", ".join(sorted(self.flavour.chat_types))
             raise ValueError(f"{self.flavour.name} has no {chat_type!r} chats (only {known})")
         chat_key = user_id if chat_id is None else chat_id
-        user = _user(user_id, first_name, username)
+        user = _user(user_id, first_name, username, language_code)
         chat: JsonDict = {"id": chat_key, "type": chat_type}
         if chat_type == "private":
             chat |= {key: value for key, value in user.items() if key in ("first_name", "username")}
@@ -672,14 +678,24 @@ class FakeBotApi:
             return self._enqueue({"message": message})
 
     def press_button(
-        self, user_id: int, data: str, *, message_id: int, chat_id: int | None = None
+        self,
+        user_id: int,
+        data: str,
+        *,
+        message_id: int,
+        chat_id: int | None = None,
+        language_code: str | None = None,
     ) -> int:
-        """Enqueue a CallbackQuery update for a button under a message; return its update_id."""
+        """Enqueue a CallbackQuery update for a button under a message; return its update_id.
+        The presser is the user as last seen, with `language_code` if given."""
         chat_key = user_id if chat_id is None else chat_id
         with self._cond:
+            user = self._users.get(user_id) or _user(user_id, "Test", None)
+            if language_code is not None:
+                user = {**user, "language_code": language_code}
             query = {
                 "id": str(self._next_callback_id),
-                "from": self._users.get(user_id) or _user(user_id, "Test", None),
+                "from": user,
                 "message": self._message(chat_key, message_id),
                 "chat_instance": str(chat_key),
                 "data": data,

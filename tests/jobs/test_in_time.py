@@ -11,7 +11,8 @@ import pytest
 
 from care.core.clock import to_epoch
 from care.core.models import MessageState
-from care.db import appointments, messages
+from care.core.reasons import Reason
+from care.db import appointments
 from care.db.connection import transaction
 from care.db.worker import Database
 from care.people.enrolment import Booking, Enrolment, enrol
@@ -77,7 +78,7 @@ async def test_downtime_ending_before_the_line_still_waits_for_the_morning(
     clock.at = tehran(8, 23, 0)  # the bot was off from 21:00 to 23:00
     assert await dispatcher.deliver_due() == 0
     row = await db.run(_row, "pre_care")
-    assert (row["state"], row["reason"]) == ("pending", messages.QUIET_HOURS_HOLD)
+    assert (row["state"], row["reason"]) == ("pending", Reason.QUIET_HOURS)
     assert row["wake_at"] == int(tehran(9, 8, 0).timestamp())
     assert row["in_time_by"] == int(tehran(9, 9, 30).timestamp())
     clock.at = tehran(9, 8, 0)

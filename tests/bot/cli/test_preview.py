@@ -151,9 +151,9 @@ def test_a_message_useless_before_it_is_planned_is_shown_as_skipped(settings: Se
     (skipped,) = [
         e for e in entries(compact(settings, "2027-02-20", "11:00", **args)) if e[1] == "day_of"
     ]
-    assert skipped[2].startswith("will be skipped: booked too late")
+    assert skipped[2].startswith("will be skipped: booked too late for this message (useless after")
     full = preview(settings, "2027-02-20", "11:00", **args)
-    assert "   will be skipped: booked too late: day_of was useless after" in full
+    assert "   will be skipped: booked too late for this message (useless after" in full
     assert "NOT SENT" not in full
 
 

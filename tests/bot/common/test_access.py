@@ -112,7 +112,8 @@ def test_staff_commands_work_in_private_and_in_the_staff_group(bot: BlockingDriv
     in_group = bot.say(ADMIN_ID, "/schedule 1", chat_id=STAFF_GROUP, chat_type="supergroup")
     for reply in (private, in_group):
         assert reply.params["text"] not in REFUSALS
-        assert "Appointment #1" in reply.params["text"]
+        assert str(reply.params["text"]).startswith("🗓 #1 · ")
+        assert "Pre-session reminder" in reply.params["text"]
 
 
 @pytest.mark.parametrize("command", ["forget", "export_patient"])

@@ -11,6 +11,7 @@ from care.answers.codec import AnswerButton
 from care.answers.take import ALERT_FOR_ANSWER, AnswerOutcome, AnswerResult, record_answer
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, MessageState
+from care.core.reasons import Reason
 from care.db import appointments, messages
 from care.db.alerts import undelivered
 from care.desk.journey import mark_done
@@ -181,5 +182,5 @@ def test_only_stop_reminders_cancels_the_next_follow_up(
         assert stored is not None and stored.state is MessageState.PENDING
     cancelled = messages.get(conn, mina_next.id)
     assert cancelled is not None and cancelled.state is MessageState.CANCELLED
-    assert cancelled.reason == "the patient asked to stop these reminders"
+    assert cancelled.reason == Reason.STOPPED_REMINDERS
     assert [a.kind for a in undelivered(conn)] == ["book_me"]

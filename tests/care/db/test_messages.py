@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from care.core.models import MessageState
+from care.core.reasons import Reason
 from care.db import appointments, messages, patients
 from care.db.connection import transaction
 
@@ -110,5 +111,5 @@ def test_expired_messages_are_skipped_with_a_reason(conn: sqlite3.Connection) ->
     assert messages.skip_expired(conn, now=500) == 1
     stale_row, fresh_row = messages.get(conn, stale), messages.get(conn, fresh)
     assert stale_row is not None and stale_row.state is MessageState.SKIPPED
-    assert stale_row.reason == "expired before it could be sent"
+    assert stale_row.reason == Reason.EXPIRED
     assert fresh_row is not None and fresh_row.state is MessageState.PENDING

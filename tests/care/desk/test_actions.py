@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from care.core.models import AppointmentStatus, MessageState, PatientStatus
+from care.core.reasons import Reason
 from care.db import appointments, audit, messages, patients
 from care.desk.actions import Action, ActionResult, Refusal, Request, check, perform
 from care.people.enrolment import Booking, Enrolment, enrol
-from care.schedule.course import NOT_LAST_ANY_MORE
 from care.schedule.plan import CarePlan
 from tests.conftest import TEHRAN, FakeClock
 
@@ -206,7 +206,7 @@ def test_a_no_show_is_recorded_only_once_the_session_has_started(
     # Only the nudge to book again waits (tests/care/test_no_show_follow_up.py).
     assert set(_pending(conn, appointment_id)) == {"no_show_follow_up"}
     reasons = {m.reason for m in messages.of_appointment(conn, appointment_id)}
-    assert "patient did not come" in reasons
+    assert Reason.NO_SHOW in reasons
 
 
 def test_an_added_session_becomes_the_last_and_takes_the_follow_up(
@@ -231,7 +231,7 @@ def test_an_added_session_becomes_the_last_and_takes_the_follow_up(
         m for m in messages.of_appointment(conn, old_last) if m.step == "follow_up"
     )
     assert old_follow_up.state is MessageState.CANCELLED
-    assert old_follow_up.reason == NOT_LAST_ANY_MORE
+    assert old_follow_up.reason == Reason.NOT_LAST
     new_pending = _pending(conn, added.id)
     assert new_pending["pre_care"] == new_start - timedelta(hours=26)
     follow_up = new_pending["follow_up"].astimezone(TEHRAN)

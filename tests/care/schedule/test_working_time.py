@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from care.schedule.working_time import (
     WEEKDAY_KEYS,
+    Closure,
     IranHolidays,
     OpeningHours,
     WorkingTime,
@@ -30,7 +32,7 @@ class FixedHolidays:
     def __init__(self, days: frozenset[date]) -> None:
         self.days = days
 
-    def holiday_name(self, day: date) -> str | None:
+    def holiday_name(self, day: date, lang: str = "en") -> str | None:
         return "a test holiday" if day in self.days else None
 
 
@@ -91,13 +93,28 @@ def test_opening_hours_read_the_24_hour_clock() -> None:
         (date(2026, 6, 24), "Tasua"),
         (date(2026, 6, 25), "Ashura"),
         (jalali(1405, 11, 22), "Revolution"),
-        (date(2026, 12, 11), "Friday"),
     ],
 )
-def test_iran_holidays_and_fridays_are_closed(day: date, why: str) -> None:
+def test_iran_holidays_are_closed_and_named(day: date, why: str) -> None:
     assert not IRAN.is_working_day(day)
-    reason = IRAN.closed_because(day)
-    assert reason is not None and why in reason
+    closure = IRAN.closed_because(day)
+    assert closure == Closure(day, holiday=True)
+    name = IRAN.closure_name(closure, "en")
+    assert name is not None and why in name
+
+
+def test_a_weekday_off_is_closed_and_left_to_the_catalogs_to_name() -> None:
+    friday = date(2026, 12, 11)
+    closure = IRAN.closed_because(friday)
+    assert closure == Closure(friday, holiday=False)
+    assert IRAN.closure_name(closure, "fa") is None
+
+
+def test_holidays_are_named_in_persian_for_a_persian_reader() -> None:
+    closure = IRAN.closed_because(jalali(1406, 1, 1))
+    assert closure is not None
+    name = IRAN.closure_name(closure, "fa")
+    assert name is not None and "نوروز" in name and not re.search("[A-Za-z]", name)
 
 
 @pytest.mark.parametrize(
