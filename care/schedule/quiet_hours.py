@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from care.core.clock_window import parse_clock_window
+
 _MARGIN = timedelta(minutes=30)  # how long before quiet hours an earlier message goes
-_WINDOW = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})\s*")
 _DAY = timedelta(days=1)
 
 
@@ -22,15 +22,8 @@ class QuietHours:
     @classmethod
     def parse(cls, text: str) -> QuietHours:
         """Read "22:00-08:00" (24-hour clock)."""
-        match = _WINDOW.fullmatch(text)
-        if match is None:
-            raise ValueError(f'quiet hours {text!r} cannot be read; write e.g. "22:00-08:00"')
-        hours_start, minutes_start, hours_end, minutes_end = (int(part) for part in match.groups())
-        if max(hours_start, hours_end) > 23 or max(minutes_start, minutes_end) > 59:
-            raise ValueError(
-                f'quiet hours {text!r}: times run from 00:00 to 23:59; write e.g. "22:00-08:00"'
-            )
-        return cls(time(hours_start, minutes_start), time(hours_end, minutes_end))
+        start, end = parse_clock_window(text, what="quiet hours", example="22:00-08:00")
+        return cls(start, end)
 
     @property
     def _wraps(self) -> bool:

@@ -8,7 +8,6 @@ Solar Hijri fixed days and the lunar Islamic ones); see the README for what it c
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from care.core.clock_window import parse_clock_window
+
 # date.weekday() order: Monday is 0.
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_HOURS = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})\s*")
 # No real week has more than a few closed days in a row (Nowruz and a Friday); a calendar that
 # is closed for longer than this is a configuration mistake, not a holiday.
 _LONGEST_CLOSURE = timedelta(days=60)
@@ -66,13 +66,7 @@ class OpeningHours:
     @classmethod
     def parse(cls, text: str) -> OpeningHours:
         """Read "09:00-18:00" (24-hour clock, the same day)."""
-        match = _HOURS.fullmatch(text)
-        if match is None:
-            raise ValueError(f'opening hours {text!r} cannot be read; write e.g. "09:00-18:00"')
-        h1, m1, h2, m2 = (int(part) for part in match.groups())
-        if max(h1, h2) > 23 or max(m1, m2) > 59:
-            raise ValueError(f"opening hours {text!r}: times run from 00:00 to 23:59")
-        opens, closes = time(h1, m1), time(h2, m2)
+        opens, closes = parse_clock_window(text, what="opening hours", example="09:00-18:00")
         if closes <= opens:
             raise ValueError(f"opening hours {text!r}: the clinic must close after it opens")
         return cls(opens, closes)
