@@ -56,12 +56,17 @@ def seed(path: Path, *, patients: int, planned: Iterable[Planned], now: int) -> 
     try:
         with transaction(conn):
             conn.executemany(
-                "INSERT INTO patients (id, full_name, name_key, language, chat_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO patients (id, full_name, name_key, language, chat_id, created_at,"
+                " preferred_channel) VALUES (?, ?, ?, ?, ?, ?, 'telegram')",
                 (
                     (n + 1, f"Patient {n}", f"patient {n}", ("fa", "en")[n % 2], chat_of(n), now)
                     for n in range(patients)
                 ),
+            )
+            conn.executemany(  # a patient's chats live in patient_chats (migration 7)
+                "INSERT INTO patient_chats (patient_id, channel, chat_id, linked_at)"
+                " VALUES (?, 'telegram', ?, ?)",
+                ((n + 1, chat_of(n), now) for n in range(patients)),
             )
             written = _insert_messages(conn, planned, now)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

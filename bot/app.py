@@ -17,12 +17,13 @@ from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, staff
 from bot.common.menus import show_patient_menus, show_staff_menus
+from bot.common.outages import OutageWatch
 from bot.common.patient_view import say
 from bot.common.staff_language import app_language
 from bot.desk.alerts import StaffAlerts
 from bot.lifecycle import CareApplication
 from bot.services import CareApp, CareContext, Services
-from bot.settings import Settings
+from bot.settings import BaleSettings, Settings
 from care.alerts.invite_watch import raise_invites_not_opened
 from care.content.catalog import (
     DEFAULT_MESSAGES_DIR,
@@ -31,18 +32,20 @@ from care.content.catalog import (
     check_catalog,
     load_catalog,
 )
+from care.core.channels import TELEGRAM
 from care.core.clock import Clock, SystemClock
 from care.db.worker import Database
 from care.schedule.plan import CarePlan
 from care.schedule.protocol import CareProtocol, load_protocol
+from jobs.channels.bale import BALE, bale_bot, bale_channel
+from jobs.channels.base import Channel, Channels
 from jobs.channels.health import ChannelHealth, HealthState
-from jobs.channels.telegram import PatientBot, telegram_bot
+from jobs.channels.telegram import PatientBot, telegram_bot, telegram_channel
 from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.heartbeat import Heartbeat
 from jobs.pacing import Pacer, TelegramLimits
 from jobs.retry import RetryPolicy
-from jobs.transport import TelegramTransport
 from jobs.wakeup import DeliveryClock
 
 log = logging.getLogger(__name__)
@@ -68,12 +71,53 @@ def build_application(
     catalog: Catalog,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
-    pacer: Pacer | None = None,
-    requests: Callable[[], BaseRequest] | None = None,
+    pacers: Callable[[float], Pacer] | None = None,
+    requests: Callable[[str], BaseRequest] | None = None,
 ) -> CareApp:
-    """The application `python -m bot` runs. Tests pass a pacer on virtual time and `requests`,
-    a factory of in-process request objects that record and answer the bot's calls."""
-    pacer = pacer or Pacer()
+    """The main application (Telegram's); with Bale set, a second one for Bale that shares
+    its services, database and sender (`services.apps`), serving the same handlers.
+
+    Tests pass `pacers`, which makes each channel's pacer (on virtual time) from its rate, and
+    `requests`, which makes an in-process request object, recording and answering the calls of
+    the channel it is given."""
+    make_pacer = pacers or (lambda per_second: Pacer(per_second=per_second))
+    channels = [_telegram(settings, make_pacer, requests)]
+    if settings.bale is not None:
+        channels.append(_bale(settings.bale, settings.request_timeout, make_pacer, requests))
+    main = _application(channels[0][0], main=True)
+    apps = {TELEGRAM: main}
+    for bot, _channel in channels[1:]:
+        apps[bot.channel] = _application(bot, main=False)
+    clinic = Clinic(
+        settings.clinic_name,
+        settings.clinic_phone,
+        settings.clinic_address,
+        settings.emergency_phone,
+    )
+    services = Services(
+        settings=settings,
+        db=Database(settings.database_path),
+        catalog=catalog,
+        plan=CarePlan(protocol, settings.timezone, settings.quiet_hours, settings.working_time),
+        composer=Composer(catalog, protocol, clinic, settings.timezone),
+        clock=clock or SystemClock(),
+        channels=Channels([channel for _bot, channel in channels]),
+        apps=apps,
+        retry=retry or RetryPolicy(),
+    )
+    for name, application in apps.items():
+        application.bot_data["services"] = services
+        application.bot_data["channel"] = name
+        _register_handlers(application)
+    return main
+
+
+def _telegram(
+    settings: Settings,
+    pacers: Callable[[float], Pacer],
+    requests: Callable[[str], BaseRequest] | None,
+) -> tuple[PatientBot, Channel]:
+    pacer = pacers(settings.telegram_per_second)
     health = ChannelHealth("Telegram")
     bot = telegram_bot(
         settings.token,
@@ -83,35 +127,51 @@ def build_application(
         timeout=settings.request_timeout,
         # Every message the bot sends shares one pace; retries are the sender's to decide.
         rate_limiter=TelegramLimits(pacer),
-        requests=requests,
+        requests=_for(TELEGRAM, requests),
     )
+    return bot, telegram_channel(bot, health, pacer)
+
+
+def _bale(
+    bale: BaleSettings,
+    timeout: float,
+    pacers: Callable[[float], Pacer],
+    requests: Callable[[str], BaseRequest] | None,
+) -> tuple[PatientBot, Channel]:
+    pacer = pacers(bale.per_second)
+    health = ChannelHealth("Bale")
+    bot = bale_bot(
+        bale.token,
+        health=health,
+        api_root=bale.api_base_url,
+        timeout=timeout,
+        rate_limiter=TelegramLimits(pacer),
+        requests=_for(BALE, requests),
+    )
+    return bot, bale_channel(bot, health, pacer)
+
+
+def _for(
+    channel: str, requests: Callable[[str], BaseRequest] | None
+) -> Callable[[], BaseRequest] | None:
+    """The request factory of one channel's bot, when the tests give one."""
+    if requests is None:
+        return None
+    return lambda: requests(channel)
+
+
+def _application(bot: PatientBot, *, main: bool) -> CareApp:
+    """The main application opens the database and runs the sender (post_init) and closes
+    them (post_shutdown); another channel's only serves its updates."""
     builder = (
         ApplicationBuilder()
         .application_class(CareApplication)
         .bot(bot)
         .context_types(ContextTypes(context=CareContext))
-        .post_init(_open)
-        .post_shutdown(_close)
     )
+    if main:
+        builder = builder.post_init(_open).post_shutdown(_close)
     application: CareApp = builder.build()  # type: ignore[assignment]
-    clinic = Clinic(
-        settings.clinic_name,
-        settings.clinic_phone,
-        settings.clinic_address,
-        settings.emergency_phone,
-    )
-    application.bot_data["services"] = Services(
-        settings=settings,
-        db=Database(settings.database_path),
-        catalog=catalog,
-        plan=CarePlan(protocol, settings.timezone, settings.quiet_hours, settings.working_time),
-        composer=Composer(catalog, protocol, clinic, settings.timezone),
-        clock=clock or SystemClock(),
-        pacer=pacer,
-        retry=retry or RetryPolicy(),
-        telegram_health=health,
-    )
-    _register_handlers(application)
     return application
 
 
@@ -136,22 +196,19 @@ def _register_handlers(application: CareApp) -> None:
 async def _open(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await services.db.open()
-    alerts = StaffAlerts(
-        application.bot, services.db, services.settings, services.clock, services.catalog
-    )
+    alerts = StaffAlerts(services)
     services.alerts = alerts
+    services.outages = OutageWatch(services.channels, services.clock, alerts.tell)
     dispatcher = Dispatcher(
         db=services.db,
-        transport=TelegramTransport(application.bot),
+        channels=services.channels,
         composer=services.composer,
         plan=services.plan,
         clock=services.clock,
-        pacer=services.pacer,
         on_alert=services.alert_raised,
         retry=services.retry,
         on_progress=Heartbeat(services.settings.heartbeat_path).beat,
         awake=services.awake,
-        health=services.telegram_health,
         window=services.settings.send_window,
     )
     await dispatcher.recover()
@@ -165,15 +222,22 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     )
     wake.start()
     services.wake = wake
-    services.telegram_health.on_change(lambda state: _poke_when_back(services, state))
+    for channel in services.channels:
+        channel.health.on_change(lambda state: _poke_when_back(services, state))
     if isinstance(application.bot, PatientBot) and application.bot.identified:
         await show_menus(application)  # otherwise once Telegram answers (bot/runner.py)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
 async def show_menus(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menus: housekeeping, never in the way of starting."""
+    """The command menus: housekeeping, never in the way of starting. A channel without them
+    (Bale) is not asked: it would answer 404, which python-telegram-bot takes for a refused
+    token."""
     services: Services = application.bot_data["services"]
+    channel = services.channels.get(str(application.bot_data.get("channel", TELEGRAM)))
+    if channel is not None and not channel.command_menus:
+        log.info("%s has no command menus; skipped", channel.name)
+        return
     await show_patient_menus(application.bot, services.catalog)
     await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
 
@@ -190,6 +254,8 @@ def checks_then_alerts(services: Services, alerts: StaffAlerts) -> Callable[[], 
 
     async def after_delivery() -> int:
         await services.db.run(raise_invites_not_opened, services.clock.now())
+        if services.outages is not None:
+            await services.outages.check()
         return await alerts.flush()
 
     return after_delivery
@@ -206,7 +272,7 @@ async def _on_error(update: object, context: CareContext) -> None:
     if isinstance(update, Update) and update.effective_message is not None:
         services = context.services
         user = update.effective_user
-        is_admin = user is not None and user.id in services.settings.admin_ids
+        is_admin = user is not None and user.id in services.admin_ids(context.channel)
         # The admin's Telegram app language: their stored choice is in the database, which
         # may be what just failed.
         text = (

@@ -28,9 +28,9 @@ ROTATED_FILES_KEPT = 5
 
 
 class RedactingFormatter(logging.Formatter):
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *more_tokens: str) -> None:
         super().__init__(FORMAT)
-        self._token = token
+        self._tokens = [t for t in (token, *more_tokens) if t]
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         """ISO 8601 in the machine's zone, with its offset (logging names this method)."""
@@ -39,11 +39,20 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return text.replace(self._token, "<token>") if self._token else text
+        for token in self._tokens:
+            text = text.replace(token, "<token>")
+        return text
 
 
-def configure_logging(token: str, *, level: int = logging.INFO, file: Path | None = None) -> None:
-    formatter = RedactingFormatter(token)
+def configure_logging(
+    token: str,
+    *,
+    level: int = logging.INFO,
+    file: Path | None = None,
+    more_tokens: tuple[str, ...] = (),
+) -> None:
+    """`more_tokens`: other secrets to scrub the same way (the Bale bot's token)."""
+    formatter = RedactingFormatter(token, *more_tokens)
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)

@@ -10,19 +10,20 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot, JobQ
 
 from bot.settings import Settings
 from care.content.catalog import Catalog
+from care.core.channels import TELEGRAM
 from care.core.clock import Clock
 from care.db.worker import Database
 from care.people.invite_attempts import FailedAttempts
 from care.schedule.awake import AwakePatients
 from care.schedule.plan import CarePlan
-from jobs.channels.health import ChannelHealth
+from jobs.channels.base import Channels
 from jobs.compose import Composer
 from jobs.delivery import Dispatcher
-from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from jobs.wakeup import Wake
 
 if TYPE_CHECKING:  # the alerts need the services: a type only, to keep this module a leaf
+    from bot.common.outages import OutageWatch
     from bot.desk.alerts import StaffAlerts
 
 
@@ -34,17 +35,39 @@ class Services:
     plan: CarePlan
     composer: Composer
     clock: Clock
+    # Telegram first, then Bale if set (jobs/channels): transport, pace and health of each.
+    channels: Channels
+    # The application serving each channel's updates, by channel name; the first is the main
+    # one (it opens the database and runs the sender).
+    apps: dict[str, CareApp] = field(default_factory=dict)
     dispatcher: Dispatcher | None = None
     wake: Wake | None = None  # the sender's clock (jobs.wakeup), from post_init
     alerts: StaffAlerts | None = None
+    outages: OutageWatch | None = None  # tells staff of a channel down for long, and back
     background: set[asyncio.Task[object]] = field(default_factory=set)
-    pacer: Pacer = field(default_factory=Pacer)  # one budget for every message the bot sends
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     invite_failures: FailedAttempts = field(default_factory=FailedAttempts)
     # Patients who just linked or wrote: quiet hours do not hold their messages (care.awake).
     awake: AwakePatients = field(default_factory=AwakePatients)
-    # Whether Telegram answers now (jobs.channels.health): the sender waits while it does not.
-    telegram_health: ChannelHealth = field(default_factory=lambda: ChannelHealth("Telegram"))
+
+    def bot_of(self, channel: str | None) -> ExtBot[None] | None:
+        """The bot that writes on `channel`, if the bot serves that channel now."""
+        app = self.apps.get(channel or "")
+        return app.bot if app is not None else None
+
+    def admin_ids(self, channel: str) -> frozenset[int]:
+        """Admins from the settings: ADMIN_IDS on Telegram, BALE_ADMIN_IDS on Bale."""
+        if channel == TELEGRAM:
+            return self.settings.admin_ids
+        bale = self.settings.bale
+        return bale.admin_ids if bale is not None else frozenset()
+
+    def staff_chat_id(self, channel: str) -> int | None:
+        """The staff group on `channel`: STAFF_CHAT_ID on Telegram, BALE_STAFF_CHAT_ID on Bale."""
+        if channel == TELEGRAM:
+            return self.settings.staff_chat_id
+        bale = self.settings.bale
+        return bale.staff_chat_id if bale is not None else None
 
     def schedule_changed(self) -> None:
         """An enrolment, a link, a change at the desk: the sender looks again now."""
@@ -74,6 +97,11 @@ class CareContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     def services(self) -> Services:
         services: Services = self.bot_data["services"]
         return services
+
+    @property
+    def channel(self) -> str:
+        """The channel this update came from ("telegram", "bale")."""
+        return str(self.bot_data.get("channel", TELEGRAM))
 
 
 CareApp = Application[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from jobs.channels.proxy import ProxyError, parse_proxy
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_BALE_TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 # A base URL that already holds the part the bot adds itself: /bot, or /bot<token>/...
 _BOT_PATH = re.compile(r"/bot(\d+:[^/]*)?(/.*)?$")
 
@@ -53,7 +54,22 @@ class Settings:
     log_file: Path | None = None
     telegram_proxy: str | None = None
     staff_language: str = "fa"  # the staff group's language (a person's own language wins)
+    telegram_per_second: float = 28.5
     send_window: int = 32  # the most care messages in flight at once (1: one at a time)
+    bale: BaleSettings | None = None  # None: Telegram only
+
+
+@dataclass(frozen=True)
+class BaleSettings:
+    """Bale as a second channel (BALE_BOT_TOKEN set). Its bot's username, for invite links,
+    comes from getMe: a setting could disagree with the token, and the bot asks getMe anyway
+    before it polls."""
+
+    token: str
+    api_base_url: str | None
+    admin_ids: frozenset[int]  # Bale user ids; admins of .env on Telegram are not Bale ids
+    staff_chat_id: int | None
+    per_second: float
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool = True) -> Settings:
@@ -101,7 +117,28 @@ def load_settings(env: Mapping[str, str] | None = None, *, need_telegram: bool =
         log_level=_log_level(get("LOG_LEVEL", "INFO")),
         log_file=Path(get("LOG_FILE")) if get("LOG_FILE") else None,
         telegram_proxy=proxy_url("TELEGRAM_PROXY", get("TELEGRAM_PROXY")),
+        telegram_per_second=_rate(
+            "TELEGRAM_MESSAGES_PER_SECOND", get("TELEGRAM_MESSAGES_PER_SECOND", "28.5")
+        ),
         send_window=_bounded_int("SEND_WINDOW", get("SEND_WINDOW", "32"), 1, 64),
+        bale=_bale(get) if need_telegram and get("BALE_BOT_TOKEN") else None,
+    )
+
+
+def _bale(get: Callable[..., str]) -> BaleSettings:
+    token = get("BALE_BOT_TOKEN")
+    if not _BALE_TOKEN_SHAPE.match(token):
+        raise SettingsError(
+            "BALE_BOT_TOKEN does not look like a bot token: it should look like 123456789:AbC..."
+            " as @BotFather in Bale gave it (leave it empty for Telegram only)"
+        )
+    raw_admins = get("BALE_ADMIN_IDS")
+    return BaleSettings(
+        token=token,
+        api_base_url=_api_base_url(get("BALE_API_BASE_URL"), "BALE_API_BASE_URL"),
+        admin_ids=_admin_ids(raw_admins, "BALE_ADMIN_IDS") if raw_admins else frozenset(),
+        staff_chat_id=_optional_int("BALE_STAFF_CHAT_ID", get("BALE_STAFF_CHAT_ID")),
+        per_second=_rate("BALE_MESSAGES_PER_SECOND", get("BALE_MESSAGES_PER_SECOND", "20")),
     )
 
 
@@ -125,7 +162,8 @@ def _token(raw: str) -> str:
     return raw
 
 
-def _admin_ids(raw: str) -> frozenset[int]:
+def _admin_ids(raw: str, name: str = "ADMIN_IDS") -> frozenset[int]:
+    messenger = "Bale" if name.startswith("BALE") else "Telegram"
     if not raw:
         raise SettingsError(
             "ADMIN_IDS is not set: put your numeric Telegram user id in .env, "
@@ -135,14 +173,14 @@ def _admin_ids(raw: str) -> frozenset[int]:
     for part in raw.split(","):
         if not part.strip().isdigit():
             raise SettingsError(
-                f"ADMIN_IDS has {part.strip()!r}, which is not a numeric Telegram user id; "
-                "write e.g. ADMIN_IDS=123456789,987654321"
+                f"{name} has {part.strip()!r}, which is not a numeric {messenger} user id; "
+                f"write e.g. {name}=123456789,987654321"
             )
         ids.add(int(part))
     return frozenset(ids)
 
 
-def _api_base_url(raw: str) -> str | None:
+def _api_base_url(raw: str, name: str = "TELEGRAM_API_BASE_URL") -> str | None:
     """The root of a self-hosted Bot API server; the bot adds /bot<token>/<method> itself, so
     a root copied with /bot at its end would make every request miss, which the server (and
     then the bot) would report as a refused token."""
@@ -151,16 +189,16 @@ def _api_base_url(raw: str) -> str | None:
     root = raw.rstrip("/")
     if not root.startswith(("http://", "https://")):
         raise SettingsError(
-            f"TELEGRAM_API_BASE_URL {raw!r} must start with http:// or https://; "
-            "write e.g. TELEGRAM_API_BASE_URL=http://127.0.0.1:8081"
+            f"{name} {raw!r} must start with http:// or https://; "
+            f"write e.g. {name}=http://127.0.0.1:8081"
         )
     path = urlsplit(root).path
     wrong = _BOT_PATH.search(path)
     if wrong:
         fixed = root[: len(root) - len(path) + wrong.start()]
         raise SettingsError(
-            "TELEGRAM_API_BASE_URL must be the Bot API server's root, without /bot at its end "
-            f"(the bot adds /bot<token> itself): write TELEGRAM_API_BASE_URL={fixed}"
+            f"{name} must be the Bot API server's root, without /bot at its end "
+            f"(the bot adds /bot<token> itself): write {name}={fixed}"
         )
     return root
 
@@ -278,13 +316,18 @@ def _bounded_int(name: str, raw: str, low: int, high: int) -> int:
     return int(raw)
 
 
-def _seconds(name: str, raw: str, low: float, high: float) -> float:
+def _seconds(name: str, raw: str, low: float, high: float, unit: str = "seconds") -> float:
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
     if not low <= value <= high:
         raise SettingsError(
-            f"{name} must be a number of seconds from {low:g} to {high:g}, not {raw!r}"
+            f"{name} must be a number of {unit} from {low:g} to {high:g}, not {raw!r}"
         )
     return value
+
+
+def _rate(name: str, raw: str) -> float:
+    """Messages a second a channel may carry; its limits per chat stay Telegram's."""
+    return _seconds(name, raw, 0.1, 30, unit="messages a second")

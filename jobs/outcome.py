@@ -20,3 +20,6 @@ class Outcome:
     detail: str = ""
     telegram_message_id: int | None = None
     retry_after: float = 0.0
+    # False when the request never left this machine (no connection could be made): nothing
+    # can have reached the patient, so another channel may carry the message.
+    reached: bool = True

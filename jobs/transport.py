@@ -1,9 +1,10 @@
-"""Sending one message through Telegram and naming what happened."""
+"""Sending one message through a Bot API (Telegram's, or Bale's) and naming what happened."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -12,6 +13,12 @@ from jobs.outcome import Outcome, SendResult
 from jobs.pacing import retry_after_seconds, sender_reschedules
 
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
+
+
+def _never_left(error: NetworkError) -> bool:
+    """No connection could be made (refused, no route, the proxy refused): the request was
+    not sent. A timeout once connected, or a server error, may have delivered it."""
+    return isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError)
 
 
 class Transport(Protocol):
@@ -49,7 +56,8 @@ class TelegramTransport:
                 return Outcome(SendResult.UNREACHABLE, error.message)
             return Outcome(SendResult.REJECTED, error.message)
         except NetworkError as error:  # includes TimedOut and 5xx answers
-            return Outcome(SendResult.TRANSIENT, f"{type(error).__name__}: {error.message}")
+            detail = f"{type(error).__name__}: {error.message}"
+            return Outcome(SendResult.TRANSIENT, detail, reached=not _never_left(error))
         except TelegramError as error:
             return Outcome(SendResult.REJECTED, f"{type(error).__name__}: {error.message}")
         return Outcome(SendResult.SENT, telegram_message_id=sent.message_id)

@@ -20,6 +20,10 @@ How it stays event-driven:
 - The pacer runs on virtual time (`VirtualTime`): Telegram's limits are still applied in order,
   but a wait moves a counter instead of sleeping.
 
+With Bale set (BALE_BOT_TOKEN in `env`), the Bale application runs beside it on a second
+stand-in of Bale's flavour (`driver.apis["bale"]`, `bot.chat(user, channel="bale")`), and
+`cut(channel)` makes a channel's stand-in unreachable, as a stopped server is, until `restore`.
+
 The application is initialised and post_init run, but never started (no polling); its job queue
 runs for conversation timeouts only, the real wake clock's timers taken off it. The HTTP
 stand-in stays for the process-level tests (tests/e2e) and the benchmark.
@@ -39,18 +43,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
+import httpx
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, checks_then_alerts, load_care_files
 from bot.services import CareApp, Services
 from bot.settings import load_settings
 from care.content.catalog import Catalog
+from care.core.channels import TELEGRAM
 from care.db.connection import connect
 from care.people.enrolment import Enrolment
 from care.schedule.protocol import CareProtocol
+from jobs.channels.bale import BALE
 from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
@@ -102,8 +110,9 @@ def bot_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 class RecordingRequest(BaseRequest):
     """python-telegram-bot's request object, answered in this process by the stand-in."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, cut_off: Callable[[], bool] = lambda: False) -> None:
         self._api = api
+        self._cut_off = cut_off
 
     @property
     def read_timeout(self) -> float | None:
@@ -125,6 +134,8 @@ class RecordingRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if self._cut_off():  # as HTTPXRequest reports a refused connection: nothing was sent
+            raise NetworkError("httpx.ConnectError: cut off") from httpx.ConnectError("cut off")
         status, body = self._api.answer_call(url.rsplit("/", 1)[-1], _params(request_data))
         return status, json.dumps(body).encode()
 
@@ -189,7 +200,9 @@ class Driver:
     pacing: VirtualTime
     deliver_on_poke: bool = True
     deliveries: int = 0
-    _chats: dict[int, Chat] = field(default_factory=dict)
+    apis: dict[str, FakeBotApi] = field(default_factory=dict)  # by channel, Telegram's too
+    cut_off: set[str] = field(default_factory=set)  # channels whose stand-in is unreachable
+    _chats: dict[tuple[str, int], Chat] = field(default_factory=dict)
 
     @property
     def services(self) -> Services:
@@ -197,24 +210,40 @@ class Driver:
         return services
 
     def chat(
-        self, user_id: int, *, first_name: str = "Test", language_code: str | None = None
+        self,
+        user_id: int,
+        *,
+        first_name: str = "Test",
+        language_code: str | None = None,
+        channel: str = TELEGRAM,
     ) -> Chat:
-        """One Telegram user in their private chat with the bot. `language_code` is their
-        Telegram app's language, sent with everything they do (absent when not given); asking
-        again with another one changes it from then on."""
-        if user_id not in self._chats:
-            self._chats[user_id] = Chat(self, user_id, first_name, language_code)
+        """One user in their private chat with the bot on `channel`. `language_code` is their
+        app's language, sent with everything they do (absent when not given); asking again
+        with another one changes it from then on."""
+        key = (channel, user_id)
+        if key not in self._chats:
+            self._chats[key] = Chat(self, user_id, first_name, language_code, channel)
         elif language_code is not None:
-            self._chats[user_id].language_code = language_code
-        return self._chats[user_id]
+            self._chats[key].language_code = language_code
+        return self._chats[key]
+
+    def cut(self, channel: str) -> None:
+        """The channel's stand-in stops answering: every call fails as on a dead network."""
+        self.cut_off.add(channel)
+
+    def restore(self, channel: str) -> None:
+        self.cut_off.discard(channel)
 
     async def settle(self) -> None:
         """Until nothing is left to do: every queued update handled, a poked sender run (as the
         real clock would at once), every staff alert in the background sent."""
         while True:
-            updates = self.api.take_updates()
-            for data in updates:
-                await self.app.process_update(Update.de_json(data, self.app.bot))
+            updates = []
+            for channel, api in self.apis.items():
+                app = self.services.apps[channel]
+                for data in api.take_updates():
+                    updates.append(data)
+                    await app.process_update(Update.de_json(data, app.bot))
             ran = self.deliver_on_poke and self.wake.pending
             if ran:
                 await self.tick()
@@ -245,12 +274,12 @@ class Driver:
         await self.advance_to(self.clock.now() + delta)
 
     async def expect(
-        self, predicate: Callable[[ApiCall], bool], *, count: int = 1
+        self, predicate: Callable[[ApiCall], bool], *, count: int = 1, channel: str = TELEGRAM
     ) -> list[ApiCall]:
-        """Once everything queued is handled, the first `count` calls that match; fails at once
-        when fewer did (there is nothing left to wait for)."""
+        """Once everything queued is handled, the first `count` calls to `channel` that match;
+        fails at once when fewer did (there is nothing left to wait for)."""
         await self.settle()
-        matches = [call for call in self.api.calls() if predicate(call)]
+        matches = [call for call in self.apis[channel].calls() if predicate(call)]
         assert len(matches) >= count, f"expected {count} matching call(s), got {len(matches)}"
         return matches[:count]
 
@@ -286,9 +315,9 @@ class Driver:
         finally:
             conn.close()
 
-    def outputs(self, chat_id: int) -> list[ApiCall]:
-        """Every message the bot sent or edited in `chat_id`, in order."""
-        return [call for call in self.api.calls() if _output_to(call, chat_id)]
+    def outputs(self, chat_id: int, channel: str = TELEGRAM) -> list[ApiCall]:
+        """Every message the bot sent or edited in `chat_id` on `channel`, in order."""
+        return [call for call in self.apis[channel].calls() if _output_to(call, chat_id)]
 
 
 class Chat:
@@ -299,16 +328,22 @@ class Chat:
     """
 
     def __init__(
-        self, driver: Driver, user_id: int, first_name: str, language_code: str | None = None
+        self,
+        driver: Driver,
+        user_id: int,
+        first_name: str,
+        language_code: str | None = None,
+        channel: str = TELEGRAM,
     ) -> None:
         self.driver = driver
         self.user_id = user_id
         self.first_name = first_name
         self.language_code = language_code
+        self.api = driver.apis[channel]
 
     def replies(self) -> list[ApiCall]:
         """Every message the bot sent or edited in this chat, in order."""
-        return self.driver.outputs(self.user_id)
+        return [call for call in self.api.calls() if _output_to(call, self.user_id)]
 
     @property
     def last_reply(self) -> ApiCall:
@@ -319,7 +354,7 @@ class Chat:
     async def send(self, text: str, *, expect: int = 1) -> list[ApiCall]:
         """Type `text`."""
         before = len(self.replies())
-        self.driver.api.send_text(
+        self.api.send_text(
             self.user_id, text, first_name=self.first_name, language_code=self.language_code
         )
         return await self._outputs_after(before, expect)
@@ -332,13 +367,13 @@ class Chat:
             message_id, data = self._find(button)
         else:
             message_id, data = _message_id(under), _data_under(under, button)
-        answers = len(self.driver.api.calls("answerCallbackQuery"))
+        answers = len(self.api.calls("answerCallbackQuery"))
         before = len(self.replies())
-        self.driver.api.press_button(
+        self.api.press_button(
             self.user_id, data, message_id=message_id, language_code=self.language_code
         )
         outputs = await self._outputs_after(before, expect)
-        answered = self.driver.api.calls("answerCallbackQuery")[answers:]
+        answered = self.api.calls("answerCallbackQuery")[answers:]
         assert answered, f"the button {button!r} was not answered"
         return Pressed(answered[0], outputs)
 
@@ -350,7 +385,7 @@ class Chat:
 
     def buttons(self) -> list[tuple[str, str]]:
         """(label, data) of the buttons under the bot's newest message that has any."""
-        for message in reversed(self.driver.api.bot_messages(self.user_id)):
+        for message in reversed(self.api.bot_messages(self.user_id)):
             found = _buttons(message)
             if found:
                 return found
@@ -363,7 +398,7 @@ class Chat:
         return outputs[:expect]
 
     def _find(self, button: str) -> tuple[int, str]:
-        for message in reversed(self.driver.api.bot_messages(self.user_id)):
+        for message in reversed(self.api.bot_messages(self.user_id)):
             found = _matching(_buttons(message), button)
             if found is not None:
                 return int(message["message_id"]), found
@@ -421,16 +456,19 @@ def driving(
     clock: FakeClock,
     *,
     api: FakeBotApi | None = None,
+    bale_api: FakeBotApi | None = None,
     retry: RetryPolicy | None = None,
     deliver_on_poke: bool = True,
     env: Mapping[str, str] | None = None,
 ) -> AbstractAsyncContextManager[Driver]:
     """The application `python -m bot` builds, with `env` over the test settings, served in the
-    test's own event loop until the block ends; shut down as `run_polling` shuts it down."""
+    test's own event loop until the block ends; shut down as `run_polling` shuts it down.
+    `bale_api` answers the Bale application's calls, when `env` sets Bale."""
     return driving_env(
         bot_env(tmp_path, **(env or {})),
         clock,
         api=api,
+        bale_api=bale_api,
         retry=retry,
         deliver_on_poke=deliver_on_poke,
     )
@@ -442,13 +480,21 @@ async def driving_env(
     clock: FakeClock,
     *,
     api: FakeBotApi | None = None,
+    bale_api: FakeBotApi | None = None,
     retry: RetryPolicy | None = None,
     deliver_on_poke: bool = True,
 ) -> AsyncIterator[Driver]:
     """`driving`, with the whole settings environment given."""
-    api = api or FakeBotApi()  # never started: it answers in this process only
+    apis = {TELEGRAM: api or FakeBotApi()}  # never started: they answer in this process only
     pacing = VirtualTime()
     settings = load_settings(env)
+    if settings.bale is not None:
+        apis[BALE] = bale_api or FakeBotApi(flavour="bale")
+    cut_off: set[str] = set()
+
+    def requests(channel: str) -> RecordingRequest:
+        return RecordingRequest(apis[channel], lambda: channel in cut_off)
+
     protocol, catalog = _care(settings.protocol_path, settings.messages_dir)
     app = build_application(
         settings,
@@ -456,11 +502,15 @@ async def driving_env(
         catalog=catalog,
         clock=clock,
         retry=retry,
-        pacer=Pacer(monotonic=pacing.monotonic, sleep=pacing.sleep),
-        requests=lambda: RecordingRequest(api),
+        pacers=lambda per_second: Pacer(
+            per_second=per_second, monotonic=pacing.monotonic, sleep=pacing.sleep
+        ),
+        requests=requests,
     )
     assert app.post_init is not None and app.post_shutdown is not None
-    await app.initialize()
+    others = [other for other in app.bot_data["services"].apps.values() if other is not app]
+    for each in [app, *others]:
+        await each.initialize()
     await app.post_init(app)  # opens the database, recovers claims, arms the real wake clock
     wake = RecordingWake()
     app.bot_data["services"].wake = wake
@@ -470,7 +520,16 @@ async def driving_env(
     assert job_queue is not None
     job_queue.scheduler.remove_all_jobs()
     await job_queue.start()
-    driver = Driver(app, api, clock, wake, pacing, deliver_on_poke=deliver_on_poke)
+    driver = Driver(
+        app,
+        apis[TELEGRAM],
+        clock,
+        wake,
+        pacing,
+        deliver_on_poke=deliver_on_poke,
+        apis=apis,
+        cut_off=cut_off,
+    )
     try:
         await driver.settle()
         yield driver
@@ -479,7 +538,8 @@ async def driving_env(
         await wake.stop()
         await job_queue.stop()
         await driver.services.drain_background()
-        await app.shutdown()
+        for each in [*reversed(others), app]:
+            await each.shutdown()
         await app.post_shutdown(app)
 
 

@@ -74,21 +74,29 @@ def services_of(app: CareApp) -> Services:
 
 @asynccontextmanager
 async def serving(app: CareApp) -> AsyncIterator[CareApp]:
-    """Serve `app` until the block ends, started and stopped in the order `run_polling` uses
-    (initialize, post_init, polling, start ... updater.stop, stop, shutdown, post_shutdown)."""
+    """Serve `app` (and the application of every other channel it has: Bale's, when set)
+    until the block ends, started and stopped in the order `run_polling` uses (initialize,
+    post_init, polling, start ... updater.stop, stop, shutdown, post_shutdown)."""
     assert app.post_init is not None and app.post_shutdown is not None
-    assert app.updater is not None
-    await app.initialize()
+    every = [app, *(other for other in services_of(app).apps.values() if other is not app)]
+    for each in every:
+        await each.initialize()
     await app.post_init(app)  # run_polling would call it: it opens the database
-    await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
-    await app.start()
+    for each in every:
+        assert each.updater is not None
+        await each.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT)
+        await each.start()
     try:
         yield app
     finally:
-        await app.updater.stop()
-        await app.stop()
+        for each in every:
+            assert each.updater is not None
+            await each.updater.stop()
+        for each in reversed(every):
+            await each.stop()
         await services_of(app).drain_background()
-        await app.shutdown()
+        for each in reversed(every):
+            await each.shutdown()
         await app.post_shutdown(app)
 
 

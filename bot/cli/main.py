@@ -12,11 +12,10 @@ python -m bot --version         print the version
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
-
-from telegram.error import InvalidToken
 
 from bot import __version__
 from bot.app import build_application, load_care, show_menus
@@ -24,7 +23,7 @@ from bot.cli.check import run_check
 from bot.cli.preview import PreviewRequest, render_preview
 from bot.common.staff_voice import Voice
 from bot.logs import configure_logging
-from bot.runner import run_until_stopped
+from bot.runner import Lane, TokenRefusedError, run_until_stopped
 from bot.services import Services
 from bot.settings import SettingsError, database_path, load_settings
 from care.content.catalog import CatalogError
@@ -114,24 +113,37 @@ def run() -> int:
     except (SettingsError, ProtocolError, CatalogError) as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.token, level=settings.log_level, file=settings.log_file)
+    bale_token = (settings.bale.token,) if settings.bale is not None else ()
+    configure_logging(
+        settings.token, level=settings.log_level, file=settings.log_file, more_tokens=bale_token
+    )
     application = build_application(settings, protocol=protocol, catalog=catalog)
     services: Services = application.bot_data["services"]
     try:
         with exclusive(settings.database_path):
-            run_until_stopped(
-                application, services.telegram_health, lambda: show_menus(application)
-            )
+            run_until_stopped(lanes(services))
     except AlreadyRunning as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    except InvalidToken:
-        print(
-            "mesocare: Telegram refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather",
-            file=sys.stderr,
-        )
+    except TokenRefusedError as refused:
+        print(f"mesocare: {_REFUSED.get(refused.channel, refused.channel)}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
+
+
+_REFUSED = {
+    "telegram": "Telegram refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather",
+    "bale": "Bale refused BALE_BOT_TOKEN; copy it again from @BotFather in Bale",
+}
+
+
+def lanes(services: Services) -> list[Lane]:
+    """Each channel's application with its health; menus once it answers."""
+    result = []
+    for channel in services.channels:
+        application = services.apps[channel.name]
+        result.append(Lane(application, channel.health, functools.partial(show_menus, application)))
+    return result
 
 
 def preview(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from telegram import Update
 from bot.common.patient_view import say
 from bot.common.staff_language import staff_voice
 from bot.services import CareContext
+from care.core.channels import TELEGRAM
 from care.core.models import Patient
 from care.people.lookup import patient_in_chat
 from care.people.patient_choices import linked_patient as _linked_patient
@@ -40,15 +41,15 @@ async def role_of(update: Update, context: CareContext) -> Role:
     user = update.effective_user
     if user is None:
         return Role.STRANGER
-    if user.id in context.services.settings.admin_ids:
+    if user.id in context.services.admin_ids(context.channel):
         return Role.ADMIN
-    return await context.services.db.run(_stored_role, user.id)
+    return await context.services.db.run(_stored_role, user.id, context.channel)
 
 
-def _stored_role(conn: sqlite3.Connection, user_id: int) -> Role:
-    if is_staff_member(conn, user_id):
+def _stored_role(conn: sqlite3.Connection, user_id: int, channel: str) -> Role:
+    if is_staff_member(conn, user_id, channel):
         return Role.STAFF
-    if patient_in_chat(conn, user_id) is not None:
+    if patient_in_chat(conn, user_id, channel) is not None:
         return Role.PATIENT
     return Role.STRANGER
 
@@ -58,7 +59,7 @@ async def linked_patient(update: Update, context: CareContext) -> Patient | None
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != chat.PRIVATE:
         return None
-    return await context.services.db.run(_linked_patient, user.id)
+    return await context.services.db.run(_linked_patient, user.id, context.channel)
 
 
 def is_staff(role: Role) -> bool:
@@ -70,7 +71,8 @@ def _in_allowed_chat(update: Update, context: CareContext) -> bool:
     chat = update.effective_chat
     if chat is None:
         return False
-    return chat.type == chat.PRIVATE or chat.id == context.services.settings.staff_chat_id
+    staff_chat = context.services.staff_chat_id(context.channel)
+    return chat.type == chat.PRIVATE or chat.id == staff_chat
 
 
 def staff_only(handler: Handler[T]) -> Handler[T | None]:
@@ -114,6 +116,8 @@ async def _refusal(
 
 
 def actor(update: Update) -> str:
-    """How the audit trail names whoever sent this update."""
+    """How the audit trail names whoever sent this update: their channel and id there."""
     user = update.effective_user
-    return f"telegram:{user.id}" if user else "unknown"
+    if user is None:
+        return "unknown"
+    return f"{getattr(update.get_bot(), 'channel', TELEGRAM)}:{user.id}"

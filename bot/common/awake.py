@@ -16,7 +16,7 @@ async def note_awake(update: Update, context: CareContext) -> None:
     if update.message is None and update.callback_query is None:
         return  # e.g. the patient blocked the bot: that is no sign of being awake
     services = context.services
-    patient_id = await services.db.run(patient_of_chat, chat.id)
+    patient_id = await services.db.run(patient_of_chat, chat.id, context.channel)
     if patient_id is None:
         return
     now = services.clock.now()

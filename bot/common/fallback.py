@@ -22,7 +22,7 @@ async def answer_anything(update: Update, context: CareContext) -> None:
         await message.reply_text(voice("staff.help"))
         return
     services = context.services
-    patient = await services.db.run(patient_in_chat, chat.id)
+    patient = await services.db.run(patient_in_chat, chat.id, context.channel)
     if patient is None:
         await message.reply_text(
             say(services, services.settings.default_language, "patient.start_unknown")
@@ -40,6 +40,7 @@ async def answer_unknown_button(update: Update, context: CareContext) -> None:
     services = context.services
     patient = None
     if update.effective_user is not None:
-        patient = await services.db.run(patient_in_chat, update.effective_user.id)
+        user_id = update.effective_user.id
+        patient = await services.db.run(patient_in_chat, user_id, context.channel)
     lang = patient.language if patient is not None else services.settings.default_language
     await query.answer(say(services, lang, "patient.button_stale"), show_alert=True)

@@ -120,7 +120,7 @@ async def _carried_out(
     """After a change: wake the sender, tell the patient if it concerns them, and say so."""
     log.info("%s done on patient %d", request.action, request.patient_id)
     context.services.schedule_changed()
-    told = await tell_patient(context.bot, context.services, request.action, result, now)
+    told = await tell_patient(context.services, request.action, result, now)
     return f"{outcome(voice, request, result)} {staff_note(voice, request.action, told)}".strip()
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
-from bot.settings import Settings
 from care.alerts.outbox import (
     AlertRow,
     booked_sessions,
@@ -23,13 +24,20 @@ from care.alerts.outbox import (
     subject_of,
     undelivered,
 )
-from care.content.catalog import Catalog
-from care.core.clock import Clock
-from care.core.models import AlertKind, Appointment
-from care.db.worker import Database
+from care.core.models import AlertKind, Appointment, Patient
 from care.people.staffing import active_staff, language_of
 
+if TYPE_CHECKING:  # services name this class for their own type: a type only, no cycle
+    from bot.services import Services
+
 log = logging.getLogger(__name__)
+
+
+def call_them(voice: Voice, patient: Patient | None) -> str:
+    """A patient no channel reaches: staff call them (their phone, if given)."""
+    if patient is None or patient.phone is None:
+        return voice("channels.call_them_no_phone")
+    return voice("channels.call_them", phone=patient.phone)
 
 
 def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
@@ -39,16 +47,16 @@ def card_button(voice: Voice, patient_id: int) -> InlineKeyboardMarkup:
 
 
 class StaffAlerts:
-    """Sends stored alerts to the staff group when there is one, else to each staff member."""
+    """Sends stored alerts to staff on each channel the bot serves: to that channel's staff
+    group when it has one (STAFF_CHAT_ID, BALE_STAFF_CHAT_ID), else to each staff member
+    there. An alert counts as delivered once it reached staff on any channel."""
 
-    def __init__(
-        self, bot: Bot, db: Database, settings: Settings, clock: Clock, catalog: Catalog
-    ) -> None:
-        self._bot = bot
-        self._db = db
-        self._settings = settings
-        self._clock = clock
-        self._catalog = catalog
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._db = services.db
+        self._settings = services.settings
+        self._clock = services.clock
+        self._catalog = services.catalog
         self._lock = asyncio.Lock()
 
     async def flush(self) -> int:
@@ -64,25 +72,50 @@ class StaffAlerts:
 
     async def _send_to_staff(self, alert: AlertRow) -> bool:
         delivered = False
-        for chat_id, lang in await self._db.run(self._targets):
+        for channel, chat_id, lang in await self._db.run(self._targets):
+            bot = self._services.bot_of(channel)
+            if bot is None:
+                continue
             voice = Voice(self._catalog, lang, self._settings.timezone)
             text = await self._db.run(_describe, alert, voice)
             markup = card_button(voice, alert.patient_id) if alert.patient_id is not None else None
             try:
-                await self._bot.send_message(chat_id, text, reply_markup=markup)
+                await bot.send_message(chat_id, text, reply_markup=markup)
                 delivered = True
             except TelegramError as error:
-                log.error("could not alert staff chat %s: %s", chat_id, error)
+                log.error("could not alert staff chat %s on %s: %s", chat_id, channel, error)
         return delivered
 
-    def _targets(self, conn: sqlite3.Connection) -> list[tuple[int, str]]:
-        """Each chat to alert, with its language: the staff group's, or each member's own
-        choice (/language), else STAFF_LANGUAGE."""
+    async def tell(self, text: Callable[[Voice], str]) -> None:
+        """Send every staff chat `text` in its language at once, not stored (a channel's
+        state: told when it changes, and worth nothing after a restart)."""
+        for channel, chat_id, lang in await self._db.run(self._targets):
+            bot = self._services.bot_of(channel)
+            if bot is None:
+                continue
+            voice = Voice(self._catalog, lang, self._settings.timezone)
+            try:
+                await bot.send_message(chat_id, text(voice))
+            except TelegramError as error:
+                log.warning("could not tell staff chat %s on %s: %s", chat_id, channel, error)
+
+    def _targets(self, conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
+        """Each chat to alert on each channel, with its language: the staff group's, or each
+        member's own choice (/language), else STAFF_LANGUAGE."""
         settings = self._settings
-        if settings.staff_chat_id is not None:
-            return [(settings.staff_chat_id, settings.staff_language)]
-        people = sorted(settings.admin_ids | {m.user_id for m in active_staff(conn)})
-        return [(user, language_of(conn, user) or settings.staff_language) for user in people]
+        targets: list[tuple[str, int, str]] = []
+        for channel in self._services.apps:
+            group = self._services.staff_chat_id(channel)
+            if group is not None:
+                targets.append((channel, group, settings.staff_language))
+                continue
+            members = {m.user_id for m in active_staff(conn) if m.channel == channel}
+            people = sorted(self._services.admin_ids(channel) | members)
+            targets.extend(
+                (channel, user, language_of(conn, user) or settings.staff_language)
+                for user in people
+            )
+        return targets
 
 
 def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
@@ -93,6 +126,8 @@ def _describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
         who = voice("desk.who", patient_name=patient.full_name, patient_id=patient.id)
     what = voice(f"alerts.{kind.value}")
     lines = [voice("alerts.urgent" if alert.urgent else "alerts.warning", who=who, what=what)]
+    if kind is AlertKind.UNREACHABLE and alert.patient_id is not None:
+        lines.append(call_them(voice, subject.patient))
     if (appointment := subject.appointment) is not None:
         lines.append(
             voice(

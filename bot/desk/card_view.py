@@ -62,14 +62,36 @@ def _header(card: PatientCard, voice: Voice) -> str:
     patient = card.patient
     if patient.status is PatientStatus.ERASED:
         return voice("card.erased", patient_id=patient.id)
-    return "\n".join(
-        [
-            voice("card.title", patient_name=patient.full_name, patient_id=patient.id),
-            voice("card.phone", phone=patient.phone) if patient.phone else voice("card.no_phone"),
-            voice("card.language", language=language_name(voice, patient.language)),
-            voice("card.telegram", link=_link(card, voice)),
-        ]
-    )
+    lines = [
+        voice("card.title", patient_name=patient.full_name, patient_id=patient.id),
+        voice("card.phone", phone=patient.phone) if patient.phone else voice("card.no_phone"),
+        voice("card.language", language=language_name(voice, patient.language)),
+        voice("card.telegram", link=_link(card, voice)),
+    ]
+    if card.chats:
+        lines.append(voice("channels.chats", chats=voice.join(_chat_names(card, voice))))
+    if card.link is LinkStatus.UNREACHABLE:
+        phone = card.patient.phone
+        call = voice("channels.call_them", phone=phone) if phone else None
+        lines.append(call or voice("channels.call_them_no_phone"))
+    return "\n".join(lines)
+
+
+def _chat_names(card: PatientCard, voice: Voice) -> list[str]:
+    names = []
+    for index, chat in enumerate(card.chats):
+        name = channel_name(voice, chat.channel)
+        if chat.unreachable:
+            name = voice("channels.unreachable", channel=name)
+        elif index == 0 and len(card.chats) > 1:
+            name = voice("channels.preferred", channel=name)
+        names.append(name)
+    return names
+
+
+def channel_name(voice: Voice, channel: str) -> str:
+    key = f"channels.{channel}"
+    return voice(key) if voice.catalog.has(voice.lang, key) else channel
 
 
 def _link(card: PatientCard, voice: Voice) -> str:
@@ -156,6 +178,10 @@ def _session_lines(session: Session, voice: Voice, *, short: bool) -> str:
             due=message.due_at,
             state=voice(f"card.state_{message.state.value}"),
         )
+        if message.channel and message.state is MessageState.SENT:
+            line = voice(
+                "channels.went_by", line=line, channel=channel_name(voice, message.channel)
+            )
         if message.answer:
             line = voice("card.answered", line=line, answer=answer_name(voice, message.answer))
             if message.comment:

@@ -11,7 +11,6 @@ import logging
 from datetime import datetime
 from enum import StrEnum
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
@@ -47,13 +46,16 @@ def staff_note(voice: Voice, action: Action, told: Told) -> str:
 
 
 async def tell_patient(
-    bot: Bot, services: Services, action: Action, result: ActionResult, now: datetime
+    services: Services, action: Action, result: ActionResult, now: datetime
 ) -> Told:
+    """By the patient's preferred channel (a notice is not worth the care sender's fallback:
+    staff see when it could not go, and call)."""
     patient = result.patient
     text = _notice(services, action, result, now)
     if text is None or patient is None:
         return Told.NOT_NEEDED
-    if patient.chat_id is None:
+    bot = services.bot_of(patient.channel)
+    if patient.chat_id is None or bot is None:
         return Told.NOT_LINKED
     if patient.status is not PatientStatus.ACTIVE:
         return Told.ON_HOLD

@@ -8,7 +8,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.common.access import actor
-from bot.common.invite_qr import invite_link, send_qr
+from bot.common.invite_qr import invite_links, links_text, send_qrs
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.services import CareContext
@@ -33,14 +33,14 @@ async def enrol_and_announce(update: Update, context: CareContext, booking: Book
     log.info("enrolled patient %d", enrolment.patient_id)
     services.schedule_changed()
     chat_id = update.effective_chat.id
-    link = invite_link(context.bot.username, enrolment.token)
+    links = invite_links(services.channels, enrolment.token)
     await context.bot.send_message(
         chat_id,
-        describe_enrolment(voice, enrolment, booking, link),
+        describe_enrolment(voice, enrolment, booking, links_text(voice, links)),
         disable_web_page_preview=True,
     )
     caption = qr_caption(voice, booking.full_name, enrolment.patient_id)
-    await send_qr(context.bot, chat_id, link, caption)
+    await send_qrs(context.bot, chat_id, voice, links, caption)
 
 
 def describe_enrolment(voice: Voice, enrolment: Enrolment, booking: Booking, link: str) -> str:

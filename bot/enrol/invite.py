@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 
 from bot.common.access import actor, staff_only
-from bot.common.invite_qr import invite_link, send_qr
+from bot.common.invite_qr import invite_links, links_text, send_qrs
 from bot.common.record_ids import record_id_or_ask
 from bot.common.staff_language import staff_voice
 from bot.enrol.announce import invite_text, qr_caption
@@ -47,17 +47,18 @@ async def invite(update: Update, context: CareContext) -> None:
         return
     assert result.patient is not None and result.expires_at is not None
     log.info("new invite for patient %d", patient_id)
-    link = invite_link(context.bot.username, result.token)
+    links = invite_links(services.channels, result.token)
     lines = [
         voice("enrol.new_invite", patient_name=result.patient.full_name, patient_id=patient_id),
-        invite_text(voice, link, result.expires_at),
+        invite_text(voice, links_text(voice, links), result.expires_at),
     ]
     if result.patient.chat_id is not None:
         lines.append(voice("enrol.invite_linked_note"))
     await update.effective_message.reply_text("\n\n".join(lines), disable_web_page_preview=True)
-    await send_qr(
+    await send_qrs(
         context.bot,
         update.effective_chat.id,
-        link,
+        voice,
+        links,
         qr_caption(voice, result.patient.full_name, patient_id),
     )

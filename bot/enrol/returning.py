@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.common.access import actor, staff_only
-from bot.common.invite_qr import invite_link, send_qr
+from bot.common.invite_qr import invite_links, links_text, send_qrs
 from bot.common.patient_view import appointment_list
 from bot.common.staff_language import staff_voice
 from bot.enrol.announce import enrol_and_announce, invite_text, qr_caption
@@ -93,29 +93,34 @@ def _button(label: str, button: ReturningButton) -> InlineKeyboardButton:
 
 async def _announce(update: Update, context: CareContext, added: NewCourse) -> None:
     """Staff get the new appointments and, for a patient not linked, the invite; a linked
-    patient is told of the new sessions in their chat."""
+    patient is told of the new sessions in their chat, on their preferred channel."""
     assert update.effective_chat is not None
     voice = await staff_voice(update, context)
     services = context.services
     patient, ids = added.patient, added.appointment_ids
     lines = [voice("enrol.course_added", patient_id=patient.id, first=ids[0], last=ids[-1])]
     if added.token is not None and added.invite_expires_at is not None:
-        link = invite_link(context.bot.username, added.token)
-        lines.append(invite_text(voice, link, added.invite_expires_at))
+        links = invite_links(services.channels, added.token)
+        lines.append(invite_text(voice, links_text(voice, links), added.invite_expires_at))
         await context.bot.send_message(
             update.effective_chat.id, "\n\n".join(lines), disable_web_page_preview=True
         )
         caption = qr_caption(voice, patient.full_name, patient.id)
-        await send_qr(context.bot, update.effective_chat.id, link, caption)
+        await send_qrs(context.bot, update.effective_chat.id, voice, links, caption)
         return
-    if patient.chat_id is not None and patient.status is PatientStatus.ACTIVE:
+    patient_bot = services.bot_of(patient.channel)
+    if (
+        patient.chat_id is not None
+        and patient_bot is not None
+        and patient.status is PatientStatus.ACTIVE
+    ):
         booked = list(added.appointments)
         text = services.catalog.text(
             patient.language,
             "patient.new_course",
             appointment_list=appointment_list(services, booked, patient.language),
         )
-        await context.bot.send_message(patient.chat_id, text)
+        await patient_bot.send_message(patient.chat_id, text)
         lines.append(voice("desk.told"))
     else:
         lines.append(voice("desk.on_hold"))

@@ -36,6 +36,7 @@ async def answer(update: Update, context: CareContext) -> None:
             chat_id=query.from_user.id,
             protocol=services.plan.protocol,
             now=services.clock.now(),
+            channel=context.channel,
         )
     lang = result.patient.language if result.patient else services.settings.default_language
     match result.outcome:

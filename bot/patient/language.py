@@ -57,7 +57,9 @@ async def choose_language(update: Update, context: CareContext, patient: Patient
         return
     origin, lang = button.origin, button.lang
     now = services.clock.now()
-    chosen = await services.db.run(remember_language, query.from_user.id, lang, now=now)
+    chosen = await services.db.run(
+        remember_language, query.from_user.id, lang, now=now, channel=context.channel
+    )
     if chosen is None:  # erased between the guard and here
         return
     log.info("patient %d chose a language", chosen.id)

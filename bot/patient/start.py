@@ -31,11 +31,13 @@ async def start_with_token(update: Update, context: CareContext) -> None:
         log.info("invite attempts from a chat are paused after repeated failures")
         await update.effective_message.reply_text(say(services, lang, "patient.too_many_attempts"))
         return
-    result = await services.db.run(redeem_invite, token, chat_id=chat_id, now=now)
+    result = await services.db.run(
+        redeem_invite, token, chat_id=chat_id, now=now, channel=context.channel
+    )
     if result.outcome in (LinkOutcome.INVALID, LinkOutcome.OTHER_CHAT):
         services.invite_failures.failed(chat_id, now)
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
-        log.info("patient %d linked a chat", result.patient.id)
+        log.info("patient %d linked a chat on %s", result.patient.id, context.channel)
         services.awake.seen(result.patient.id, now)  # they just pressed Start
         services.schedule_changed()
         await _welcome(update, context, result.patient, offer_language=True)
@@ -55,7 +57,9 @@ async def start_plain(update: Update, context: CareContext) -> None:
     assert update.effective_message is not None and update.effective_chat is not None
     services = context.services
     now = services.clock.now()
-    returned = await services.db.run(come_back, update.effective_chat.id, now=now)
+    returned = await services.db.run(
+        come_back, update.effective_chat.id, now=now, channel=context.channel
+    )
     if returned is None:
         text = say(services, services.settings.default_language, "patient.start_unknown")
         await update.effective_message.reply_text(text)

@@ -52,7 +52,9 @@ async def confirm_stop(update: Update, context: CareContext, patient: Patient) -
             update, context, query, say(services, patient.language, "patient.stop_kept")
         )
         return
-    paused = await services.db.run(pause, query.from_user.id, now=services.clock.now())
+    paused = await services.db.run(
+        pause, query.from_user.id, now=services.clock.now(), channel=context.channel
+    )
     if paused is None:  # erased between the guard and here
         return
     if paused.alert_raised:

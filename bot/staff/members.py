@@ -8,7 +8,7 @@ import logging
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.common.access import actor, admin_only
-from bot.common.invite_qr import invite_link
+from bot.common.invite_qr import invite_links, links_text
 from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, staff_voice, voice_in
@@ -56,7 +56,7 @@ async def staff_invite(update: Update, context: CareContext) -> None:
         voice(
             "staff_list.invite_link",
             until=expires,
-            link=invite_link(context.bot.username, payload),
+            link=links_text(voice, invite_links(services.channels, payload)),
         ),
         disable_web_page_preview=True,
     )
@@ -146,7 +146,7 @@ async def join_with_link(update: Update, context: CareContext) -> None:
     user = update.effective_user
     # Not staff yet: their Telegram app's language, as for a patient.
     voice = voice_in(services, app_language(services, user.language_code))
-    if user.id in services.settings.admin_ids:
+    if user.id in services.admin_ids(context.channel):
         await update.effective_message.reply_text(voice("staff_list.already_admin"))
         return
     now = services.clock.now()
@@ -160,6 +160,7 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         user_id=user.id,
         display_name="".join(ch for ch in user.full_name if ch.isprintable()),
         now=now,
+        channel=context.channel,
     )
     if outcome is JoinOutcome.INVALID:
         log.info("a used, expired or unknown staff invite was opened by user %s", user.id)

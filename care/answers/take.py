@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from care.answers.codec import AnswerButton
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, CareMessage, MessageState, Patient
 from care.core.reasons import Reason
@@ -58,12 +59,13 @@ def record_answer(
     chat_id: int,
     protocol: CareProtocol,
     now: datetime,
+    channel: str = TELEGRAM,
 ) -> AnswerResult:
     """Record `button`'s answer if `chat_id` is the linked patient who received that message
     and the message still stands; raise an alert to staff when the answer needs a human.
     Anything else changes nothing."""
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         message = messages.get(conn, button.message_id)
         if patient is None or message is None or message.patient_id != patient.id:
             return AnswerResult(AnswerOutcome.REFUSED, patient)

@@ -46,7 +46,7 @@ ALLOWED_PLACEHOLDERS = frozenset(
 # texts may name any placeholder: each is filled with what its shipped text uses, and a clinic's
 # own file may use no other (check_against_defaults), nor leave one of these texts out.
 STAFF_SECTIONS = frozenset(
-    {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff"}
+    {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -10,7 +10,7 @@ from enum import StrEnum
 class PatientStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"  # the patient asked to stop messages
-    UNREACHABLE = "unreachable"  # Telegram refused delivery (blocked bot, chat gone)
+    UNREACHABLE = "unreachable"  # every linked channel refused delivery (blocked, chat gone)
     ERASED = "erased"
 
 
@@ -36,8 +36,9 @@ class Patient:
     full_name: str
     phone: str | None
     language: str
-    chat_id: int | None
+    chat_id: int | None  # on the preferred channel
     status: PatientStatus
+    channel: str | None = None  # the preferred channel's name ("telegram", "bale"); None: none
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class CareMessage:
     answer: str | None
     sent_for_start: datetime | None = None  # the appointment start it described when sent
     comment: str | None = None  # the patient's own words after answering (satisfaction)
+    channel: str | None = None  # the channel it went by (or is being tried on)
 
 
 class AlertKind(StrEnum):

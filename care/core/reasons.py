@@ -32,8 +32,11 @@ class Reason(StrEnum):
     QUIET_HOURS = "quiet_hours"  # held for the morning at send time
     AWAKE = "awake"  # the patient is awake: no need to wait for the morning
     UNREACHABLE = "unreachable"  # held until the patient comes back
-    RATE_LIMITED = "rate_limited"
-    CHANNEL_DOWN = "channel_down"  # detail: the error
+    UNREACHABLE_ON = "unreachable_on"  # refused on one channel, tried on another; detail: it
+    MAYBE_DELIVERED = "maybe_delivered"  # may be on a channel that is down now; detail: it
+    NO_CHANNEL = "no_channel"  # the patient has no chat on a channel the bot serves now
+    RATE_LIMITED = "rate_limited"  # detail: the channel, when not Telegram's wait
+    CHANNEL_DOWN = "channel_down"  # detail: the channel and the error
     RETRYING = "retrying"  # detail: the error
     GAVE_UP = "gave_up"  # detail: the error
     REFUSED = "refused"  # Telegram refused this message; detail: its description

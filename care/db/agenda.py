@@ -27,7 +27,7 @@ _WINDOW = (
 )
 _PAGE = (
     "SELECT a.id, a.patient_id, p.full_name, a.starts_at, a.area, a.session_number,"
-    " a.session_count, p.chat_id IS NOT NULL AS linked,"
+    " a.session_count, p.preferred_channel IS NOT NULL AS linked,"
     " EXISTS (SELECT 1 FROM care_messages m WHERE m.appointment_id = a.id"
     "   AND m.step = :pre_care AND m.state = 'sent') AS pre_care_sent,"
     " EXISTS (SELECT 1 FROM care_messages m WHERE m.appointment_id = a.id"

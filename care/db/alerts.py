@@ -74,7 +74,7 @@ def appointments_without_link(
     and for which no alert keyed `dedupe_prefix` + its id was raised yet."""
     rows = conn.execute(
         "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id"
-        " WHERE a.status = 'booked' AND p.chat_id IS NULL AND p.status != 'erased'"
+        " WHERE a.status = 'booked' AND p.preferred_channel IS NULL AND p.status != 'erased'"
         " AND a.starts_at > ? AND a.starts_at <= ? AND a.created_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM alerts WHERE dedupe_key = ? || a.id)",
         (starts_after, starts_by, booked_by, dedupe_prefix),

@@ -13,10 +13,11 @@ from datetime import datetime
 from care.core.clock import from_epoch
 from care.core.models import CareMessage, MessageState
 from care.core.reasons import Reason
+from care.db import chats
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
-    " sent_at, answer, sent_for_start, comment"
+    " sent_at, answer, sent_for_start, comment, channel"
 )
 
 
@@ -35,8 +36,15 @@ def _message(row: sqlite3.Row) -> CareMessage:
         answer=row["answer"],
         sent_for_start=_maybe_time(row["sent_for_start"]),
         comment=row["comment"],
+        channel=row["channel"],
     )
 
+
+# A patient the sender may write to: active, with at least one chat that takes messages.
+_REACHABLE = (
+    "p.status = 'active' AND EXISTS (SELECT 1 FROM patient_chats c"
+    " WHERE c.patient_id = p.id AND c.unreachable_at IS NULL)"
+)
 
 # The reason a message waits for the morning at send time (and its wording before reasons were
 # codes); a patient who is awake gets it now.
@@ -48,8 +56,19 @@ def _maybe_time(seconds: int | None) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class Route:
+    """A channel (by name) and the patient's chat there."""
+
+    channel: str
+    chat_id: int
+
+
+@dataclass(frozen=True)
 class Claim:
-    """A message taken for sending, with what is needed to write it."""
+    """A message taken for sending, with what is needed to write it and where it may go:
+    `routes` are the patient's reachable chats, the preferred channel's first; `channel` is
+    the channel of an earlier attempt whose outcome is unknown (a crash, a timeout), the only
+    one the message may then take, so that it never reaches the patient on two channels."""
 
     message_id: int
     step: str
@@ -65,6 +84,8 @@ class Claim:
     session_number: int
     session_count: int
     in_time_by: int | None = None  # quiet hours never hold it past this
+    routes: tuple[Route, ...] = ()
+    channel: str | None = None
 
 
 def add(
@@ -261,29 +282,35 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
     that actually reach Telegram.
     """
     rows = conn.execute(
-        "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, m.in_time_by, p.chat_id,"
+        "SELECT m.id, m.step, m.attempts, m.due_at, m.expires_at, m.in_time_by, m.channel,"
         " p.id AS patient_id, p.language, p.full_name,"
         " a.id AS appointment_id, a.starts_at, a.session_number, a.session_count"
         " FROM (SELECT id, step, attempts, due_at, expires_at, in_time_by, patient_id,"
-        "   appointment_id,"
+        "   appointment_id, channel,"
         f"   ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY {_urgency('')}) AS turn"
         "   FROM care_messages WHERE state = 'pending' AND wake_at <= ?) m"
         " JOIN patients p ON p.id = m.patient_id"
         " JOIN appointments a ON a.id = m.appointment_id"
-        " WHERE m.turn = 1 AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        f" WHERE m.turn = 1 AND {_REACHABLE}"
         "   AND m.patient_id NOT IN"
         "   (SELECT patient_id FROM care_messages WHERE state = 'sending')"
         f" ORDER BY {_urgency('m.')} LIMIT ?",
         (now, limit),
     ).fetchall()
-    claims = [
-        Claim(
+    claims = []
+    for row in rows:
+        routes = tuple(
+            Route(chat.channel, chat.chat_id)
+            for chat in chats.of_patient(conn, row["patient_id"])
+            if not chat.unreachable
+        )
+        claim = Claim(
             message_id=row["id"],
             step=row["step"],
             attempts=row["attempts"] + 1,
             due_at=row["due_at"],
             expires_at=row["expires_at"],
-            chat_id=row["chat_id"],
+            chat_id=routes[0].chat_id,
             patient_id=row["patient_id"],
             language=row["language"],
             patient_name=row["full_name"],
@@ -292,16 +319,22 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int) -> list[Claim]:
             session_number=row["session_number"],
             session_count=row["session_count"],
             in_time_by=row["in_time_by"],
+            routes=routes,
+            channel=row["channel"],
         )
-        for row in rows
-    ]
-    for claim in claims:
+        claims.append(claim)
         conn.execute(
             "UPDATE care_messages SET state = 'sending', updated_at = ? WHERE id = ?",
             (now, claim.message_id),
         )
         _log(conn, claim.message_id, now, "pending", "sending", Reason.CLAIMED)
     return claims
+
+
+def pin_channel(conn: sqlite3.Connection, message_id: int, channel: str | None) -> None:
+    """Record the channel a send is about to go by (None: the last one certainly did not
+    deliver, so any channel may carry the next try)."""
+    conn.execute("UPDATE care_messages SET channel = ? WHERE id = ?", (channel, message_id))
 
 
 def note_attempt(conn: sqlite3.Connection, message_id: int) -> None:
@@ -313,7 +346,7 @@ def next_wake(conn: sqlite3.Connection) -> int | None:
     """When the earliest message of a reachable patient falls due, if any."""
     row = conn.execute(
         "SELECT m.wake_at FROM care_messages m JOIN patients p ON p.id = m.patient_id"
-        " WHERE m.state = 'pending' AND p.chat_id IS NOT NULL AND p.status = 'active'"
+        f" WHERE m.state = 'pending' AND {_REACHABLE}"
         " ORDER BY m.wake_at LIMIT 1"
     ).fetchone()
     return int(row["wake_at"]) if row else None

@@ -155,10 +155,32 @@ _STEPS: tuple[str, ...] = (
         chosen_at INTEGER NOT NULL
     );
     """,
-    # 7, 8, 9: held by other branches; each takes its place here on merge.
+    # 7: a patient may have a chat on each channel (Telegram, Bale); the channel linked first is
+    # their preferred one; each delivery records the channel it went by (set before the send:
+    # a message whose outcome there is unknown never goes on another channel); staff ids are
+    # per channel. patients.chat_id stays the Telegram chat (older tools and queries read it),
+    # written together with its patient_chats row; patient_chats holds every channel's chat.
     """
-    SELECT 1
+    CREATE TABLE patient_chats (
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        channel TEXT NOT NULL,
+        chat_id INTEGER NOT NULL,
+        linked_at INTEGER NOT NULL,
+        unreachable_at INTEGER,
+        PRIMARY KEY (patient_id, channel),
+        UNIQUE (channel, chat_id)
+    );
+    INSERT INTO patient_chats (patient_id, channel, chat_id, linked_at, unreachable_at)
+        SELECT id, 'telegram', chat_id, created_at,
+            CASE status WHEN 'unreachable' THEN created_at END
+        FROM patients WHERE chat_id IS NOT NULL;
+    ALTER TABLE patients ADD COLUMN preferred_channel TEXT;
+    UPDATE patients SET preferred_channel = 'telegram' WHERE chat_id IS NOT NULL;
+    ALTER TABLE care_messages ADD COLUMN channel TEXT;
+    UPDATE care_messages SET channel = 'telegram' WHERE state = 'sent';
+    ALTER TABLE staff ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
     """,
+    # 8, 9: held by other branches; each takes its place here on merge.
     """
     SELECT 1
     """,

@@ -1,12 +1,18 @@
-"""Patients: who they are, which Telegram chat is theirs, whether we may message them."""
+"""Patients: who they are, which chat is theirs, whether we may message them."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from care.core.models import Patient, PatientStatus
+from care.db import chats
 
-_COLUMNS = "id, full_name, phone, language, chat_id, status"
+# chat_id: the chat on the patient's preferred channel (care/db/chats.py keeps every chat).
+_COLUMNS = (
+    "id, full_name, phone, language, status, preferred_channel,"
+    " (SELECT c.chat_id FROM patient_chats c WHERE c.patient_id = patients.id"
+    "  AND c.channel = patients.preferred_channel) AS chat_id"
+)
 
 
 def _patient(row: sqlite3.Row) -> Patient:
@@ -17,6 +23,7 @@ def _patient(row: sqlite3.Row) -> Patient:
         language=row["language"],
         chat_id=row["chat_id"],
         status=PatientStatus(row["status"]),
+        channel=row["preferred_channel"],
     )
 
 
@@ -43,18 +50,33 @@ def get(conn: sqlite3.Connection, patient_id: int) -> Patient | None:
     return _patient(row) if row else None
 
 
-def by_chat(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM patients WHERE chat_id = ?", (chat_id,)).fetchone()
+def by_chat(
+    conn: sqlite3.Connection, chat_id: int, channel: str = chats.TELEGRAM
+) -> Patient | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM patients WHERE id ="
+        " (SELECT patient_id FROM patient_chats WHERE channel = ? AND chat_id = ?)",
+        (channel, chat_id),
+    ).fetchone()
     return _patient(row) if row else None
 
 
-def link_chat(conn: sqlite3.Connection, patient_id: int, chat_id: int) -> None:
-    """Attach a Telegram chat; a patient who could not be reached becomes reachable again."""
+def link_chat(
+    conn: sqlite3.Connection,
+    patient_id: int,
+    chat_id: int,
+    now: int = 0,
+    channel: str = chats.TELEGRAM,
+) -> None:
+    """Attach a chat on `channel`; a patient who could not be reached becomes reachable again."""
+    chats.link(conn, patient_id, channel, chat_id, now)
+    if channel == chats.TELEGRAM:  # patients.chat_id is the Telegram chat (migration 7)
+        conn.execute("UPDATE patients SET chat_id = ? WHERE id = ?", (chat_id, patient_id))
     conn.execute(
-        "UPDATE patients SET chat_id = ?,"
+        "UPDATE patients SET"
         " status = CASE status WHEN 'unreachable' THEN 'active' ELSE status END"
         " WHERE id = ?",
-        (chat_id, patient_id),
+        (patient_id,),
     )
 
 

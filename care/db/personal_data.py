@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from care.db import messages
+from care.db import chats, messages
 
 ERASED_NAME = "erased"
 
@@ -22,7 +22,7 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     """The patient's record, appointments and care messages (with states and answers), as
     plain values; None if there is no such patient."""
     patient = conn.execute(
-        "SELECT id, full_name, phone, language, chat_id, status, created_at"
+        "SELECT id, full_name, phone, language, chat_id, preferred_channel, status, created_at"
         " FROM patients WHERE id = ?",
         (patient_id,),
     ).fetchone()
@@ -35,11 +35,18 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     ).fetchall()
     care_messages = conn.execute(
         "SELECT id, appointment_id, step, due_at, expires_at, state, reason, attempts, sent_at,"
-        " answer, answered_at, comment FROM care_messages WHERE patient_id = ? ORDER BY due_at, id",
+        " channel, answer, answered_at, comment FROM care_messages WHERE patient_id = ?"
+        " ORDER BY due_at, id",
+        (patient_id,),
+    ).fetchall()
+    linked = conn.execute(
+        "SELECT channel, chat_id, linked_at, unreachable_at FROM patient_chats"
+        " WHERE patient_id = ? ORDER BY linked_at",
         (patient_id,),
     ).fetchall()
     return {
         "patient": dict(patient),
+        "chats": [dict(row) for row in linked],
         "appointments": [dict(row) for row in appointments],
         "care_messages": [dict(row) for row in care_messages],
     }
@@ -53,6 +60,7 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         " status = 'erased' WHERE id = ?",
         (ERASED_NAME, patient_id),
     )
+    chats.forget(conn, patient_id)
     conn.execute("UPDATE appointments SET area = NULL WHERE patient_id = ?", (patient_id,))
     conn.execute(
         "UPDATE care_messages SET answer = NULL, answered_at = NULL, comment = NULL"

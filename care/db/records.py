@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 _QUERY = (
     "SELECT p.id AS patient_id, p.full_name AS patient_name, p.phone, p.language,"
-    " p.status AS patient_status, p.chat_id IS NOT NULL AS telegram_linked,"
+    " p.status AS patient_status, p.preferred_channel IS NOT NULL AS telegram_linked,"
     " a.id AS appointment_id, a.starts_at AS appointment_start, a.ends_at AS appointment_end,"
     " a.session_number, a.session_count, a.area, a.status AS appointment_status,"
     " m.id AS message_id, m.step, m.due_at, m.state AS message_state, m.reason, m.sent_at,"

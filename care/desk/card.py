@@ -10,7 +10,8 @@ from enum import StrEnum
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import Appointment, CareMessage, Patient, PatientStatus
-from care.db import appointments, invites, messages, patients
+from care.db import appointments, chats, invites, messages, patients
+from care.db.chats import Chat
 
 
 class LinkStatus(StrEnum):
@@ -34,6 +35,7 @@ class PatientCard:
     link: LinkStatus
     invite_expires_at: datetime | None  # when the link status is INVITE_PENDING
     sessions: list[Session]
+    chats: tuple[Chat, ...] = ()  # on each channel, the preferred one first
 
 
 def patient_card(conn: sqlite3.Connection, patient_id: int, now: datetime) -> PatientCard | None:
@@ -45,7 +47,8 @@ def patient_card(conn: sqlite3.Connection, patient_id: int, now: datetime) -> Pa
         Session(appointment, messages.of_appointment(conn, appointment.id))
         for appointment in appointments.of_patient(conn, patient_id)
     ]
-    return PatientCard(patient, link, expires, sessions)
+    linked = tuple(chats.of_patient(conn, patient_id))
+    return PatientCard(patient, link, expires, sessions, linked)
 
 
 def _link_status(

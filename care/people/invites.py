@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from care.core.clock import to_epoch
 from care.core.models import Patient, PatientStatus
-from care.db import audit, invites, messages, patients
+from care.db import audit, chats, invites, messages, patients
 from care.db.connection import transaction
 from care.people.tokens import looks_like_token, new_token, token_hash
 
@@ -43,11 +43,18 @@ class LinkResult:
 
 
 def redeem_invite(
-    conn: sqlite3.Connection, token: str, *, chat_id: int, now: datetime
+    conn: sqlite3.Connection,
+    token: str,
+    *,
+    chat_id: int,
+    now: datetime,
+    channel: str = chats.TELEGRAM,
 ) -> LinkResult:
-    """Link `chat_id` to the invite's patient; a spent or expired invite links nothing. The
-    patient has just pressed Start, so they are awake (the caller records it, see
-    care.awake): what only waited for the morning is due now."""
+    """Link `chat_id` on `channel` to the invite's patient; an expired invite links nothing.
+    An invite is used once per channel: the same link opened in a second messenger links
+    that one too (one invite carries a link for each). The patient has just pressed Start,
+    so they are awake (the caller records it, see care.awake): what only waited for the
+    morning is due now."""
     if not looks_like_token(token):
         return LinkResult(LinkOutcome.INVALID)
     with transaction(conn):
@@ -56,18 +63,21 @@ def redeem_invite(
             return LinkResult(LinkOutcome.INVALID)
         patient = patients.get(conn, invite.patient_id)
         assert patient is not None
-        if invite.used_at is not None:
-            same_chat = patient.chat_id == chat_id
-            return LinkResult(LinkOutcome.ALREADY_LINKED if same_chat else LinkOutcome.INVALID)
+        mine = {chat.channel: chat.chat_id for chat in chats.of_patient(conn, patient.id)}
+        if invite.used_at is not None and mine.get(channel) == chat_id:
+            return LinkResult(LinkOutcome.ALREADY_LINKED)
+        if invite.used_at is not None and (channel in mine or not mine):
+            return LinkResult(LinkOutcome.INVALID)
         if invite.expires_at <= to_epoch(now):
             return LinkResult(LinkOutcome.INVALID)
-        if patient.chat_id is not None and patient.chat_id != chat_id:
+        if channel in mine:
             return LinkResult(LinkOutcome.OTHER_CHAT)
-        holder = patients.by_chat(conn, chat_id)
+        holder = patients.by_chat(conn, chat_id, channel)
         if holder is not None and holder.id != patient.id:
             return LinkResult(LinkOutcome.OTHER_CHAT)
-        invites.use(conn, invite.id, to_epoch(now))
-        patients.link_chat(conn, patient.id, chat_id)
+        if invite.used_at is None:
+            invites.use(conn, invite.id, to_epoch(now))
+        patients.link_chat(conn, patient.id, chat_id, to_epoch(now), channel)
         messages.wake_for_awake_patient(conn, patient.id, to_epoch(now))
         audit.record(
             conn,

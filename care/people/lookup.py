@@ -6,13 +6,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from care.core.channels import TELEGRAM
 from care.core.models import Appointment, AppointmentStatus, Patient
 from care.db import appointments, patients
 
 
-def patient_in_chat(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
-    """The patient whose Telegram chat this is."""
-    return patients.by_chat(conn, chat_id)
+def patient_in_chat(
+    conn: sqlite3.Connection, chat_id: int, channel: str = TELEGRAM
+) -> Patient | None:
+    """The patient whose chat on `channel` this is."""
+    return patients.by_chat(conn, chat_id, channel)
 
 
 def patient_record(conn: sqlite3.Connection, patient_id: int) -> Patient | None:

@@ -6,26 +6,35 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, Patient, PatientStatus
-from care.db import alerts, audit, patients
+from care.db import alerts, audit, chats, patients
 from care.db.connection import transaction
 
 
-def linked_patient(conn: sqlite3.Connection, chat_id: int) -> Patient | None:
-    """The patient whose Telegram chat this is; None for anyone else (or an erased record)."""
-    patient = patients.by_chat(conn, chat_id)
+def linked_patient(
+    conn: sqlite3.Connection, chat_id: int, channel: str = TELEGRAM
+) -> Patient | None:
+    """The patient whose chat on `channel` this is; None for anyone else (or an erased
+    record)."""
+    patient = patients.by_chat(conn, chat_id, channel)
     if patient is None or patient.status is PatientStatus.ERASED:
         return None
     return patient
 
 
 def choose_language(
-    conn: sqlite3.Connection, chat_id: int, language: str, *, now: datetime
+    conn: sqlite3.Connection,
+    chat_id: int,
+    language: str,
+    *,
+    now: datetime,
+    channel: str = TELEGRAM,
 ) -> Patient | None:
     """Remember the patient's language for every text from now on; None if not a patient."""
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         if patient is None:
             return None
         if patient.language != language:
@@ -40,10 +49,12 @@ class Paused:
     alert_raised: bool  # False when the patient was already paused
 
 
-def pause(conn: sqlite3.Connection, chat_id: int, *, now: datetime) -> Paused | None:
+def pause(
+    conn: sqlite3.Connection, chat_id: int, *, now: datetime, channel: str = TELEGRAM
+) -> Paused | None:
     """/stop confirmed: hold every message and tell staff once; None if not a patient."""
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         if patient is None:
             return None
         if not patients.set_status(conn, patient.id, PatientStatus.PAUSED):
@@ -65,13 +76,16 @@ class Returned:
     resumed: bool  # the patient had paused their messages and they are back on now
 
 
-def come_back(conn: sqlite3.Connection, chat_id: int, *, now: datetime) -> Returned | None:
+def come_back(
+    conn: sqlite3.Connection, chat_id: int, *, now: datetime, channel: str = TELEGRAM
+) -> Returned | None:
     """A bare /start: a paused patient's messages resume, and one who could not be reached
-    (they had blocked the bot) is reachable again. None if not a patient."""
+    (they had blocked the bot) is reachable again, on this channel. None if not a patient."""
     with transaction(conn):
-        patient = linked_patient(conn, chat_id)
+        patient = linked_patient(conn, chat_id, channel)
         if patient is None:
             return None
+        chats.reachable_again(conn, patient.id, channel)
         was = patient.status
         if was in (PatientStatus.PAUSED, PatientStatus.UNREACHABLE):
             patients.set_status(conn, patient.id, PatientStatus.ACTIVE)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.db import audit, staff, staff_invites
 from care.db.connection import transaction
@@ -53,9 +54,16 @@ def create_staff_invite(
 
 
 def join_staff(
-    conn: sqlite3.Connection, payload: str, *, user_id: int, display_name: str, now: datetime
+    conn: sqlite3.Connection,
+    payload: str,
+    *,
+    user_id: int,
+    display_name: str,
+    now: datetime,
+    channel: str = TELEGRAM,
 ) -> JoinOutcome:
-    """Make `user_id` staff if `payload` is a live staff invite, spending it."""
+    """Make `user_id` (an id on `channel`) staff if `payload` is a live staff invite,
+    spending it."""
     token = payload.removeprefix(STAFF_INVITE_PREFIX)
     if token == payload or not looks_like_token(token):
         return JoinOutcome.INVALID
@@ -63,7 +71,7 @@ def join_staff(
         invite = staff_invites.by_hash(conn, token_hash(token))
         if invite is None or invite.used_at is not None or invite.expires_at <= to_epoch(now):
             return JoinOutcome.INVALID
-        if staff.is_active(conn, user_id):
+        if staff.is_active(conn, user_id, channel):
             return JoinOutcome.ALREADY_STAFF
         staff_invites.use(conn, invite.id, user_id=user_id, now=to_epoch(now))
         staff.add(
@@ -72,11 +80,12 @@ def join_staff(
             display_name=display_name[:MAX_DISPLAY_NAME] or str(user_id),
             added_by=invite.created_by,
             now=to_epoch(now),
+            channel=channel,
         )
         audit.record(
             conn,
             at=to_epoch(now),
-            actor=f"telegram:{user_id}",
+            actor=f"{channel}:{user_id}",
             action="staff_join",
             subject=f"staff:{user_id}",
             detail=f"staff_invite:{invite.id}",
@@ -109,9 +118,10 @@ class StaffLanguage:
     language: str | None  # their own choice (/language); None when they never chose
 
 
-def is_staff_member(conn: sqlite3.Connection, user_id: int) -> bool:
-    """Whether `user_id` is a current (not removed) staff member; admins come from settings."""
-    return staff.is_active(conn, user_id)
+def is_staff_member(conn: sqlite3.Connection, user_id: int, channel: str = TELEGRAM) -> bool:
+    """Whether `user_id` (an id on `channel`) is a current (not removed) staff member; admins
+    come from settings."""
+    return staff.is_active(conn, user_id, channel)
 
 
 def active_staff(conn: sqlite3.Connection) -> list[StaffMember]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.db import messages, patients
 from care.db.connection import transaction
@@ -36,8 +37,8 @@ class AwakePatients:
         return at is not None and timedelta(0) <= now - at < AWAKE_FOR
 
 
-def patient_of_chat(conn: sqlite3.Connection, chat_id: int) -> int | None:
-    patient = patients.by_chat(conn, chat_id)
+def patient_of_chat(conn: sqlite3.Connection, chat_id: int, channel: str = TELEGRAM) -> int | None:
+    patient = patients.by_chat(conn, chat_id, channel)
     return patient.id if patient is not None else None
 
 

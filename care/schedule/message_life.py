@@ -14,8 +14,8 @@ from datetime import datetime
 
 from care.core.clock import from_epoch, to_epoch
 from care.core.models import AlertKind, MessageState, PatientStatus
-from care.core.reasons import Reason
-from care.db import alerts, messages, patients
+from care.core.reasons import Reason, with_detail
+from care.db import alerts, chats, messages, patients
 from care.db.connection import transaction
 from care.db.messages import Claim
 from care.schedule.plan import CarePlan
@@ -47,10 +47,35 @@ def record_sent(
             _after_delivery(conn, claim, plan=plan, now=now)
 
 
-def retry_later(
-    conn: sqlite3.Connection, claim: Claim, wake_at: int, why: str, now: datetime, attempted: bool
-) -> None:
+def pin_channel(conn: sqlite3.Connection, claim: Claim, channel: str) -> None:
+    """The message is about to go by `channel`: recorded before the send, so that a crash
+    or a timeout leaves it on that channel and it never reaches the patient on two."""
     with transaction(conn):
+        messages.pin_channel(conn, claim.message_id, channel)
+
+
+def pin_channels(conn: sqlite3.Connection, pins: list[tuple[Claim, str]]) -> None:
+    """`pin_channel` for a batch just claimed, in one transaction."""
+    with transaction(conn):
+        for claim, channel in pins:
+            messages.pin_channel(conn, claim.message_id, channel)
+
+
+def retry_later(
+    conn: sqlite3.Connection,
+    claim: Claim,
+    wake_at: int,
+    why: str,
+    now: datetime,
+    attempted: bool,
+    free_channel: bool = False,
+) -> None:
+    """Back to the schedule; `free_channel`: this attempt certainly delivered nothing (or was
+    never made), so the message's channel is again what it was when claimed: none, unless an
+    earlier attempt may have delivered it."""
+    with transaction(conn):
+        if free_channel:
+            messages.pin_channel(conn, claim.message_id, claim.channel)
         if attempted:
             messages.note_attempt(conn, claim.message_id)
         messages.retry_later(conn, claim.message_id, wake_at=wake_at, reason=why, now=to_epoch(now))
@@ -59,9 +84,11 @@ def retry_later(
 def give_back(
     conn: sqlite3.Connection, claims: list[Claim], reason: str, wake_at: int | None, now: int
 ) -> None:
-    """Unsent claims go back to pending, not counted as attempts; `wake_at` None: as due."""
+    """Unsent claims go back to pending, not counted as attempts, with the channel they had
+    when claimed; `wake_at` None: as due."""
     with transaction(conn):
         for claim in claims:
+            messages.pin_channel(conn, claim.message_id, claim.channel)
             if wake_at is None:
                 messages.transition(
                     conn,
@@ -111,10 +138,20 @@ def fail(conn: sqlite3.Connection, claim: Claim, why: str, now: datetime) -> Non
         )
 
 
-def hold_unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> None:
-    """Hold the message and mark the patient; staff hear of it once per episode."""
+def hold_unreachable(conn: sqlite3.Connection, claim: Claim, channel: str, now: datetime) -> bool:
+    """`channel` refused the patient (blocked, chat gone): the message goes by another of
+    their chats at once, if they have one that takes messages; otherwise it is held, the
+    patient marked unreachable, and staff hear of it once per episode. True in that case."""
     with transaction(conn):
         messages.note_attempt(conn, claim.message_id)
+        # As when claimed: an earlier try that may have delivered it keeps it on its channel.
+        messages.pin_channel(conn, claim.message_id, claim.channel)
+        if chats.mark_unreachable(conn, claim.patient_id, channel, to_epoch(now)):
+            why = with_detail(Reason.UNREACHABLE_ON, channel)
+            messages.retry_later(
+                conn, claim.message_id, wake_at=to_epoch(now), reason=why, now=to_epoch(now)
+            )
+            return False
         messages.retry_later(
             conn,
             claim.message_id,
@@ -131,6 +168,7 @@ def hold_unreachable(conn: sqlite3.Connection, claim: Claim, now: datetime) -> N
                 patient_id=claim.patient_id,
                 appointment_id=claim.appointment_id,  # the one whose message could not go
             )
+        return True
 
 
 def _after_delivery(

@@ -155,14 +155,19 @@ def _invite_to_staff(call: ApiCall) -> bool:
 
 @asynccontextmanager
 async def live_bot(
-    api: FakeBotApi, tmp_path: Path, *, start: str = "10:00", **env: str
+    api: FakeBotApi,
+    tmp_path: Path,
+    *,
+    start: str = "10:00",
+    bale_api: FakeBotApi | None = None,
+    **env: str,
 ) -> AsyncIterator[LiveBot]:
     """The application in process, with the fake clock at `start` Tehran time on day 0; `env`
-    overrides settings."""
+    overrides settings (with Bale's, `bale_api` answers the Bale application)."""
     # Persian first, real quiet hours.
     defaults = {"DEFAULT_LANGUAGE": "fa", "QUIET_HOURS": "22:00-08:00"}
     day0 = first_day()
     hours, minutes = (int(part) for part in start.split(":"))
     clock = FakeClock(day0.replace(hour=hours, minute=minutes).astimezone(UTC))
-    async with driving(tmp_path, clock, api=api, env=defaults | env) as driver:
+    async with driving(tmp_path, clock, api=api, bale_api=bale_api, env=defaults | env) as driver:
         yield LiveBot(driver, day0)

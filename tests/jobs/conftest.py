@@ -16,7 +16,7 @@ from jobs.compose import Clinic, Composer
 from jobs.delivery import Dispatcher
 from jobs.pacing import Pacer
 from tests.conftest import FakeClock
-from tests.jobs.support import UNPACED, Alerts, RecordingTransport
+from tests.jobs.support import UNPACED, Alerts, RecordingTransport, one_channel
 
 
 @pytest.fixture
@@ -55,16 +55,20 @@ def dispatcher(
     clinic = Clinic("Test Clinic", "+98 21 0000 0000", "1 Test Street", "115")
     return Dispatcher(
         db=db,
-        transport=transport,
+        channels=one_channel(
+            transport,
+            Pacer(
+                per_second=1e6,
+                private=UNPACED,
+                group=UNPACED,
+                monotonic=lambda: (
+                    clock.now().timestamp()
+                ),  # Telegram's waits pass on the fake clock
+            ),
+        ),
         composer=Composer(catalog, plan.protocol, clinic, plan.tz),
         plan=plan,
         clock=clock,
-        pacer=Pacer(
-            per_second=1e6,
-            private=UNPACED,
-            group=UNPACED,
-            monotonic=lambda: clock.now().timestamp(),  # Telegram's waits pass on the fake clock
-        ),
         on_alert=alerts,
         rng=random.Random(7),
         awake=awake,

@@ -6,11 +6,21 @@ import asyncio
 import sqlite3
 
 from care.core.models import MessageState
+from jobs.channels.base import Channel, Channels
+from jobs.channels.health import ChannelHealth
 from jobs.compose import Outgoing
 from jobs.outcome import Outcome, SendResult
-from jobs.pacing import ChatLimit
+from jobs.pacing import ChatLimit, Pacer
+from jobs.transport import Transport
 
 UNPACED = ChatLimit(1, 0.0)  # no per-chat limit: unit tests of the sender do not pace
+
+
+def one_channel(
+    transport: Transport, pacer: Pacer, health: ChannelHealth | None = None
+) -> Channels:
+    """The sender's channels when only Telegram is served (as before Bale)."""
+    return Channels([Channel("telegram", transport, pacer, health or ChannelHealth("Telegram"))])
 
 
 class RecordingTransport:
@@ -20,6 +30,7 @@ class RecordingTransport:
     def __init__(self) -> None:
         self.sent: list[tuple[int, Outgoing]] = []
         self.tried: list[int] = []  # the chat of every call, whatever its outcome
+        self.last_text = ""  # the text of the latest call
         self.script: dict[int, list[Outcome | Exception]] = {}
         self.gate: asyncio.Event | None = None
         self.started = asyncio.Event()
@@ -28,6 +39,7 @@ class RecordingTransport:
 
     async def deliver(self, chat_id: int, message: Outgoing) -> Outcome:
         self.tried.append(chat_id)
+        self.last_text = message.text
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:

@@ -9,6 +9,7 @@ from care.db import messages, patients
 from care.db.worker import Database
 from care.people.enrolment import Booking, enrol
 from care.people.invites import redeem_invite
+from care.people.patient_choices import come_back
 from care.schedule.plan import CarePlan
 from jobs.delivery import Dispatcher
 from jobs.outcome import Outcome, SendResult
@@ -146,7 +147,7 @@ async def test_a_blocked_bot_holds_the_patients_messages_and_alerts_once(
     assert await db.run(alert_kinds) == ["unreachable"]
     states = await db.run(message_states, enrolment.appointment_ids[0])
     assert states["pre_care"] is MessageState.PENDING
-    await db.run(patients.set_status, enrolment.patient_id, PatientStatus.ACTIVE)  # /start again
+    assert await db.run(come_back, 501, now=clock.now()) is not None  # /start again
     assert await dispatcher.deliver_due() == 1
 
 

@@ -21,7 +21,14 @@ from jobs.pacing import Pacer
 from jobs.retry import RetryPolicy
 from tests.conftest import FakeClock
 from tests.factories import linked_patient
-from tests.jobs.support import UNPACED, Alerts, RecordingTransport, alert_kinds, in_state
+from tests.jobs.support import (
+    UNPACED,
+    Alerts,
+    RecordingTransport,
+    alert_kinds,
+    in_state,
+    one_channel,
+)
 
 
 def _row(conn: sqlite3.Connection, step: str, chat_id: int) -> sqlite3.Row:
@@ -233,11 +240,10 @@ async def test_a_message_whose_step_was_removed_from_the_protocol_is_skipped(
     catalog = load_catalog(DEFAULT_MESSAGES_DIR)
     dispatcher = Dispatcher(
         db=db,
-        transport=transport,
+        channels=one_channel(transport, Pacer(per_second=1e6, private=UNPACED, group=UNPACED)),
         composer=Composer(catalog, trimmed, Clinic("C", "-", "-", "115"), plan.tz),
         plan=CarePlan(trimmed, plan.tz, plan.quiet),
         clock=clock,
-        pacer=Pacer(per_second=1e6, private=UNPACED, group=UNPACED),
         on_alert=alerts,
     )
     assert await dispatcher.deliver_due() == 1  # day-of still goes out
@@ -261,11 +267,10 @@ async def test_a_busy_chat_waits_without_holding_up_the_others(
     catalog = load_catalog(DEFAULT_MESSAGES_DIR)
     dispatcher = Dispatcher(
         db=db,
-        transport=transport,
+        channels=one_channel(transport, pacer),
         composer=Composer(catalog, plan.protocol, Clinic("C", "-", "-", "115"), plan.tz),
         plan=plan,
         clock=clock,
-        pacer=pacer,
         on_alert=alerts,
     )
     for chat_id in (501, 502):

@@ -25,7 +25,7 @@ from jobs.pacing import Pacer
 from jobs.window import SendWindow
 from tests.conftest import FakeClock
 from tests.factories import linked_patient
-from tests.jobs.support import UNPACED, Alerts, in_state
+from tests.jobs.support import UNPACED, Alerts, in_state, one_channel
 
 ROUND_TRIP = 0.4
 
@@ -87,14 +87,14 @@ def _dispatcher(
     catalog = load_catalog(DEFAULT_MESSAGES_DIR)
     return Dispatcher(
         db=db,
-        transport=transport,
+        channels=one_channel(
+            transport, Pacer(per_second=1e6, private=UNPACED, group=UNPACED), health
+        ),
         composer=Composer(catalog, plan.protocol, Clinic("C", "-", "-", "115"), plan.tz),
         plan=plan,
         clock=clock,
-        pacer=Pacer(per_second=1e6, private=UNPACED, group=UNPACED),
         on_alert=Alerts(),
         rng=random.Random(3),
-        health=health,
         window=window,
         monotonic=transport.monotonic,
     )

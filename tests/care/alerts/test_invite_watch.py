@@ -43,7 +43,7 @@ def test_not_raised_for_a_linked_patient_or_a_cancelled_session(
     conn: sqlite3.Connection, plan: CarePlan, clock: FakeClock
 ) -> None:
     linked = _enrol(conn, plan, clock, timedelta(days=1))
-    patients.link_chat(conn, linked.patient_id, 5001)
+    patients.link_chat(conn, linked.patient_id, 5001, 0)
     cancelled = _enrol(conn, plan, clock, timedelta(days=1))
     appointments.set_status(conn, cancelled.appointment_ids[0], AppointmentStatus.CANCELLED)
     clock.advance(hours=3)

@@ -13,7 +13,7 @@ from care.db.connection import transaction
 def _patient(conn: sqlite3.Connection, chat_id: int | None) -> int:
     patient_id = patients.add(conn, full_name="P", name_key="p", language="en", phone=None, now=0)
     if chat_id is not None:
-        patients.link_chat(conn, patient_id, chat_id)
+        patients.link_chat(conn, patient_id, chat_id, 0)
     return patient_id
 
 

@@ -41,7 +41,7 @@ def test_link_status_follows_the_patient(
     assert _link(conn, enrolment.patient_id, later) is LinkStatus.NO_VALID_INVITE
     issue_invite(conn, enrolment.patient_id, 14, later)
     assert _link(conn, enrolment.patient_id, later) is LinkStatus.INVITE_PENDING
-    patients.link_chat(conn, enrolment.patient_id, 5001)
+    patients.link_chat(conn, enrolment.patient_id, 5001, 0)
     statuses = {
         PatientStatus.ACTIVE: LinkStatus.LINKED,
         PatientStatus.PAUSED: LinkStatus.PAUSED,
