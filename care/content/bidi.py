@@ -12,7 +12,7 @@ What is wrapped, so that nobody editing the message files has to think about it:
   named *phone), FSI for the rest (names, addresses, dates, times, numbers: the direction of
   its first letter, left to right without one), with the number runs inside it wrapped too;
   and, in the text's own words, each command ("/start") and each number run with separators
-  or a "+" (a phone, a time);
+  or a "+" (a phone, a time), but nothing inside a link (an invite's token must stay whole);
 - in a left-to-right text, a value written in a right-to-left script (a Persian name), by FSI;
 - a line that begins with an isolate gets a direction mark (RLM or LRM) first, so that an app
   that does not know isolates still takes the line's direction from the text's language.
@@ -44,9 +44,12 @@ RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 
 # A bot command as Telegram finds it: no word character, "/", "<" or ">" on either side.
 _COMMAND = r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])"
-# Digits (any script) joined by spaces, dots, dashes, colons or slashes, or after a "+".
-_NUMBER_RUN = r"\+?\d+(?:[ \u00a0.\-:/]{1,3}\d+)*"
-_RISKY = re.compile(f"{_COMMAND}|{_NUMBER_RUN}")
+# Digits (any script) joined by spaces, dots, dashes, colons or slashes, or after a "+"; a
+# whole number, never digits inside a word (an invite token's "G3-4a" is not a run).
+_NUMBER_RUN = r"(?<!\w)\+?\d+(?:[ \u00a0.\-:/]{1,3}\d+)*(?!\w)"
+# A link is left exactly as it is: a mark inside it would break it (an invite's token).
+_LINK = r"https?://\S+"
+_RISKY = re.compile(f"(?P<link>{_LINK})|{_COMMAND}|{_NUMBER_RUN}")
 
 
 def is_right_to_left(lang: str) -> bool:
@@ -91,7 +94,9 @@ def _has_right_to_left(text: str) -> bool:
 
 def _wrap_risky(match: re.Match[str]) -> str:
     run = match[0]
-    return f"{LRI}{run}{PDI}" if not run.isdecimal() else run
+    if match["link"] is not None or run.isdecimal():
+        return run
+    return f"{LRI}{run}{PDI}"
 
 
 def _isolate_leads(line: str) -> bool:
