@@ -316,17 +316,19 @@ async def test_delay_next_provokes_a_client_timeout(fake: FakeBotApi, bot: Bot) 
 # --- flood limits -----------------------------------------------------------------------------
 
 
-async def test_more_than_30_sends_a_second_get_429(limited: FakeBotApi, limited_bot: Bot) -> None:
+async def test_more_than_30_sends_a_second_get_429() -> None:
     refused: list[RetryAfter] = []
-    for chat_id in range(1000, 1040):  # one keep-alive connection: well under a second
-        try:
-            await limited_bot.send_message(chat_id, "x")
-        except RetryAfter as error:
-            refused.append(error)
+    with FakeBotApi(enforce_limits=True, limits_clock=lambda: 1000.0) as stopped:  # one instant
+        async with _bot_for(stopped) as bot:
+            for chat_id in range(1000, 1040):
+                try:
+                    await bot.send_message(chat_id, "x")
+                except RetryAfter as error:
+                    refused.append(error)
     assert len(refused) == 10
     assert refused[0].retry_after == dtm.timedelta(seconds=1)
-    assert limited.too_many_requests == 10
-    statuses = [call.status for call in limited.calls("sendMessage")]
+    assert stopped.too_many_requests == 10
+    statuses = [call.status for call in stopped.calls("sendMessage")]
     assert statuses == [200] * 30 + [429] * 10
 
 
