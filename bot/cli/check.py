@@ -5,6 +5,10 @@ schema, integrity-checked) and, when Telegram can be reached, the token. Each fi
 line; an unreachable network is reported but is not a failure, since the bot itself waits
 for the network. `--live` also asks whether a bot is running and delivering: its heartbeat
 file must be younger than a few safety ticks (for monitoring and the container health check).
+
+Each line starts with its verdict, a fixed token (ok, FAILED, --) that scripts read; the rest
+is the catalog's [check] section in the reader's language, one key per finding. The texts come
+from the shipped message files, not the clinic's: those are among what is being checked.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.common.staff_voice import Voice
 from bot.settings import Settings, SettingsError, load_settings
 from care.content.catalog import (
     DEFAULT_MESSAGES_DIR,
@@ -37,6 +43,12 @@ from jobs import heartbeat
 from jobs.channels.proxy import shown
 
 TOKEN_CHECK_SECONDS = 5.0
+# Without readable settings there is no DEFAULT_LANGUAGE to go by: the check speaks English,
+# the language of the settings' own error messages.
+FALLBACK_LANGUAGE = "en"
+_UTC = ZoneInfo("UTC")
+# What TELEGRAM_API_BASE_URL looks like for a Bot API server of one's own.
+EXAMPLE_API_ROOT = "http://127.0.0.1:8081"
 
 
 class Verdict(StrEnum):
@@ -55,85 +67,95 @@ class Finding:
         return f"{self.verdict:<6} {self.subject}: {self.detail}"
 
 
-def run_check(say: Callable[[str], None] = print, *, live: bool = False) -> bool:
+def run_check(
+    say: Callable[[str], None] = print, *, live: bool = False, lang: str | None = None
+) -> bool:
     """Print one line per finding; True when nothing failed. `live`: also check that a bot
-    is running and delivering."""
-    findings = _findings(live)
+    is running and delivering. `lang`: the language of the lines (default: DEFAULT_LANGUAGE)."""
+    findings = _findings(live, lang)
     for finding in findings:
         say(finding.line())
     return all(f.verdict is not Verdict.FAILED for f in findings)
 
 
-def _findings(live: bool) -> list[Finding]:
+def _findings(live: bool, lang: str | None) -> list[Finding]:
+    catalog = load_catalog(DEFAULT_MESSAGES_DIR)
     try:
         settings = load_settings()
     except SettingsError as error:
+        say = Voice(catalog, lang or FALLBACK_LANGUAGE, _UTC)
         return [
-            Finding(Verdict.FAILED, "settings", str(error)),
-            Finding(Verdict.NOT_CHECKED, "the rest", "fix the settings first"),
+            Finding(Verdict.FAILED, say("check.settings"), str(error)),
+            Finding(Verdict.NOT_CHECKED, say("check.rest"), say("check.rest_waits")),
         ]
-    found = [_settings(settings)]
-    protocol_finding, protocol = _protocol(settings)
-    found += [protocol_finding, _messages(settings, protocol), _database(settings)]
-    found.append(asyncio.run(_token(settings)))
+    say = Voice(catalog, lang or settings.default_language, settings.timezone)
+    found = [_settings(settings, say)]
+    protocol_finding, protocol = _protocol(settings, say)
+    found += [protocol_finding, _messages(settings, protocol, say), _database(settings, say)]
+    found.append(asyncio.run(_token(settings, say)))
     if live:
-        found.append(_heartbeat(settings, time.time()))
+        found.append(_heartbeat(settings, time.time(), say))
     return found
 
 
-def _heartbeat(settings: Settings, now: float) -> Finding:
-    subject = f"running bot {settings.heartbeat_path}"
+def _heartbeat(settings: Settings, now: float, say: Voice) -> Finding:
+    subject = say("check.heartbeat", path=settings.heartbeat_path)
     limit = heartbeat.stale_after(settings.poll_seconds, settings.request_timeout)
     age = heartbeat.age(settings.heartbeat_path, now)
     if age is None:
-        return Finding(Verdict.FAILED, subject, "no heartbeat file: the bot has not run here")
+        return Finding(Verdict.FAILED, subject, say("check.heartbeat_missing"))
     if age > limit:
-        return Finding(
-            Verdict.FAILED,
-            subject,
-            f"last heartbeat {age:.0f} s ago (more than {limit:g} s): the bot is stopped or hung",
+        stale = say(
+            "check.heartbeat_stale", age=say.digits(f"{age:.0f}"), limit=say.digits(f"{limit:g}")
         )
-    return Finding(Verdict.OK, subject, f"delivering: last heartbeat {age:.1f} s ago")
+        return Finding(Verdict.FAILED, subject, stale)
+    return Finding(Verdict.OK, subject, say("check.heartbeat_ok", age=say.digits(f"{age:.1f}")))
 
 
-def _settings(settings: Settings) -> Finding:
-    group = settings.staff_chat_id if settings.staff_chat_id is not None else "none"
+def _settings(settings: Settings, say: Voice) -> Finding:
+    group = settings.staff_chat_id
     return Finding(
         Verdict.OK,
-        "settings",
-        f"{len(settings.admin_ids)} admin(s), staff group {group}, "
-        f"time zone {settings.timezone.key}, language {settings.default_language}",
+        say("check.settings"),
+        say(
+            "check.settings_ok",
+            admins=len(settings.admin_ids),
+            group=say("check.no_staff_group") if group is None else str(group),
+            timezone=settings.timezone.key,
+            language=settings.default_language,
+        ),
     )
 
 
-def _protocol(settings: Settings) -> tuple[Finding, CareProtocol | None]:
-    subject = f"care protocol {settings.protocol_path}"
+def _protocol(settings: Settings, say: Voice) -> tuple[Finding, CareProtocol | None]:
+    subject = say("check.protocol", path=settings.protocol_path)
     try:
         protocol = load_protocol(settings.protocol_path)
     except ProtocolError as error:
         return Finding(Verdict.FAILED, subject, str(error)), None
     steps = ", ".join(step.key for step in protocol.steps)
-    return Finding(Verdict.OK, subject, f"{len(protocol.steps)} steps ({steps})"), protocol
+    detail = say("check.protocol_ok", count=len(protocol.steps), steps=steps)
+    return Finding(Verdict.OK, subject, detail), protocol
 
 
-def _messages(settings: Settings, protocol: CareProtocol | None) -> Finding:
-    subject = f"message files {settings.messages_dir}"
+def _messages(settings: Settings, protocol: CareProtocol | None, say: Voice) -> Finding:
+    subject = say("check.messages", path=settings.messages_dir)
     if protocol is None:
-        return Finding(Verdict.NOT_CHECKED, subject, "they are checked against the protocol")
+        return Finding(Verdict.NOT_CHECKED, subject, say("check.messages_wait"))
     try:
         catalog = load_catalog(settings.messages_dir)
         check_catalog(catalog, protocol)  # the same checks as at start-up
         check_against_defaults(catalog, load_catalog(DEFAULT_MESSAGES_DIR))
     except CatalogError as error:
         return Finding(Verdict.FAILED, subject, str(error))
-    return Finding(Verdict.OK, subject, "every text in every language, placeholders match")
+    return Finding(Verdict.OK, subject, say("check.messages_ok"))
 
 
-def _database(settings: Settings) -> Finding:
+def _database(settings: Settings, say: Voice) -> Finding:
     path = settings.database_path
-    subject = f"database {path}"
+    subject = say("check.database", path=path)
     if not path.exists():
-        return Finding(Verdict.OK, subject, "not created yet; the bot creates it at first start")
+        return Finding(Verdict.OK, subject, say("check.database_new"))
     try:
         with contextlib.closing(connect(path)) as conn:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -141,50 +163,45 @@ def _database(settings: Settings) -> Finding:
                 "SELECT count(*) FROM care_messages WHERE state = 'pending'"
             ).fetchone()[0]
     except (sqlite3.Error, RuntimeError) as error:
-        return Finding(Verdict.FAILED, subject, f"cannot be used: {error}")
+        return Finding(Verdict.FAILED, subject, say("check.database_unusable", error=error))
     if verdict != "ok":
-        return Finding(Verdict.FAILED, subject, f"failed SQLite's integrity check: {verdict}")
+        return Finding(Verdict.FAILED, subject, say("check.database_damaged", verdict=verdict))
     mode = stat.S_IMODE(path.stat().st_mode)
-    return Finding(
-        Verdict.OK,
-        subject,
-        f"intact, schema version {LATEST_VERSION}, {pending} message(s) pending, "
-        f"file mode {mode:o}",
+    detail = say(
+        "check.database_ok", version=LATEST_VERSION, pending=int(pending), mode=f"{mode:o}"
     )
+    return Finding(Verdict.OK, subject, detail)
 
 
-async def _token(settings: Settings) -> Finding:
+async def _token(settings: Settings, say: Voice) -> Finding:
     request = HTTPXRequest(
         connect_timeout=TOKEN_CHECK_SECONDS,
         read_timeout=TOKEN_CHECK_SECONDS,
         write_timeout=TOKEN_CHECK_SECONDS,
         proxy=settings.telegram_proxy,
     )
-    via = f" through the proxy {shown(settings.telegram_proxy)}" if settings.telegram_proxy else ""
+    proxy = shown(settings.telegram_proxy) if settings.telegram_proxy else None
+    via = {} if proxy is None else {"proxy": proxy}
+    suffix = "" if proxy is None else "_proxy"
     root = (settings.api_base_url or "https://api.telegram.org").rstrip("/")
     bot = Bot(settings.token, base_url=f"{root}/bot", request=request)
+    subject = say("check.token")
     try:
         async with bot:
-            return Finding(
-                Verdict.OK, "token", f"Telegram knows it{via}: the bot is @{bot.username}"
-            )
+            known = say(f"check.token_ok{suffix}", username=bot.username, **via)
+            return Finding(Verdict.OK, subject, known)
     except InvalidToken:
-        return Finding(Verdict.FAILED, "token", _refused(settings.api_base_url))
+        return Finding(Verdict.FAILED, subject, _refused(settings.api_base_url, say))
     except NetworkError as error:
-        return Finding(
-            Verdict.NOT_CHECKED, "token", f"Telegram could not be reached{via} ({error.message})"
-        )
+        away = say(f"check.token_unreachable{suffix}", error=error.message, **via)
+        return Finding(Verdict.NOT_CHECKED, subject, away)
     except TelegramError as error:
-        return Finding(Verdict.FAILED, "token", f"Telegram answered: {error.message}")
+        return Finding(Verdict.FAILED, subject, say("check.token_answer", error=error.message))
 
 
-def _refused(base_url: str | None) -> str:
+def _refused(base_url: str | None, say: Voice) -> str:
     """A self-hosted server answers a request to a wrong path as it answers a wrong token, so
     with TELEGRAM_API_BASE_URL set the URL is as likely to blame as the token."""
     if base_url is None:
-        return "Telegram refused it; copy it again from @BotFather"
-    return (
-        f"the Bot API server at TELEGRAM_API_BASE_URL={base_url} refused it: check that this is "
-        "the server's root (as in http://127.0.0.1:8081, without /bot), then copy the token "
-        "again from @BotFather"
-    )
+        return say("check.token_refused")
+    return say("check.token_refused_server", base_url=base_url, example=EXAMPLE_API_ROOT)

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     if args.command == "preview":
         return preview(args)
     if args.command == "check":
-        return 0 if run_check(live=args.live) else EXIT_CONFIG
+        return 0 if run_check(live=args.live, lang=args.lang) else EXIT_CONFIG
     if args.command == "backup":
         return backup_database(args.file)
     return run()
@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         "--live",
         action="store_true",
         help="also check that a bot is running and delivering (its heartbeat file is fresh)",
+    )
+    check.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the lines (default: DEFAULT_LANGUAGE; English without settings)",
     )
     copy = commands.add_parser(
         "backup", help="copy the database consistently, even while the bot runs"
@@ -153,6 +158,7 @@ def preview(args: argparse.Namespace) -> int:
     except (SettingsError, ProtocolError, CatalogError) as error:
         print(f"mesocare: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    say = Voice(catalog, args.lang or settings.default_language, settings.timezone)
     try:
         starts_at = parse_local_datetime(args.date, args.time, settings.timezone)
         now = (
@@ -161,17 +167,15 @@ def preview(args: argparse.Namespace) -> int:
             else SystemClock().now()
         )
     except DateInputError as error:
-        # The command line speaks English for now, like the rest of its output.
-        said = Voice(catalog, "en", settings.timezone).problem(error)
-        print(f"mesocare: {said}", file=sys.stderr)
+        print(f"mesocare: {say.problem(error)}", file=sys.stderr)
         return EXIT_CONFIG
-    problem = _course_problem(args, starts_at > now)
+    problem = _course_problem(args, starts_at > now, say)
     if problem:
         print(f"mesocare: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     request = PreviewRequest(
         starts_at=starts_at,
-        language=args.lang or settings.default_language,
+        language=say.lang,
         sessions=args.sessions,
         interval_days=args.interval,
         patient_name=args.name,
@@ -193,15 +197,12 @@ def _print_to_pipe(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _course_problem(args: argparse.Namespace, in_future: bool) -> str | None:
+def _course_problem(args: argparse.Namespace, in_future: bool, say: Voice) -> str | None:
     if not in_future:
-        return (
-            f"{args.date} {args.time} is not after the booking; give a later date and time"
-            if args.booked
-            else f"{args.date} {args.time} has already passed; give a future date and time"
-        )
+        when = f"{args.date} {args.time}"
+        return say("preview.not_after_booking" if args.booked else "preview.passed", when=when)
     if not 1 <= args.sessions <= MAX_SESSIONS:
-        return f"--sessions must be from 1 to {MAX_SESSIONS}, not {args.sessions}"
+        return say("preview.sessions_range", most=MAX_SESSIONS, given=args.sessions)
     if not 1 <= args.interval <= MAX_INTERVAL_DAYS:
-        return f"--interval must be from 1 to {MAX_INTERVAL_DAYS} days, not {args.interval}"
+        return say("preview.interval_range", most=MAX_INTERVAL_DAYS, given=args.interval)
     return None

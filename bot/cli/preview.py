@@ -4,13 +4,15 @@ the reply to each button too, so the doctor can read a change to the protocol or
 files before it goes live (docs/clinical-signoff.md). It connects to nothing and writes nothing.
 
 The times are what care/schedule/planning.py decides; the preview only explains them, comparing each
-with the time the protocol asks for."""
+with the time the protocol asks for. Its own words are the catalog's [preview] section, in the
+preview's language; step keys stay as the protocol file names them, for the physician to find."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.common.staff_voice import Voice
 from bot.enrol.questions import closed_day_name
 from bot.settings import Settings
 from care.content.catalog import Catalog
@@ -68,7 +70,7 @@ def render_preview(
         return "\n".join(lines)
     lines.append("")
     lines += [preview.line(index, entry) for index, entry in enumerate(entries, start=1)]
-    lines += ["", "Each message's full text and buttons: add --full."]
+    lines += ["", preview.say("preview.footer")]
     return "\n".join(lines)
 
 
@@ -88,9 +90,13 @@ class _Preview:
         self.catalog = catalog
         self.composer = composer
         self.now = now
+        self.say = Voice(catalog, request.language, settings.timezone)
 
     def when(self, at: datetime) -> str:
-        """Both calendars and the clinic's clock, as staff read dates."""
+        """Both calendars and the clinic's clock, as staff read dates: in Persian Solar Hijri
+        first, in English the compact form that lines up in columns."""
+        if self.request.language == "fa":
+            return self.say.when(at)
         local = at.astimezone(self.settings.timezone)
         return f"{format_both_calendars(local.date())} {local:%H:%M}"
 
@@ -114,37 +120,57 @@ class _Preview:
         return found
 
     def header(self) -> list[str]:
-        request, quiet = self.request, self.settings.quiet_hours
+        request, quiet, say = self.request, self.settings.quiet_hours, self.say
         count = request.sessions
         course = (
-            f"{count} sessions, {request.interval_days} days apart" if count > 1 else "1 session"
+            say("preview.course_many", count=count, days=request.interval_days)
+            if count > 1
+            else say("preview.course_one")
+        )
+        first = self.when(request.starts_at)
+        booked = (
+            say.when(self.now)
+            if request.language == "fa"
+            else iso_local(self.now, self.settings.timezone)
         )
         return [
-            f"Preview: {course}, the first on {self.when(request.starts_at)}, "
-            f"language {request.language}",
-            f"Clinic time {self.settings.timezone.key}; quiet hours "
-            f"{quiet.start:%H:%M}-{quiet.end:%H:%M}; as if booked at "
-            f"{iso_local(self.now, self.settings.timezone)}.",
-            "Protocol and message files checked: no mistakes found.",
+            say("preview.header", course=course, when=first, language=request.language),
+            say(
+                "preview.clinic",
+                timezone=self.settings.timezone.key,
+                quiet=say.digits(f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"),
+                booked=booked,
+            ),
+            say("preview.checked"),
         ]
 
     def entry(self, index: int, entry: _Entry) -> list[str]:
         planned, session = entry.planned, entry.session
         step = self.protocol.step(planned.step)
+        say = self.say
+        heading = say(
+            "preview.heading",
+            index=index,
+            step=planned.step,
+            number=entry.number,
+            count=self.request.sessions,
+        )
+        due = say("preview.due", when=self.when(planned.due_at))
         lines = [
             "",
             _RULE,
-            f"{index}. {planned.step}: session {entry.number} of {self.request.sessions}",
-            f"   due     {self.when(planned.due_at)}{_aside(self.shift_note(entry), '  ({})')}",
-            f"   useful  until {self.when(planned.expires_at)}; skipped if not sent by then",
+            heading,
+            f"   {due}{_aside(self.shift_note(entry), '  ({})')}",
+            f"   {say('preview.useful', when=self.when(planned.expires_at))}",
         ]
         if planned.skip_reason:
-            lines.append(f"   will be skipped: {self.skip_note(planned)}")
+            lines.append(f"   {say('preview.skipped', why=self.skip_note(planned))}")
             return lines
         outgoing = self.composer.care_message(self.claim(planned, session, entry.number))
         lines += ["", *(f"    {line}".rstrip() for line in outgoing.text.splitlines()), ""]
         if outgoing.buttons:
-            lines.append("   buttons: " + "  ".join(f"[{label}]" for label, _ in outgoing.buttons))
+            labels = "  ".join(f"[{label}]" for label, _ in outgoing.buttons)
+            lines.append(f"   {self.say('preview.buttons', labels=labels)}")
             lines += self.replies(step.answers)
         if step.repeat_months:
             lines.append(f"   {self.repeat_note(step)}")
@@ -158,7 +184,7 @@ class _Preview:
         for answer in answers:
             label = self.catalog.text(lang, f"answers.{answer}")
             reply = self.catalog.text(lang, f"replies.{answer}", **values).splitlines()
-            lines.append(f"   tap [{label}]: {reply[0]}")
+            lines.append(f"   {self.say('preview.tap', label=label, reply=reply[0])}")
             lines += [f"        {line}" for line in reply[1:]]
         return lines
 
@@ -166,16 +192,19 @@ class _Preview:
         """One message on one line: when, which step, and what will happen to it."""
         planned = entry.planned
         width = max(len(step.key) for step in self.protocol.steps)
+        count, say = self.request.sessions, self.say
         session = ""
-        if self.request.sessions > 1:
-            session = f"session {entry.number:>{len(str(self.request.sessions))}}"
-            session += f" of {self.request.sessions}  "
-        head = f"{index:>3}. {self.when(planned.due_at)}  {planned.step:<{width}}  {session}"
+        if count > 1:
+            number = say.digits(f"{entry.number:>{len(str(count))}}")
+            session = say("preview.session_of", number=number, count=count) + "  "
+        number = say.digits(f"{index:>3}")
+        head = f"{number}. {self.when(planned.due_at)}  {planned.step:<{width}}  {session}"
         if planned.skip_reason:
-            return f"{head}will be skipped: {self.skip_note(planned)}"
+            return head + say("preview.skipped", why=self.skip_note(planned))
         step = self.protocol.step(planned.step)
         repeat = self.repeat_note(step) if step.repeat_months else ""
-        return f"{head}to be sent{_aside(self.shift_note(entry), '; {}')}{_aside(repeat, '; {}')}"
+        notes = [say("preview.to_be_sent"), self.shift_note(entry), repeat]
+        return head + say.join([note for note in notes if note], "preview.and")
 
     def repeat_note(self, step: Step) -> str:
         stoppers = [
@@ -183,11 +212,11 @@ class _Preview:
             for answer in step.answers
             if answer in STOPS_REPEATS
         ]
-        until = f'taps "{stoppers[0]}" or ' if stoppers else ""
-        return (
-            f"then again every {step.repeat_months} months after it is sent, "
-            f"until the patient {until}stops their messages"
-        )
+        if stoppers:
+            return self.say(
+                "preview.repeat_until_tap", months=step.repeat_months, answer=stoppers[0]
+            )
+        return self.say("preview.repeat", months=step.repeat_months)
 
     def shift_note(self, entry: _Entry) -> str:
         """Why planning chose another time than the protocol's, when it did."""
@@ -197,27 +226,26 @@ class _Preview:
         wanted = step.when.resolve(start=session.starts_at, end=session.ends_at, due=None, tz=tz)
         if planned.due_at == wanted:
             return ""
+        say = self.say
         if wanted < self.now:
             if planned.in_time_by is not None and planned.in_time_by <= self.now:
-                return (
-                    f"booked after its in-time line ({self.when(planned.in_time_by)}): sent at"
-                    " once, quiet hours or not, once the patient has linked"
-                )
-            return "booked late: sent as soon as possible once the patient has linked"
+                return say("preview.in_time_passed", when=self.when(planned.in_time_by))
+            return say("preview.booked_late")
         working = self.settings.working_time
         closed = working.closed_because(wanted.astimezone(working.tz).date())
         if step.working_day and closed is not None:
-            why = closed_day_name(closed, working, "en", lambda key: self.catalog.text("en", key))
-            return f"moved from {self.when(wanted)}: the clinic is closed that day ({why})"
+            lang = self.request.language
+            why = closed_day_name(closed, working, lang, say)
+            return say("preview.closed_day", when=self.when(wanted), why=why)
         if self.settings.quiet_hours.contains(wanted, tz):
-            return f"moved out of quiet hours from {self.when(wanted)}"
-        return f"moved from {self.when(wanted)}"
+            return say("preview.quiet_hours", when=self.when(wanted))
+        return say("preview.moved", when=self.when(wanted))
 
     def skip_note(self, planned: PlannedMessage) -> str:
         """Why a message is useless already, in the words the desk uses, and since when."""
         assert planned.skip_reason is not None
-        why = self.catalog.text("en", f"card.reason_{planned.skip_reason.value}")
-        return f"{why} (useless after {self.when(planned.expires_at)})"
+        why = self.say(f"card.reason_{planned.skip_reason.value}")
+        return self.say("preview.useless_after", why=why, when=self.when(planned.expires_at))
 
     def claim(self, planned: PlannedMessage, session: SessionTimes, number: int) -> Claim:
         """The message as the sender would take it from the schedule."""

@@ -11,7 +11,7 @@ stale button changes nothing. Anything not in exactly one of these shapes is ref
     ok:<code>:<patient>:<appointment>[:<value>]    an action confirmed: carry it out
 
 `<appointment>` is 0 for the actions on the patient; `<value>` is the new start in epoch
-seconds (reschedule, add a session) or the language code.
+seconds (reschedule, add a session), the language code or the channel's name.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ CODES: dict[Action, str] = {
     Action.LANGUAGE: "lang",
     Action.PAUSE: "pause",
     Action.RESUME: "resume",
+    Action.CHANNEL: "chan",
 }
 _ACTIONS = {code: action for action, code in CODES.items()}
 TIMED = frozenset({Action.RESCHEDULE, Action.ADD_SESSION})
@@ -77,6 +78,8 @@ def action(kind: ButtonKind, request: Request) -> str:
         data += f":{to_epoch(request.starts_at)}"
     elif request.language is not None:
         data += f":{request.language}"
+    elif request.channel is not None:
+        data += f":{request.channel}"
     return data
 
 
@@ -107,6 +110,11 @@ def _request(code: str, patient_id: int, appointment_id: int, value: str | None)
         if value not in LANGUAGES:
             return None
         return Request(chosen, patient_id, language=value)
+    if chosen is Action.CHANNEL:
+        # Any name of the right shape: the record says whether the patient is linked there.
+        if value is None or not value.isalpha():
+            return None
+        return Request(chosen, patient_id, channel=value)
     if chosen in TIMED and value is not None:
         if not value.isdigit():
             return None

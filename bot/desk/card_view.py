@@ -227,6 +227,10 @@ def card_keyboard(card: PatientCard, voice: Voice) -> InlineKeyboardMarkup | Non
             ),
         ]
     )
+    other_channel = next((c.channel for c in card.chats if c.channel != patient.channel), None)
+    if other_channel is not None and patient.channel is not None:
+        label = voice("channels.card_button", channel=channel_name(voice, other_channel))
+        rows.append([_ask(label, Request(Action.CHANNEL, patient.id, channel=other_channel))])
     rows.append(
         [
             _ask(

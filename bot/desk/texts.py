@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.common.names import language_name
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import status_name
+from bot.desk.card_view import channel_name, status_name
 from care.core.models import Appointment, Patient
 from care.desk.actions import Action, ActionResult, Refusal, Request
 from care.schedule.horizon import BOOKING_HORIZON
@@ -67,6 +67,11 @@ def question(voice: Voice, request: Request, found: ActionResult) -> str:
         assert patient is not None and request.language is not None
         old, new = language_name(voice, patient.language), language_name(voice, request.language)
         return voice("desk.confirm_language", who=person, old=old, new=new)
+    if request.action is Action.CHANNEL:
+        assert request.channel is not None
+        return voice(
+            "channels.desk_confirm", who=person, channel=channel_name(voice, request.channel)
+        )
     if request.action is Action.PAUSE:
         return voice("desk.confirm_pause", who=person)
     if request.action is Action.RESUME:
@@ -95,6 +100,9 @@ def outcome(voice: Voice, request: Request, result: ActionResult) -> str:
     if request.action is Action.LANGUAGE:
         assert patient is not None
         return voice("desk.done_language", language=language_name(voice, patient.language))
+    if request.action is Action.CHANNEL:
+        assert request.channel is not None
+        return voice("channels.desk_done", channel=channel_name(voice, request.channel))
     if request.action is Action.PAUSE:
         return voice("desk.done_pause")
     if request.action is Action.RESUME:
@@ -139,6 +147,9 @@ def _reason(voice: Voice, request: Request, result: ActionResult) -> str:
         case Refusal.UNKNOWN_LANGUAGE:
             names = [language_name(voice, lang) for lang in voice.catalog.languages]
             return voice("desk.unknown_language", languages=voice.join(names, "card.both"))
+        case Refusal.NOT_LINKED:
+            assert request.channel is not None
+            return voice("channels.desk_not_linked", channel=channel_name(voice, request.channel))
     raise AssertionError(f"no wording for {result.refusal}")
 
 
@@ -146,6 +157,9 @@ def _unchanged(voice: Voice, request: Request, result: ActionResult) -> str:
     person = who(voice, result.patient)
     if request.action is Action.LANGUAGE:
         return voice("desk.same_language", who=person)
+    if request.action is Action.CHANNEL:
+        assert request.channel is not None
+        return voice("channels.desk_same", who=person, channel=channel_name(voice, request.channel))
     if request.action is Action.PAUSE:
         return voice("desk.already_paused", who=person)
     return voice("desk.not_paused", who=person)

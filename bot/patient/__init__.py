@@ -7,6 +7,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.patient import (
     answers,
+    channel,
+    channel_buttons,
     commands,
     comment,
     faq_buttons,
@@ -33,12 +35,14 @@ def handlers() -> list[Handler]:
     return [
         CommandHandler("appointments", commands.appointments, private),
         CommandHandler("care", commands.care, private),
+        CommandHandler("channel", channel.channel, private),
         CommandHandler("faq", commands.faq, private),
         CommandHandler("help", commands.help_command, private),
         CommandHandler("stop", stop.stop, private),
         CallbackQueryHandler(answers.answer, pattern=codec.PATTERN),
         CallbackQueryHandler(language.choose_language, pattern=language_buttons.PATTERN),
         CallbackQueryHandler(stop.confirm_stop, pattern=stop_buttons.PATTERN),
+        CallbackQueryHandler(channel.choose_channel, pattern=channel_buttons.PATTERN),
         CallbackQueryHandler(commands.faq_answer, pattern=faq_buttons.PATTERN),
         # Free text: a comment on a score just given, else the catch-all's answer.
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, comment.comment),

@@ -48,6 +48,7 @@ ALLOWED_PLACEHOLDERS = frozenset(
 STAFF_SECTIONS = frozenset(
     {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
+    | {"check", "preview"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -68,7 +69,15 @@ STEP_PLACEHOLDERS = frozenset(
 )
 
 # The patient's command menu, in order; each needs commands.<name> (its description).
-PATIENT_COMMANDS: tuple[str, ...] = ("appointments", "care", "faq", "language", "stop", "help")
+PATIENT_COMMANDS: tuple[str, ...] = (
+    "appointments",
+    "care",
+    "faq",
+    "language",
+    "channel",
+    "stop",
+    "help",
+)
 # /faq questions, in order; each is faq.<topic>, whose first line is the question.
 FAQ_TOPICS: tuple[str, ...] = ("what", "sessions", "side_effects", "permanent", "before_after")
 

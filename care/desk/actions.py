@@ -1,5 +1,6 @@
 """What staff do to a patient's record from the desk: move, cancel, close or add a session,
-change the patient's language, pause or resume their messages.
+change the patient's language or the channel their messages go by, pause or resume their
+messages.
 
 Every action is a `Request`. `check` re-reads the record and says whether the request may go
 ahead (for the confirmation prompt); `perform` checks again and makes the change in one
@@ -18,7 +19,7 @@ from care.core.clock import to_epoch
 from care.core.languages import LANGUAGES
 from care.core.models import Appointment, AppointmentStatus, Patient, PatientStatus
 from care.core.reasons import Reason
-from care.db import appointments, audit, messages, patients
+from care.db import appointments, audit, chats, messages, patients
 from care.db.connection import transaction
 from care.desk.journey import DoneOutcome, mark_done
 from care.schedule.after_event import plan_after_event
@@ -42,6 +43,7 @@ class Action(StrEnum):
     LANGUAGE = "language"
     PAUSE = "pause"
     RESUME = "resume"
+    CHANNEL = "channel"  # the channel the patient's messages go by
 
 
 APPOINTMENT_ACTIONS = frozenset({Action.RESCHEDULE, Action.CANCEL, Action.DONE, Action.NO_SHOW})
@@ -58,6 +60,7 @@ class Refusal(StrEnum):
     SAME_TIME = "same_time"  # a booked session already starts then
     UNCHANGED = "unchanged"  # it is already so: that language, paused, not paused
     UNKNOWN_LANGUAGE = "unknown_language"
+    NOT_LINKED = "not_linked"  # the patient has no chat on that channel
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Request:
     appointment_id: int | None = None  # for the actions on one appointment
     starts_at: datetime | None = None  # reschedule, add a session
     language: str | None = None  # change the language
+    channel: str | None = None  # change the preferred channel
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,8 @@ def _refusal(
             return Refusal.UNCHANGED if paused else None
         case Action.RESUME:
             return None if paused else Refusal.UNCHANGED
+        case Action.CHANNEL:
+            return _channel_refusal(conn, patient, request.channel)
     raise AssertionError(f"no rule for {request.action}")
 
 
@@ -194,6 +200,14 @@ def _new_time(
     ):
         return Refusal.SAME_TIME
     return None
+
+
+def _channel_refusal(
+    conn: sqlite3.Connection, patient: Patient, channel: str | None
+) -> Refusal | None:
+    if channel not in {chat.channel for chat in chats.of_patient(conn, patient.id)}:
+        return Refusal.NOT_LINKED
+    return Refusal.UNCHANGED if channel == patient.channel else None
 
 
 # The changes, run inside the transaction once the rules allow them. ----------------------
@@ -291,6 +305,15 @@ def _change_language(
     return replace(found, patient=patients.get(conn, request.patient_id))
 
 
+def _change_channel(
+    conn: sqlite3.Connection, request: Request, found: ActionResult, plan: CarePlan, now: datetime
+) -> ActionResult:
+    """The next message goes by this channel (the sender reads the preference at each send)."""
+    assert request.channel is not None
+    chats.prefer(conn, request.patient_id, request.channel)
+    return replace(found, patient=patients.get(conn, request.patient_id))
+
+
 def _set_status(status: PatientStatus) -> Change:
     def change(
         conn: sqlite3.Connection,
@@ -313,6 +336,7 @@ _CHANGES: dict[Action, Change] = {
     Action.LANGUAGE: _change_language,
     Action.PAUSE: _set_status(PatientStatus.PAUSED),
     Action.RESUME: _set_status(PatientStatus.ACTIVE),
+    Action.CHANNEL: _change_channel,
 }
 
 
@@ -344,4 +368,6 @@ def _detail(request: Request, found: ActionResult) -> str | None:
         return f"{moved_from}to {request.starts_at.isoformat()}"
     if request.language is not None and found.patient is not None:
         return f"{found.patient.language} -> {request.language}"
+    if request.channel is not None and found.patient is not None:
+        return f"{found.patient.channel} -> {request.channel}"
     return None

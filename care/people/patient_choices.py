@@ -1,4 +1,5 @@
-"""What patients decide for themselves: their language, pausing their messages, coming back."""
+"""What patients decide for themselves: their language, the channel their messages go by,
+pausing their messages, coming back."""
 
 from __future__ import annotations
 
@@ -40,6 +41,32 @@ def choose_language(
         if patient.language != language:
             patients.set_language(conn, patient.id, language)
             _audit(conn, patient, "language", now, detail=language)
+        return patients.get(conn, patient.id)
+
+
+def linked_channels(conn: sqlite3.Connection, patient_id: int) -> tuple[str, ...]:
+    """The channels the patient has a chat on, the preferred one first."""
+    return tuple(chat.channel for chat in chats.of_patient(conn, patient_id))
+
+
+def choose_channel(
+    conn: sqlite3.Connection,
+    chat_id: int,
+    chosen: str,
+    *,
+    now: datetime,
+    channel: str = TELEGRAM,
+) -> Patient | None:
+    """Send the patient's messages by `chosen` from the next one on; None if not a patient or
+    not linked on `chosen` (a forged or stale button), and then nothing changes."""
+    with transaction(conn):
+        patient = linked_patient(conn, chat_id, channel)
+        if patient is None:
+            return None
+        if patient.channel != chosen:
+            if not chats.prefer(conn, patient.id, chosen):
+                return None
+            _audit(conn, patient, "channel", now, detail=f"{patient.channel} -> {chosen}")
         return patients.get(conn, patient.id)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import load_care
 from bot.cli.preview import PreviewRequest, render_preview
+from bot.common.staff_voice import Voice
 from bot.settings import Settings, load_settings
 from care.core.dates import parse_local_datetime
 from care.schedule.protocol import CareProtocol, parse_protocol
@@ -60,6 +61,11 @@ def _render(
     )
 
 
+def plain(text: str) -> str:
+    """Without direction marks."""
+    return re.sub("[\u200e\u200f\u2066-\u2069]", "", text)
+
+
 _FULL_ENTRY = re.compile(r"(\d+)\. (\w+): session")
 _LINE_ENTRY = re.compile(r" *(\d+)\. (\S+ \(\S+\) \d\d:\d\d)  (\w+) +(.*)")
 
@@ -88,7 +94,7 @@ def test_the_default_view_is_one_line_a_message(settings: Settings) -> None:
         '"Stop these reminders" or stops their messages',
     )
     assert "do not stop it on your own" not in text  # the texts are for --full
-    assert text.splitlines()[-1] == "Each message's full text and buttons: add --full."
+    assert text.splitlines()[-1] == CATALOG.text("en", "preview.footer")
 
 
 def test_a_four_session_course_fits_a_screen(settings: Settings) -> None:
@@ -186,6 +192,30 @@ def test_persian_texts_with_solar_hijri_dates_and_isolated_latin(settings: Setti
     assert f"[{CATALOG.text('fa', 'answers.book_me')}]" in text
 
 
+def test_the_persian_timeline_speaks_persian_with_solar_hijri_first(settings: Settings) -> None:
+    text = compact(settings, "1405-12-19", at="09:00", language="fa", sessions=2)
+    header, _clinic, checked, blank, *lines, _, footer = text.splitlines()
+    say = Voice(CATALOG, "fa", TEHRAN)
+
+    def when(day: str, at: str) -> str:
+        return say.when(parse_local_datetime(day, at, TEHRAN))
+
+    course = say("preview.course_many", count=2, days=14)
+    first = when("1405-12-19", "09:00")
+    assert header == say("preview.header", course=course, when=first, language="fa")
+    assert checked == say("preview.checked") and footer == say("preview.footer")
+    assert blank == "" and len(lines) == 2 * 5 + 2
+    # pre-care, 26 h before 09:00, falls in quiet hours: sent the evening before instead
+    pre_care = lines[0]
+    assert pre_care.startswith("  ۱. " + when("1405-12-17", "21:30"))
+    session = say("preview.session_of", number="۱", count=2)
+    moved = say("preview.quiet_hours", when=when("1405-12-18", "07:00"))
+    sent = say("preview.and", first=say("preview.to_be_sent"), second=moved)
+    assert pre_care.endswith(f"{session}  {sent}")
+    latin = re.sub(r"Asia/Tehran|--full|\b[a-z_]+\b", "", plain(text))  # zone, option, steps
+    assert not re.search("[A-Za-z]", latin)
+
+
 def test_a_course_gets_each_session_and_one_follow_up(settings: Settings) -> None:
     text = preview(settings, "2027-03-10", language="en", sessions=3, interval_days=7)
     steps = headings(text)
@@ -224,7 +254,7 @@ def test_the_command_needs_no_token(tmp_path: Path) -> None:
     assert [step for _, step, _ in entries(result.stdout)] == STEPS
     assert headings(result.stdout) == []  # the texts only on request
     assert "2031-05-04 (1410-02-14) 16:00" in result.stdout
-    assert "Protocol and message files checked" in result.stdout
+    assert CATALOG.text("en", "preview.checked") in result.stdout
     full = _cli(tmp_path, "preview", "2031-05-04", "--lang", "en", "--full")
     assert full.returncode == 0, full.stderr
     assert headings(full.stdout) == STEPS
@@ -277,10 +307,31 @@ def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_says_what_to_type(tmp_path: Path, args: list[str], says: str) -> None:
-    result = _cli(tmp_path, "preview", *args)
+    result = _cli(tmp_path, "preview", *args, "--lang", "en")
     assert result.returncode == 2
     assert says in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "values"),
+    [
+        (["2020-01-01"], "preview.passed", {"when": "2020-01-01 10:00"}),
+        (["2031-05-04", "--sessions", "0"], "preview.sessions_range", {"most": "۲۰", "given": "۰"}),
+        (
+            ["2031-05-04", "--interval", "400"],
+            "preview.interval_range",
+            {"most": "۳۶۵", "given": "۴۰۰"},
+        ),
+    ],
+)
+def test_bad_input_is_explained_in_the_clinics_language(
+    tmp_path: Path, args: list[str], key: str, values: dict[str, str]
+) -> None:
+    """Without --lang, DEFAULT_LANGUAGE (fa by default) speaks."""
+    result = _cli(tmp_path, "preview", *args)
+    assert result.returncode == 2
+    assert result.stderr == f"mesocare: {CATALOG.text('fa', key, **values)}\n"
 
 
 def test_a_broken_protocol_is_named_with_its_key(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ ADMIN_REFUSAL = staff_text("en", "staff.admin_only")
 # Commands for patients and strangers (issue 4's patient menu, /start, a conversation's
 # /cancel). Everything else the application registers is a staff command.
 PUBLIC_COMMANDS = frozenset(
-    {"start", "help", "appointments", "care", "faq", "language", "stop", "cancel"}
+    {"start", "help", "appointments", "care", "faq", "language", "channel", "stop", "cancel"}
 )
 STRANGER = 3003
 PATIENT = 2002

@@ -341,6 +341,19 @@ def test_a_clinic_file_may_not_drop_a_staff_text(tmp_path: Path) -> None:
         check_against_defaults(load_catalog(tmp_path), SHIPPED)
 
 
+@pytest.mark.parametrize("key", ["check.token_ok", "preview.footer"])
+def test_a_clinic_file_may_not_drop_a_command_line_text(tmp_path: Path, key: str) -> None:
+    """`check` and `preview` speak from the catalogs too: their sections are staff sections."""
+    assert {"check", "preview"} <= STAFF_SECTIONS
+    name = key.split(".")[1]
+    for lang in ("fa", "en"):
+        text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        kept = "\n".join(line for line in text.splitlines() if not line.startswith(f"{name} ="))
+        (tmp_path / f"{lang}.toml").write_text(kept, encoding="utf-8")
+    with pytest.raises(CatalogError, match=rf"{re.escape(key)}: missing"):
+        check_against_defaults(load_catalog(tmp_path), SHIPPED)
+
+
 def test_a_staff_text_may_name_its_own_values_but_only_those_of_the_shipped_text(
     tmp_path: Path,
 ) -> None:
