@@ -180,19 +180,12 @@ _STEPS: tuple[str, ...] = (
     UPDATE care_messages SET channel = 'telegram' WHERE state = 'sent';
     ALTER TABLE staff ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
     """,
-    # 8, 9: held by other branches; each takes its place here on merge.
-    """
-    SELECT 1
-    """,
-    """
-    SELECT 1
-    """,
-    # 10: the patient's optional comment after the satisfaction question (their own words:
+    # 8: the patient's optional comment after the satisfaction question (their own words:
     # exported with their data and erased with it).
     """
     ALTER TABLE care_messages ADD COLUMN comment TEXT
     """,
-    # 11: a returning patient's new course lands on their record: each appointment belongs to
+    # 9: a returning patient's new course lands on their record: each appointment belongs to
     # a course (1, 2, ... per patient), numbered "session n of m" within it. Earlier rows:
     # the first course.
     """
