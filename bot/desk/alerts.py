@@ -16,9 +16,15 @@ from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
-from care.alerts.outbox import AlertRow, mark_delivered, subject_of, undelivered
+from care.alerts.outbox import (
+    AlertRow,
+    booked_sessions,
+    mark_delivered,
+    subject_of,
+    undelivered,
+)
 from care.alerts.posts import record_post
-from care.core.models import AlertKind, Patient
+from care.core.models import AlertKind, Appointment, Patient
 from care.people.staffing import active_staff, language_of
 
 if TYPE_CHECKING:  # services name this class for their own type: a type only, no cycle
@@ -141,4 +147,14 @@ def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
                 starts=appointment.starts_at,
             )
         )
+    if kind is AlertKind.REBOOK and alert.patient_id is not None:
+        lines.append(_remaining_sessions(booked_sessions(conn, alert.patient_id), voice))
     return "\n".join(lines)
+
+
+def _remaining_sessions(booked: list[Appointment], voice: Voice) -> str:
+    """The sessions still booked, for staff finding the patient a new time."""
+    if not booked:
+        return voice("alerts.remaining_none")
+    listed = [voice("desk.appointment", appointment_id=a.id, starts=a.starts_at) for a in booked]
+    return voice("alerts.remaining", sessions=voice.join(listed))

@@ -184,6 +184,8 @@ def _session_lines(session: Session, voice: Voice, *, short: bool) -> str:
             )
         if message.answer:
             line = voice("card.answered", line=line, answer=answer_name(voice, message.answer))
+            if message.comment:
+                line = voice("card.comment", line=line, comment=message.comment)
         elif message.reason and message.state in (
             MessageState.CANCELLED,
             MessageState.SKIPPED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.enrol import buttons, guided, invite, one_line
+from bot.enrol import buttons, guided, invite, one_line, returning, returning_buttons
 from bot.services import Handler
 
 
@@ -14,5 +14,6 @@ def handlers() -> list[Handler]:
         guided.enrol_conversation(),
         CommandHandler(["enrol", "enroll"], one_line.enrol_one_line),
         CallbackQueryHandler(guided.enrol_button_finished, pattern=buttons.PATTERN),
+        CallbackQueryHandler(returning.choose, pattern=returning_buttons.PATTERN),
         CommandHandler("invite", invite.invite),
     ]

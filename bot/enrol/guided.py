@@ -29,8 +29,8 @@ from bot.common.access import staff_only
 from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.enrol import buttons
+from bot.enrol.announce import enrol_and_announce
 from bot.enrol.buttons import EnrolButton, decode, pattern_for
-from bot.enrol.one_line import enrol_and_announce
 from bot.enrol.questions import (
     BACK,
     CANCEL,
@@ -44,6 +44,7 @@ from bot.enrol.questions import (
     edit_label,
     question,
 )
+from bot.enrol.returning import offer
 from bot.services import CareContext
 from care.people.enrol_draft import (
     EnrolDraft,
@@ -53,6 +54,7 @@ from care.people.enrol_draft import (
     check_draft_start,
 )
 from care.people.enrol_input import EnrolInputError
+from care.people.returning import same_person
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +292,11 @@ async def _confirm(update: Update, context: CareContext, session: _Session) -> s
     assert context.user_data is not None
     context.user_data.pop(_KEY, None)  # before enrolling: a second Confirm must find nothing
     await _mark_chosen(update, (await staff_voice(update, context))("enrol.chosen_confirmed"))
-    await enrol_and_announce(update, context, booking)
+    known = await context.services.db.run(same_person, booking.full_name, booking.phone)
+    if known is not None:
+        await offer(update, context, booking, known)
+    else:
+        await enrol_and_announce(update, context, booking)
     return ConversationHandler.END
 
 

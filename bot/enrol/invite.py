@@ -10,7 +10,7 @@ from bot.common.access import actor, staff_only
 from bot.common.invite_qr import invite_links, links_text, send_qrs
 from bot.common.record_ids import record_id_or_ask
 from bot.common.staff_language import staff_voice
-from bot.enrol.one_line import invite_text, qr_caption
+from bot.enrol.announce import invite_text, qr_caption
 from bot.services import CareContext
 from care.people.invites import InviteOutcome, reissue_invite
 

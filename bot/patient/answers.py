@@ -11,6 +11,7 @@ from bot.common.patient_view import answer_reply, say
 from bot.patient.common import set_buttons, tell
 from bot.services import CareContext, Services
 from care.answers.codec import AnswerButton, decode, encode
+from care.answers.satisfaction import ask_after_clean_recovery
 from care.answers.take import AnswerOutcome, AnswerResult, record_answer
 from care.relay.photos import PHOTO_ANSWERS
 
@@ -60,6 +61,20 @@ async def answer(update: Update, context: CareContext) -> None:
     if recorded and button is not None and button.answer in PHOTO_ANSWERS:
         # Optional: a photo the patient sends now goes to staff with the alert.
         await tell(update, context, say(services, lang, "relay.photo_invite"))
+    if recorded and button is not None:
+        await _after_answer(services, button)
+
+
+async def _after_answer(services: Services, button: AnswerButton) -> None:
+    """What an answer leads to: "all fine" after a course's last session may end a clean
+    recovery, which brings the satisfaction question (care/answers/satisfaction.py)."""
+    if button.answer != "all_fine":
+        return
+    planned = await services.db.run(
+        ask_after_clean_recovery, button.message_id, plan=services.plan, now=services.clock.now()
+    )
+    if planned:
+        services.schedule_changed()
 
 
 def _chosen(services: Services, lang: str, button: AnswerButton) -> InlineKeyboardMarkup:

@@ -1,5 +1,6 @@
 """Every message nothing earlier took: a staff answer to one of the bot's relayed messages or
-alerts, a patient's own words for the clinic, or (for anyone else) the usual catch-all."""
+alerts, a patient's comment on the score they just gave (bot/patient/comment.py), a patient's
+own words for the clinic, or (for anyone else) the usual catch-all."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from telegram import Update
 
 from bot.common.access import Role, role_of
 from bot.common.fallback import answer_anything
+from bot.patient.comment import took_comment
 from bot.relay.inbound import relay_from_patient
 from bot.relay.replies import is_answer_to_us, take_staff_answer
 from bot.services import CareContext
@@ -21,6 +23,8 @@ async def route(update: Update, context: CareContext) -> None:
         return
     if chat.type != chat.PRIVATE:
         return  # the staff group's own conversation is not the bot's business
+    if message.text and await took_comment(update, context):
+        return
     if await role_of(update, context) is Role.PATIENT and await relay_from_patient(
         update, context, message
     ):

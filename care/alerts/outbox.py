@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from care.core.clock import to_epoch
-from care.core.models import Appointment, Patient
+from care.core.models import Appointment, AppointmentStatus, Patient
 from care.db import alerts, appointments, patients
 from care.db.alerts import AlertRow as AlertRow
 
@@ -31,6 +31,13 @@ def subject_of(conn: sqlite3.Connection, alert: AlertRow) -> AlertSubject:
         appointments.get(conn, alert.appointment_id) if alert.appointment_id is not None else None
     )
     return AlertSubject(patient, appointment)
+
+
+def booked_sessions(conn: sqlite3.Connection, patient_id: int) -> list[Appointment]:
+    """The patient's sessions still booked, for an alert asking staff to find a new time."""
+    return [
+        a for a in appointments.of_patient(conn, patient_id) if a.status is AppointmentStatus.BOOKED
+    ]
 
 
 def mark_delivered(conn: sqlite3.Connection, alert_id: int, now: datetime) -> None:

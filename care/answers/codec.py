@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 PATTERN = r"^ans:"  # every answer button; decode() then reads it strictly
-_SHAPE = re.compile(r"^ans:(\d{1,12}):([a-z_]{1,32})$")
+_SHAPE = re.compile(r"^ans:(\d{1,12}):([a-z][a-z0-9_]{0,31})$")
 
 
 @dataclass(frozen=True)

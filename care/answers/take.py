@@ -30,6 +30,9 @@ ALERT_FOR_ANSWER: dict[str, AlertKind] = {
     "still_symptoms": AlertKind.STILL_SYMPTOMS,
     "something_wrong": AlertKind.SOMETHING_WRONG,
     "book_me": AlertKind.BOOK_ME,
+    "rebook": AlertKind.REBOOK,
+    "score_1": AlertKind.LOW_SATISFACTION,
+    "score_2": AlertKind.LOW_SATISFACTION,
 }
 
 _GONE = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
@@ -70,7 +73,7 @@ def record_answer(
             return AnswerResult(AnswerOutcome.REFUSED, patient)
         if message.answer is not None:
             return AnswerResult(AnswerOutcome.ALREADY_ANSWERED, patient)
-        if not _still_current(conn, message):
+        if not _still_current(conn, message, protocol):
             return AnswerResult(AnswerOutcome.STALE, patient)
         if not messages.record_answer(conn, message.id, button.answer, to_epoch(now)):
             return AnswerResult(AnswerOutcome.ALREADY_ANSWERED, patient)
@@ -93,12 +96,17 @@ def _offered(protocol: CareProtocol, step_key: str, answer: str) -> bool:
     return step is not None and answer in step.answers
 
 
-def _still_current(conn: sqlite3.Connection, message: CareMessage) -> bool:
-    """Sent, and its appointment neither cancelled, missed nor moved since."""
+def _still_current(conn: sqlite3.Connection, message: CareMessage, protocol: CareProtocol) -> bool:
+    """Sent, and its appointment neither cancelled, missed nor moved since; a message about
+    a no-show (a step `after = "no_show"`) stands while the session stays a no-show."""
     if message.state is not MessageState.SENT:
         return False
     appointment = appointments.get(conn, message.appointment_id)
-    if appointment is None or appointment.status in _GONE:
+    if appointment is None:
+        return False
+    if message.step in {step.key for step in protocol.after("no_show")}:
+        return appointment.status is AppointmentStatus.NO_SHOW
+    if appointment.status in _GONE:
         return False
     return message.sent_for_start is None or message.sent_for_start == appointment.starts_at
 

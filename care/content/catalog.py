@@ -119,6 +119,7 @@ _BOT_TEXTS: dict[str, tuple[str, ...]] = {
     "relay": ("received_open", "received_closed", "flood", "from_clinic", "photo_invite"),
     # The reply to a tap that needs a person while the clinic is closed.
     "closed": tuple(answer for answer in ANSWER_KEYS if answer in NEEDS_HUMAN),
+    "satisfaction": ("comment_thanks",),
 }
 REQUIRED_KEYS: tuple[str, ...] = tuple(
     f"{group}.{name}" for group, names in _BOT_TEXTS.items() for name in names

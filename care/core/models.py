@@ -51,6 +51,7 @@ class Appointment:
     session_count: int
     area: str | None
     status: AppointmentStatus
+    course: int = 1  # a returning patient's later courses count on: 2, 3, ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class CareMessage:
     sent_at: datetime | None
     answer: str | None
     sent_for_start: datetime | None = None  # the appointment start it described when sent
+    comment: str | None = None  # the patient's own words after answering (satisfaction)
     channel: str | None = None  # the channel it went by (or is being tried on)
 
 
@@ -79,6 +81,8 @@ class AlertKind(StrEnum):
     STILL_SYMPTOMS = "still_symptoms"
     SOMETHING_WRONG = "something_wrong"
     BOOK_ME = "book_me"
+    REBOOK = "rebook"  # missed a session and would like a new time
+    LOW_SATISFACTION = "low_satisfaction"  # scored the course 1 or 2 out of 5
     INVITE_NOT_OPENED = "invite_not_opened"
     UNREACHABLE = "unreachable"
     DELIVERY_FAILED = "delivery_failed"

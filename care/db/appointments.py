@@ -7,7 +7,7 @@ import sqlite3
 from care.core.clock import from_epoch
 from care.core.models import Appointment, AppointmentStatus
 
-_COLUMNS = "id, patient_id, starts_at, ends_at, session_number, session_count, area, status"
+_COLUMNS = "id, patient_id, starts_at, ends_at, session_number, session_count, area, status, course"
 
 
 def _appointment(row: sqlite3.Row) -> Appointment:
@@ -20,6 +20,7 @@ def _appointment(row: sqlite3.Row) -> Appointment:
         session_count=row["session_count"],
         area=row["area"],
         status=AppointmentStatus(row["status"]),
+        course=row["course"],
     )
 
 
@@ -33,11 +34,12 @@ def add(
     session_count: int,
     area: str | None,
     now: int,
+    course: int = 1,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO appointments (patient_id, starts_at, ends_at, session_number,"
-        " session_count, area, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (patient_id, starts_at, ends_at, session_number, session_count, area, now),
+        " session_count, area, created_at, course) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (patient_id, starts_at, ends_at, session_number, session_count, area, now, course),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

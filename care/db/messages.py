@@ -17,7 +17,7 @@ from care.db import chats
 
 _COLUMNS = (
     "id, appointment_id, patient_id, step, due_at, expires_at, state, reason, attempts,"
-    " sent_at, answer, sent_for_start, channel"
+    " sent_at, answer, sent_for_start, comment, channel"
 )
 
 
@@ -35,6 +35,7 @@ def _message(row: sqlite3.Row) -> CareMessage:
         sent_at=_maybe_time(row["sent_at"]),
         answer=row["answer"],
         sent_for_start=_maybe_time(row["sent_for_start"]),
+        comment=row["comment"],
         channel=row["channel"],
     )
 
@@ -457,3 +458,23 @@ def _log(
         " VALUES (?, ?, ?, ?, ?)",
         (message_id, now, from_state, to_state, reason),
     )
+
+
+def awaiting_comment(
+    conn: sqlite3.Connection, patient_id: int, steps: frozenset[str], since: int
+) -> int | None:
+    """The patient's latest message of one of `steps` answered at or after `since` and not
+    yet commented on; its id."""
+    if not steps:
+        return None
+    marks = ", ".join("?" for _ in steps)
+    row = conn.execute(
+        "SELECT id FROM care_messages WHERE patient_id = ? AND answered_at >= ?"
+        f" AND comment IS NULL AND step IN ({marks}) ORDER BY answered_at DESC, id DESC LIMIT 1",
+        (patient_id, since, *sorted(steps)),
+    ).fetchone()
+    return row["id"] if row else None
+
+
+def set_comment(conn: sqlite3.Connection, message_id: int, comment: str) -> None:
+    conn.execute("UPDATE care_messages SET comment = ? WHERE id = ?", (comment, message_id))

@@ -180,7 +180,18 @@ _STEPS: tuple[str, ...] = (
     UPDATE care_messages SET channel = 'telegram' WHERE state = 'sent';
     ALTER TABLE staff ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
     """,
-    # 8: patients talk to the clinic. `relayed`: each message relayed between a patient and the
+    # 8: the patient's optional comment after the satisfaction question (their own words:
+    # exported with their data and erased with it).
+    """
+    ALTER TABLE care_messages ADD COLUMN comment TEXT
+    """,
+    # 9: a returning patient's new course lands on their record: each appointment belongs to
+    # a course (1, 2, ... per patient), numbered "session n of m" within it. Earlier rows:
+    # the first course.
+    """
+    ALTER TABLE appointments ADD COLUMN course INTEGER NOT NULL DEFAULT 1
+    """,
+    # 10: patients talk to the clinic. `relayed`: each message relayed between a patient and the
     # staff chat, with only what the relay needs (who, when, where it sits in the staff chat);
     # the text of a staff reply is kept (what the clinic told the patient), a patient's own
     # words are not (they are in the staff chat already). `relay_posts`: the staff-chat

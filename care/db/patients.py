@@ -106,6 +106,16 @@ def with_name_parts(conn: sqlite3.Connection, parts: list[str]) -> list[Patient]
     return [_patient(row) for row in rows]
 
 
+def with_name_key(conn: sqlite3.Connection, name_key: str) -> list[Patient]:
+    """Patients (erased ones aside) whose whole folded name is `name_key`; newest first."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM patients WHERE status != 'erased' AND name_key = ?"
+        " ORDER BY id DESC",
+        (name_key,),
+    ).fetchall()
+    return [_patient(row) for row in rows]
+
+
 def with_phone(conn: sqlite3.Connection) -> list[Patient]:
     """Every patient with a phone number (erased ones aside), newest first."""
     rows = conn.execute(

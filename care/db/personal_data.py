@@ -37,7 +37,7 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
     ).fetchall()
     care_messages = conn.execute(
         "SELECT id, appointment_id, step, due_at, expires_at, state, reason, attempts, sent_at,"
-        " channel, answer, answered_at FROM care_messages WHERE patient_id = ?"
+        " channel, answer, answered_at, comment FROM care_messages WHERE patient_id = ?"
         " ORDER BY due_at, id",
         (patient_id,),
     ).fetchall()
@@ -66,7 +66,8 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
     chats.forget(conn, patient_id)
     conn.execute("UPDATE appointments SET area = NULL WHERE patient_id = ?", (patient_id,))
     conn.execute(
-        "UPDATE care_messages SET answer = NULL, answered_at = NULL WHERE patient_id = ?",
+        "UPDATE care_messages SET answer = NULL, answered_at = NULL, comment = NULL"
+        " WHERE patient_id = ?",
         (patient_id,),
     )
     cancelled = messages.cancel_pending_of_patient(conn, patient_id, reason=reason, now=now)

@@ -22,7 +22,14 @@ from care.core.reasons import Reason
 from care.db import appointments, audit, chats, messages, patients
 from care.db.connection import transaction
 from care.desk.journey import DoneOutcome, mark_done
-from care.schedule.course import hand_over_last_steps, plan_messages, renumber, session_times
+from care.schedule.after_event import plan_after_event
+from care.schedule.course import (
+    hand_over_last_steps,
+    latest_course,
+    plan_messages,
+    renumber,
+    session_times,
+)
 from care.schedule.horizon import BOOKING_HORIZON
 from care.schedule.plan import CarePlan
 
@@ -243,6 +250,7 @@ def _add_session(
         session_count=1,
         area=course[-1].area if course else None,
         now=to_epoch(now),
+        course=latest_course(conn, found.patient.id),
     )
     _plan_fresh(conn, found.patient.id, appointment_id, plan=plan, now=now)
     return replace(found, appointment=appointments.get(conn, appointment_id))
@@ -267,7 +275,8 @@ def _plan_fresh(
 
 
 def _close(status: AppointmentStatus, reason: Reason) -> Change:
-    """Cancel or mark a no-show: the pending messages go, the course is counted again."""
+    """Cancel or mark a no-show: the pending messages go, the course is counted again, and
+    the protocol's steps after a no-show (the nudge to book again) are planned."""
 
     def change(
         conn: sqlite3.Connection,
@@ -281,6 +290,8 @@ def _close(status: AppointmentStatus, reason: Reason) -> Change:
         messages.cancel_pending(conn, found.appointment.id, reason=reason, now=to_epoch(now))
         renumber(conn, found.patient.id)
         hand_over_last_steps(conn, found.patient.id, plan=plan, now=now)
+        if status is AppointmentStatus.NO_SHOW:
+            plan_after_event(conn, found.appointment, "no_show", plan=plan, now=now)
         return replace(found, appointment=appointments.get(conn, found.appointment.id))
 
     return change

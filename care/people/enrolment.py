@@ -46,7 +46,6 @@ def enrol(
 ) -> Enrolment:
     """Create the patient, every session of the course, their planned messages and an invite,
     all in one transaction."""
-    length = timedelta(minutes=plan.protocol.appointment_minutes)
     with transaction(conn):
         patient_id = patients.add(
             conn,
@@ -56,30 +55,46 @@ def enrol(
             phone=booking.phone,
             now=to_epoch(now),
         )
-        ids = []
-        for number in range(1, booking.session_count + 1):
-            starts = booking.starts_at + timedelta(days=booking.interval_days * (number - 1))
-            ids.append(
-                _add_session(
-                    conn,
-                    patient_id=patient_id,
-                    session=SessionTimes(
-                        starts_at=starts,
-                        ends_at=starts + length,
-                        is_last_of_course=number == booking.session_count,
-                    ),
-                    number=number,
-                    count=booking.session_count,
-                    area=booking.area,
-                    plan=plan,
-                    now=now,
-                )
-            )
+        ids = add_sessions(conn, patient_id, booking, course=1, plan=plan, now=now)
         token, expires = issue_invite(conn, patient_id, invite_days, now)
         audit.record(
             conn, at=to_epoch(now), actor=actor, action="enrol", subject=f"patient:{patient_id}"
         )
-    return Enrolment(patient_id, tuple(ids), token, expires)
+    return Enrolment(patient_id, ids, token, expires)
+
+
+def add_sessions(
+    conn: sqlite3.Connection,
+    patient_id: int,
+    booking: Booking,
+    *,
+    course: int,
+    plan: CarePlan,
+    now: datetime,
+) -> tuple[int, ...]:
+    """Every session of the booking's course, with its planned messages; their ids."""
+    length = timedelta(minutes=plan.protocol.appointment_minutes)
+    ids = []
+    for number in range(1, booking.session_count + 1):
+        starts = booking.starts_at + timedelta(days=booking.interval_days * (number - 1))
+        ids.append(
+            _add_session(
+                conn,
+                patient_id=patient_id,
+                session=SessionTimes(
+                    starts_at=starts,
+                    ends_at=starts + length,
+                    is_last_of_course=number == booking.session_count,
+                ),
+                number=number,
+                count=booking.session_count,
+                area=booking.area,
+                plan=plan,
+                now=now,
+                course=course,
+            )
+        )
+    return tuple(ids)
 
 
 def _add_session(
@@ -92,6 +107,7 @@ def _add_session(
     area: str | None,
     plan: CarePlan,
     now: datetime,
+    course: int = 1,
 ) -> int:
     appointment_id = appointments.add(
         conn,
@@ -102,6 +118,7 @@ def _add_session(
         session_count=count,
         area=area,
         now=to_epoch(now),
+        course=course,
     )
     plan_messages(
         conn,

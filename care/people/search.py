@@ -58,6 +58,14 @@ def _by_phone(conn: sqlite3.Connection, typed: str) -> list[Patient]:
     ]
 
 
+def same_phone(stored: str, typed: str) -> bool:
+    """Whether two phone numbers, written any way (spaces, 0 or country code), are one."""
+    stored_digits, typed_digits = _digits(stored), _digits(typed).lstrip("0")
+    if len(typed_digits) < 7 or not stored_digits:
+        return False
+    return _same_number(stored_digits, typed_digits)
+
+
 def _same_number(stored: str, wanted: str) -> bool:
     """The stored number ends with what was typed, or (typed with a country code) what was
     typed ends with the stored number without its leading 0."""

@@ -56,14 +56,22 @@ def plan_messages(
 
 
 def renumber(conn: sqlite3.Connection, patient_id: int) -> list[Appointment]:
-    """Number the counted sessions 1..n by start time; return them in that order."""
+    """Number the counted sessions of each course 1..n by start time; return every counted
+    session in that order."""
     counted = [a for a in appointments.of_patient(conn, patient_id) if a.status in COUNTED]
-    for number, appointment in enumerate(counted, start=1):
-        if (appointment.session_number, appointment.session_count) != (number, len(counted)):
-            appointments.renumber(
-                conn, appointment.id, session_number=number, session_count=len(counted)
-            )
+    for course in {a.course for a in counted}:
+        sessions = [a for a in counted if a.course == course]
+        for number, appointment in enumerate(sessions, start=1):
+            if (appointment.session_number, appointment.session_count) != (number, len(sessions)):
+                appointments.renumber(
+                    conn, appointment.id, session_number=number, session_count=len(sessions)
+                )
     return [a for a in appointments.of_patient(conn, patient_id) if a.status in COUNTED]
+
+
+def latest_course(conn: sqlite3.Connection, patient_id: int) -> int:
+    """The number of the patient's latest course (1 for a patient with none yet)."""
+    return max((a.course for a in appointments.of_patient(conn, patient_id)), default=1)
 
 
 def session_times(appointment: Appointment, *, is_last: bool) -> SessionTimes:

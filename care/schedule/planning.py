@@ -66,7 +66,7 @@ def plan_session(
     planned = [
         _plan_step(step, session, tz=tz, quiet=quiet, now=now.astimezone(UTC), working=working)
         for step in protocol.steps
-        if step.sessions == "each" or session.is_last_of_course
+        if step.after is None and (step.sessions == "each" or session.is_last_of_course)
     ]
     return sorted(planned, key=lambda message: message.due_at)
 
@@ -91,6 +91,24 @@ def plan_repeat(
     on_working_day = _on_working_day(step, unshifted, expires, working)
     due = _respect_quiet(step.quiet_hours, on_working_day, expires, None, tz=tz, quiet=quiet)
     return PlannedMessage(step.key, due, expires, None, None, on_working_day)
+
+
+def plan_after(
+    step: Step,
+    *,
+    marked: datetime,
+    tz: ZoneInfo,
+    quiet: QuietHours,
+    now: datetime,
+    working: WorkingTime | None = None,
+) -> PlannedMessage:
+    """A step that follows an event (`after` in the protocol), which staff recorded at
+    `marked`: its times are anchored there, then moved off a closed day and out of quiet
+    hours like any other."""
+    if step.after is None:
+        raise ValueError(f"step {step.key!r} follows no event")
+    moment = SessionTimes(starts_at=marked, ends_at=marked, is_last_of_course=False)
+    return _plan_step(step, moment, tz=tz, quiet=quiet, now=now.astimezone(UTC), working=working)
 
 
 def can_wait_until(at: datetime, *, expires_at: datetime, in_time_by: datetime | None) -> bool:
@@ -130,8 +148,10 @@ def _plan_step(
     working: WorkingTime | None,
 ) -> PlannedMessage:
     start, end = session.starts_at, session.ends_at
-    unshifted = step.when.resolve(start=start, end=end, due=None, tz=tz)
-    expires = step.expires.resolve(start=start, end=end, due=unshifted, tz=tz)
+    # For a step that follows an event, the session's times are the moment it was recorded.
+    marked = start if step.after is not None else None
+    unshifted = step.when.resolve(start=start, end=end, due=None, tz=tz, marked=marked)
+    expires = step.expires.resolve(start=start, end=end, due=unshifted, tz=tz, marked=marked)
     in_time_by = (
         step.in_time_by.resolve(start=start, end=end, due=None, tz=tz) if step.in_time_by else None
     )

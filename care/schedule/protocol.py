@@ -19,9 +19,14 @@ from zoneinfo import ZoneInfo
 
 from care.core.dates import add_months
 
-Anchor = Literal["start", "end", "due"]
+Anchor = Literal["start", "end", "due", "marked"]
 QuietPolicy = Literal["earlier", "later", "ignore"]
 Sessions = Literal["each", "last"]
+# What a step planned on an event (not for every session) follows: `after = "no_show"` is
+# planned when staff mark a session as a no-show, anchored on the moment they did.
+# `after = "clean_recovery"`: when the patient answers "all fine" after the last session of a
+# course with no alert raised about them since it began (the satisfaction question).
+AFTER_EVENTS: tuple[str, ...] = ("no_show", "clean_recovery")
 
 DEFAULT_PROTOCOL_PATH = Path(__file__).parents[1] / "content" / "protocol.toml"
 
@@ -38,6 +43,13 @@ ANSWER_KEYS: tuple[str, ...] = (
     "book_me",
     "not_now",
     "stop_reminders",
+    "rebook",
+    "no_rebook",
+    "score_1",
+    "score_2",
+    "score_3",
+    "score_4",
+    "score_5",
 )
 NEEDS_HUMAN = frozenset(
     {
@@ -47,6 +59,9 @@ NEEDS_HUMAN = frozenset(
         "still_symptoms",
         "something_wrong",
         "book_me",
+        "rebook",
+        "score_1",
+        "score_2",
     }
 )
 URGENT = frozenset({"something_wrong"})
@@ -73,13 +88,16 @@ _STEP_KEYS = (
     "sessions",
     "repeat",
     "working_day",
+    "after",
 )
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _AT_SPLIT = re.compile(r"(.*?)(?:\s+at\s+(\S*))?")
 _AMOUNT = re.compile(r"([A-Za-z_]+)\s*(?:([+-])\s*([0-9]+)\s*([A-Za-z]*))?")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _REPEAT = re.compile(r"([0-9]+)\s*mo")
-_EXPR_HELP = 'write <start|end> [+ or - <amount><unit>] [at HH:MM], e.g. "end + 6mo at 10:00"'
+_EXPR_HELP = (
+    'write <start|end|marked> [+ or - <amount><unit>] [at HH:MM], e.g. "end + 6mo at 10:00"'
+)
 # `at` moves a time by less than a day either way; a month is 28 to 31 days; daylight saving
 # adds at most an hour or two on the clocks. Used only to prove an expiry always follows `when`.
 _DST_SLACK = timedelta(hours=2)
@@ -100,13 +118,20 @@ class TimeExpr:
     at: time | None
 
     def resolve(
-        self, *, start: datetime, end: datetime, due: datetime | None, tz: ZoneInfo
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        due: datetime | None,
+        tz: ZoneInfo,
+        marked: datetime | None = None,
     ) -> datetime:
         """The UTC instant. Offsets are elapsed time (26h is 26 real hours even across a
-        daylight-saving change); months and `at` are applied to the clinic's wall clock."""
-        base = {"start": start, "end": end, "due": due}[self.anchor]
+        daylight-saving change); months and `at` are applied to the clinic's wall clock.
+        `marked` is the moment staff recorded the event an `after` step follows."""
+        base = {"start": start, "end": end, "due": due, "marked": marked}[self.anchor]
         if base is None:
-            raise ValueError("this time is anchored on 'due' but no due time was given")
+            raise ValueError(f"this time is anchored on {self.anchor!r} but none was given")
         if base.tzinfo is None:
             raise ValueError("naive datetime: every time in Mesocare carries its time zone")
         moved = base.astimezone(UTC) + self.offset
@@ -134,6 +159,8 @@ class Step:
     # quiet hours never hold it past this. None: only `expires` limits it.
     in_time_by: TimeExpr | None = None
     working_day: bool = False  # asks the patient to book or call: sent on a working day
+    # The event it follows ("no_show"), planned when it happens; None: planned per session.
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +177,10 @@ class CareProtocol:
     def has_step(self, key: str) -> bool:
         """False for a step the clinic has since removed (its planned messages remain)."""
         return any(step.key == key for step in self.steps)
+
+    def after(self, event: str) -> tuple[Step, ...]:
+        """The steps planned when `event` happens (none if the clinic removed them)."""
+        return tuple(step for step in self.steps if step.after == event)
 
 
 def load_protocol(path: Path) -> CareProtocol:
@@ -197,6 +228,8 @@ class _Reader:
         if not isinstance(body, dict):
             self.fail(where, f"must be a table: write [steps.{key}] with its keys below it")
         self.refuse_unknown(where, body, _STEP_KEYS)
+        if "after" in body:
+            return self.event_step(key, where, body)
         when = self.expr(where, "when", body, ("start", "end"))
         expires = self.expr(where, "expires", body, ("start", "end", "due"))
         in_time_by = self.in_time_by(where, key, body)
@@ -216,6 +249,31 @@ class _Reader:
         self.check_timing(step, body["when"], body["expires"])
         if step.in_time_by is not None:
             self.check_in_time_by(step, body.get("in_time_by", _PRE_CARE_IN_TIME_BY))
+        return step
+
+    def event_step(self, key: str, where: str, body: Mapping[str, Any]) -> Step:
+        """A step planned when an event happens, its times anchored on when staff recorded
+        it ("marked") or on its own due time (only in `expires`)."""
+        after = self.choice(where, "after", body, AFTER_EVENTS)
+        for name in ("in_time_by", "sessions", "repeat"):
+            if name in body:
+                self.fail(f"{where} {name}", f'a step planned after "{after}" cannot have one')
+        when = self.expr(where, "when", body, ("marked",))
+        expires = self.expr(where, "expires", body, ("marked", "due"))
+        step = Step(
+            key=key,
+            when=when,
+            expires=expires,
+            quiet_hours=cast(
+                QuietPolicy, self.choice(where, "quiet_hours", body, ("later", "earlier", "ignore"))
+            ),
+            answers=self.answers(where, body.get("answers", [])),
+            sessions="each",
+            repeat_months=0,
+            working_day=self.flag(where, "working_day", body),
+            after=after,
+        )
+        self.check_timing(step, body["when"], body["expires"])
         return step
 
     def in_time_by(self, where: str, key: str, body: Mapping[str, Any]) -> TimeExpr | None:

@@ -60,7 +60,7 @@ def test_the_log_never_holds_personal_data_or_secrets(api: FakeBotApi, tmp_path:
         api.wait_for(lambda c: c.method == "sendDocument")
         api.send_text(STAFF_ID, f"/done {appointment}")
         api.wait_for(text_to(STAFF_ID, "is done; the after-care message is on its way"))
-        api.wait_for(text_to(PATIENT, "session is over"))
+        api.wait_for(text_to(PATIENT, "is over. Thank you for coming"))
         api.wait_until_idle()
     finally:
         assert bot.stop(signal.SIGTERM) == 0

@@ -288,3 +288,46 @@ async def test_strangers_cannot_start_or_drive_an_enrolment(
         # The staff member's conversation is untouched and still confirms.
         await staff.press("Confirm", under=summary, expect=3)
         assert await _count_rows(desk) == (1, 4, 1)
+
+
+def _invites(conn: sqlite3.Connection) -> list[tuple[int, bool]]:
+    """(patient, still usable) of every invite issued."""
+    rows = conn.execute("SELECT patient_id, revoked_at IS NULL FROM invites ORDER BY id")
+    return [(row[0], bool(row[1])) for row in rows]
+
+
+async def test_a_returning_patient_gets_the_new_course_on_their_record(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Guided /enrol finds the record by phone and offers it: the course lands there, numbered
+    as the second, with a fresh invite (her chat is not linked) and no second patient."""
+    async with driving(tmp_path, clock) as desk:
+        staff = desk.chat(ADMIN_ID)
+        summary = await _answer_up_to_the_summary(staff)
+        await staff.press("Confirm", under=summary, expect=3)
+
+        await staff.send("/enrol")
+        await staff.send("S. Ahmadi")  # another spelling: the phone finds her
+        await staff.send("2027-06-01")
+        (ask_area,) = await staff.send("10:00")
+        ask_count = await staff.choose(ask_area, "Face")
+        await staff.choose(ask_count, "1")  # one session: the phone is asked next
+        (ask_language,) = await staff.send("+98 912 345 6789")
+        summary = await staff.choose(ask_language, "English")
+        _, (confirmed, question) = await staff.press("Confirm", under=summary, expect=2)
+        assert "✓ Confirmed" in text_of(confirmed)
+        assert "Sara Ahmadi (patient #1) is already on record" in text_of(question)
+        assert await _count_rows(desk) == (1, 4, 1)  # nothing stored before the choice
+
+        _, (taken, added, qr) = await staff.press("Add the course", under=question, expect=3)
+        assert taken.method == "editMessageReplyMarkup"  # the choice's buttons go
+        assert "New course added to patient #1: appointments #5 to #5" in text_of(added)
+        assert "https://t.me/mesocare_test_bot?start=" in text_of(added)
+        assert qr.method == "sendPhoto"
+        booked = await desk.services.db.run(_all_appointments)
+        invites = await desk.services.db.run(_invites)
+        actions = await desk.services.db.run(audit.actions, "patient:1")
+        assert await _count_rows(desk) == (1, 5, 2)
+    assert [(a.patient_id, a.course) for a in booked] == [(1, 1)] * 4 + [(1, 2)]
+    assert invites == [(1, False), (1, True)]  # the earlier link stops working
+    assert actions == ["enrol", "add_course"]

@@ -62,6 +62,8 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
         "check_in",
         "late_check_in",
         "follow_up",
+        "no_show_follow_up",
+        "satisfaction",
     ]
     pre = protocol.step("pre_care")
     assert pre.when == TimeExpr("start", timedelta(hours=-26), 0, None)
@@ -97,7 +99,10 @@ def test_shipped_protocol_is_the_patient_journey_of_the_product() -> None:
         6,
         ("book_me", "not_now", "stop_reminders"),
     )
-    assert all(s.sessions == "each" and s.repeat_months == 0 for s in protocol.steps[:-2])
+    assert all(s.sessions == "each" and s.repeat_months == 0 for s in protocol.steps[:-4])
+    nudge = protocol.step("no_show_follow_up")
+    assert (nudge.after, nudge.working_day) == ("no_show", True)
+    assert nudge.answers == ("rebook", "no_rebook")
 
 
 def test_answer_constants_are_consistent() -> None:
@@ -110,6 +115,9 @@ def test_answer_constants_are_consistent() -> None:
         "still_symptoms",
         "something_wrong",
         "book_me",
+        "rebook",
+        "score_1",
+        "score_2",
     }
     assert expected == NEEDS_HUMAN
 
