@@ -15,7 +15,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
-from care.core.models import Appointment, AppointmentStatus, MessageState, PatientStatus
+from care.core.models import (
+    Appointment,
+    AppointmentStatus,
+    CareMessage,
+    MessageState,
+    PatientStatus,
+)
 from care.core.reasons import parse
 from care.desk.actions import Action, Request
 from care.desk.card import LinkStatus, PatientCard, Session
@@ -172,16 +178,7 @@ def _session_lines(session: Session, voice: Voice, *, short: bool) -> str:
         )
         return "\n".join(lines)
     for message in session.messages:
-        line = voice(
-            "card.message",
-            step=step_name(voice, message.step),
-            due=message.due_at,
-            state=voice(f"card.state_{message.state.value}"),
-        )
-        if message.channel and message.state is MessageState.SENT:
-            line = voice(
-                "channels.went_by", line=line, channel=channel_name(voice, message.channel)
-            )
+        line = message_line(voice, message)
         if message.answer:
             line = voice("card.answered", line=line, answer=answer_name(voice, message.answer))
             if message.comment:
@@ -194,6 +191,20 @@ def _session_lines(session: Session, voice: Voice, *, short: bool) -> str:
             line = voice("card.reason", line=line, reason=reason_text(voice, message.reason))
         lines.append(line)
     return "\n".join(lines)
+
+
+def message_line(voice: Voice, message: CareMessage) -> str:
+    """One care message as the card and /schedule show it: its step, due time and state, and
+    the messenger it went by once sent."""
+    line = voice(
+        "card.message",
+        step=step_name(voice, message.step),
+        due=message.due_at,
+        state=voice(f"card.state_{message.state.value}"),
+    )
+    if message.channel and message.state is MessageState.SENT:
+        line = voice("channels.went_by", line=line, channel=channel_name(voice, message.channel))
+    return line
 
 
 def _finished(session: Session) -> bool:

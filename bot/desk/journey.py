@@ -8,7 +8,7 @@ from bot.common.access import staff_only
 from bot.common.record_ids import record_id_or_ask
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import channel_name, reason_text, session_title, step_name
+from bot.desk.card_view import message_line, reason_text, session_title
 from bot.services import CareContext
 from care.core.models import MessageState
 from care.desk.journey import AppointmentSchedule, schedule_of
@@ -42,16 +42,7 @@ def format_schedule(found: AppointmentSchedule, voice: Voice) -> str:
     if not found.messages:
         lines.append(voice("journey.no_messages"))
     for message in found.messages:
-        line = voice(
-            "card.message",
-            step=step_name(voice, message.step),
-            due=message.due_at,
-            state=voice(f"card.state_{message.state.value}"),
-        )
-        if message.channel and message.state is MessageState.SENT:
-            line = voice(
-                "channels.went_by", line=line, channel=channel_name(voice, message.channel)
-            )
+        line = message_line(voice, message)
         if message.reason and message.state in _WITH_REASON:
             line = voice("card.reason", line=line, reason=reason_text(voice, message.reason))
         lines.append(line)
