@@ -21,38 +21,40 @@ PATTERN = r"^own:"
 _DATA = re.compile(r"own:(take|done):([0-9]{1,12})")
 
 
-class Step(StrEnum):
+class OwnerAction(StrEnum):
+    """What an alert's ownership button does: take the alert, or close it."""
+
     TAKE = "take"
     DONE = "done"
 
 
 @dataclass(frozen=True)
 class AlertButton:
-    step: Step
+    action: OwnerAction
     alert_id: int
 
 
-def encode(step: Step, alert_id: int) -> str:
-    return f"own:{step}:{alert_id}"
+def encode(action: OwnerAction, alert_id: int) -> str:
+    return f"own:{action}:{alert_id}"
 
 
 def decode(data: str) -> AlertButton | None:
     match = _DATA.fullmatch(data)
-    return None if match is None else AlertButton(Step(match[1]), int(match[2]))
+    return None if match is None else AlertButton(OwnerAction(match[1]), int(match[2]))
 
 
 def keyboard(
-    voice: Voice, alert_id: int, patient_id: int | None, *, step: Step | None
+    voice: Voice, alert_id: int, patient_id: int | None, *, action: OwnerAction | None
 ) -> InlineKeyboardMarkup | None:
-    """`step`: the ownership button the alert needs now (None once it is closed)."""
+    """`action`: the ownership button the alert needs now (None once it is closed)."""
     row = []
-    if step is Step.TAKE:
+    if action is OwnerAction.TAKE:
         row.append(
-            InlineKeyboardButton(voice("ownership.take"), callback_data=encode(step, alert_id))
+            InlineKeyboardButton(voice("ownership.take"), callback_data=encode(action, alert_id))
         )
-    elif step is Step.DONE:
+    elif action is OwnerAction.DONE:
         row.append(
-            InlineKeyboardButton(voice("ownership.done"), callback_data=encode(step, alert_id))
+            InlineKeyboardButton(voice("ownership.done"), callback_data=encode(action, alert_id))
         )
     if patient_id is not None:
         row.append(

@@ -76,7 +76,7 @@ class StaffAlerts:
             # Each alert waits for an owner (bot/relay/ownership.py); its posts are recorded,
             # with their channel, so taking it can be shown on every copy.
             markup = alert_buttons.keyboard(
-                voice, alert.id, alert.patient_id, step=alert_buttons.Step.TAKE
+                voice, alert.id, alert.patient_id, action=alert_buttons.OwnerAction.TAKE
             )
             try:
                 sent = await bot.send_message(chat_id, text, reply_markup=markup)

@@ -12,7 +12,7 @@ from bot.common.access import staff_only
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
-from bot.desk.alert_buttons import Step
+from bot.desk.alert_buttons import OwnerAction
 from bot.desk.alerts import describe
 from bot.relay.posting import chat_voice
 from bot.services import CareContext, Services
@@ -39,7 +39,7 @@ async def press(update: Update, context: CareContext) -> None:
         await query.answer(voice("desk.invalid_button"), show_alert=True)
         return
     now = services.clock.now()
-    if button.step is Step.TAKE:
+    if button.action is OwnerAction.TAKE:
         change = await services.db.run(
             take, button.alert_id, user_id=user.id, name=user.full_name, now=now
         )
@@ -49,20 +49,20 @@ async def press(update: Update, context: CareContext) -> None:
             close, button.alert_id, user_id=user.id, admin=admin, now=now
         )
     if change.outcome is not Outcome.DONE or change.alert is None:
-        await query.answer(_refusal(voice, button.step, change), show_alert=True)
+        await query.answer(_refusal(voice, button.action, change), show_alert=True)
         return
     await query.answer()
-    log.info("staff %d %s alert %d", user.id, button.step.value, button.alert_id)
+    log.info("staff %d %s alert %d", user.id, button.action.value, button.alert_id)
     await show_owner(context, services, change.alert)
 
 
-def _refusal(voice: Voice, step: Step, change: Change) -> str:
+def _refusal(voice: Voice, action: OwnerAction, change: Change) -> str:
     """Why the tap changed nothing: someone else has it (and since when), it is closed, gone,
     or not taken yet."""
     alert = change.alert
     if change.outcome is Outcome.TAKEN_BY_OTHER and alert is not None:
         name = alert.owner_name or ""
-        if step is Step.DONE:
+        if action is OwnerAction.DONE:
             return voice("ownership.not_owner", staff_name=name)
         at = voice.clock(from_epoch(alert.taken_at or alert.created_at))
         return voice("ownership.taken_by", staff_name=name, at=at)
@@ -82,8 +82,8 @@ async def show_owner(context: CareContext, services: Services, alert: OwnedAlert
         chat_id, message_id = post.chat_id, post.message_id
         voice = await chat_voice(services, post)
         text = await alert_text(services, voice, alert)
-        step = Step.DONE if alert.closed_at is None else None
-        markup = alert_buttons.keyboard(voice, alert.id, alert.patient_id, step=step)
+        action = OwnerAction.DONE if alert.closed_at is None else None
+        markup = alert_buttons.keyboard(voice, alert.id, alert.patient_id, action=action)
         try:
             await bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, reply_markup=markup

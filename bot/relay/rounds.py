@@ -47,7 +47,7 @@ async def escalate(services: Services) -> int:
             voice = voice_in(services, lang)
             text = voice("ownership.escalated", text=await alert_text(services, voice, alert))
             markup = alert_buttons.keyboard(
-                voice, alert.id, alert.patient_id, step=alert_buttons.Step.TAKE
+                voice, alert.id, alert.patient_id, action=alert_buttons.OwnerAction.TAKE
             )
             try:
                 sent = await bot.send_message(admin, text, reply_markup=markup)
