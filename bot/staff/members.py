@@ -150,7 +150,8 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         await update.effective_message.reply_text(voice("staff_list.already_admin"))
         return
     now = services.clock.now()
-    if services.invite_failures.blocked(context.channel, user.id, now):  # the same count as patient invites
+    # The same count as patient invites: a guessed staff link would be worse.
+    if services.invite_failures.blocked(context.channel, user.id, now):
         log.info("staff invite attempts from user %s are paused after failures", user.id)
         await update.effective_message.reply_text(voice("staff_list.too_many_attempts"))
         return

@@ -1,8 +1,9 @@
 """Failed invite attempts, counted per chat, so nobody can try token after token.
 
 A chat is (channel, chat id): each messenger numbers its chats on its own, so a Telegram chat
-and a Bale chat may share an id and must not share a count. Kept in memory: a restart forgets the count. That is acceptable because the limit is not
-what keeps tokens safe (they have 192 random bits); it stops a chat from hammering the bot.
+and a Bale chat may share an id and must not share a count. Kept in memory: a restart forgets
+the count. That is acceptable because the limit is not what keeps tokens safe (they have 192
+random bits); it stops a chat from hammering the bot.
 """
 
 from __future__ import annotations
