@@ -113,8 +113,9 @@ async def _mark_done(bot: LiveBot, alert_id: int) -> None:
     await bot.press(STAFF_ID, f"own:done:{alert_id}", message_id=message_id(post))
     await bot.settle()
     closed = await bot.db(
-        lambda conn: conn.execute("SELECT closed_at FROM alerts WHERE id = ?", (alert_id,))
-        .fetchone()[0]
+        lambda conn: conn.execute(
+            "SELECT closed_at FROM alerts WHERE id = ?", (alert_id,)
+        ).fetchone()[0]
     )
     assert closed is not None
 
