@@ -6,10 +6,13 @@ a record merged into itself and a record merged already change nothing."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from care.db import staff
+from tests.bot.desk.test_day_in_persian import fa, latin_words, plain
 from tests.calls import buttons, text_of
-from tests.driver import ADMIN_ID, Driver
+from tests.conftest import FakeClock
+from tests.driver import ADMIN_ID, Driver, driving
 
 SARA_CHAT = 2002
 SECOND_CHAT = 2003
@@ -141,3 +144,29 @@ async def test_a_search_that_finds_no_other_record_asks_again(desk: Driver) -> N
     await admin.send("sara", expect=0)
     assert not [r for r in admin.replies()[before:] if "Records that match" in text_of(r)]
     assert await desk.db(_patients) == [kept, other]
+
+
+async def test_the_whole_merge_in_persian_without_an_english_word(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    env = {"DEFAULT_LANGUAGE": "fa", "CLINIC_NAME": "کلینیک آزمون"}
+    async with driving(tmp_path, clock, env=env) as desk:
+        sara = await desk.enrol("سارا احمدی", phone="0912 123 4567", language="fa")
+        await desk.link(sara, SARA_CHAT)
+        again = await desk.enrol("سارا احمدی راد", language="fa")
+        await desk.link(again, SECOND_CHAT)
+        admin = desk.chat(ADMIN_ID, first_name="مریم", language_code="fa")
+        (card,) = await admin.send(f"/patient {sara.patient_id}")
+        pick = await admin.press(fa("merge.card_button"), under=card)
+        (listing,) = await admin.send("سارا راد")
+        chosen = await admin.press(f"mg:ask:{sara.patient_id}:{again.patient_id}", under=listing)
+        question = chosen.outputs[0]
+        asked = plain(text_of(question))
+        assert "می‌ماند: سارا احمدی (بیمار شمارهٔ ۱): ۱ جلسه در ۱ دوره؛ تلفن 0912 123 4567" in asked
+        assert "هر دو در تلگرام گفتگو دارند: گفتگوی بیمار شمارهٔ ۱ می‌ماند" in asked
+        done = await admin.press(f"mg:ok:{sara.patient_id}:{again.patient_id}", under=question)
+        replies = [card, *pick.outputs, listing, question, *done.outputs]
+        assert {word for reply in replies for word in latin_words(reply)} == set()
+        assert plain(text_of(done.outputs[0])).startswith(
+            "✅ بیمار شمارهٔ ۲ در این پرونده ادغام شد."
+        )
