@@ -49,7 +49,7 @@ ALLOWED_PLACEHOLDERS = frozenset(
 STAFF_SECTIONS = frozenset(
     {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
-    | {"relay_staff", "ownership", "morning"}
+    | {"relay_staff", "ownership", "morning", "merge"}
     | {"check", "preview", "export", "weekdays"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.desk import agenda_buttons, forget_buttons
+from bot.desk import agenda_buttons, forget_buttons, merge_buttons
 from bot.desk.agenda_buttons import PageButton
 from bot.desk.forget_buttons import ForgetButton
+from bot.desk.merge_buttons import MergeButton, MergeStep
 from bot.enrol import buttons as enrol_buttons
 from bot.enrol.buttons import EnrolButton
 from bot.patient import faq_buttons, language_buttons, stop_buttons
@@ -39,6 +40,11 @@ KNOWN: list[tuple[str, object, str, Callable[[str], object]]] = [
      enrol_buttons.decode),
     ("staff:remove:42", 42, member_buttons.REMOVE_PATTERN, member_buttons.user_of),
     ("staff:removeok:42", 42, member_buttons.REMOVE_CONFIRMED_PATTERN, member_buttons.user_of),
+    ("mg:pick:7", MergeButton(MergeStep.PICK, 7), merge_buttons.PATTERN, merge_buttons.decode),
+    ("mg:ask:7:12", MergeButton(MergeStep.ASK, 7, 12), merge_buttons.PATTERN,
+     merge_buttons.decode),
+    ("mg:ok:7:12", MergeButton(MergeStep.CONFIRM, 7, 12), merge_buttons.PATTERN,
+     merge_buttons.decode),
 ]  # fmt: skip
 ENCODED = [
     language_buttons.encode(LanguageButton("welcome", "fa")),
@@ -52,6 +58,9 @@ ENCODED = [
     enrol_buttons.encode(EnrolButton("0a1b2c", "area", "face")),
     member_buttons.remove(42),
     member_buttons.remove_confirmed(42),
+    merge_buttons.encode(MergeButton(MergeStep.PICK, 7)),
+    merge_buttons.encode(MergeButton(MergeStep.ASK, 7, 12)),
+    merge_buttons.encode(MergeButton(MergeStep.CONFIRM, 7, 12)),
 ]
 READERS = [reader for _, _, _, reader in KNOWN] + [faq_buttons.decode]
 
@@ -91,6 +100,10 @@ def test_forged_or_malformed_data_reads_as_none() -> None:
         "forget:۱۲:yes",  # Persian digits are typed, never written by the bot
         "enrol:0A1B2C:area:face",
         "staff:remove:",
+        "mg:ok:7",  # a confirmation names both records
+        "mg:pick:7:12",
+        "mg:ok:7:x",
+        "mg:merge:7:12",
         "",
     ]
     for data in forged:
@@ -102,5 +115,7 @@ def test_whatever_a_codec_accepts_it_would_have_written(data: str) -> None:
     """Strict reading: no reader accepts anything but the exact shapes its writer makes."""
     for read in READERS:
         if read(data) is not None:
-            assert data in ENCODED or data.startswith(("enrol:", "agenda:", "forget:", "faq:"))
+            assert data in ENCODED or data.startswith(
+                ("enrol:", "agenda:", "forget:", "faq:", "mg:")
+            )
             assert data.isascii() and len(data) <= 64
