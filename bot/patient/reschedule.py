@@ -307,7 +307,7 @@ def _part_name(services: Services, lang: str, part: DayPart) -> str:
 
 
 def _short_date(day: date, lang: str) -> str:
-    """The weekday, day and month, without the year: «شنبه ۲۱ آذر», "Sat 12 Dec"."""
+    """The weekday, day and month, without the year ("Sat 12 Dec"; Solar Hijri in Persian)."""
     return format_date(day, lang).rsplit(" ", 1)[0]
 
 
