@@ -3,6 +3,7 @@ and parts cut from the clinic's opening hours."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,7 @@ def test_slots_start_a_session_apart_and_end_by_closing(minutes: int) -> None:
         assert window is not None and starts
         local = [s.astimezone(TEHRAN) for s in starts]
         assert local[0].time() == window[0]
-        assert all(b - a == length for a, b in zip(starts, starts[1:], strict=False))
+        assert all(b - a == length for a, b in itertools.pairwise(starts))
         assert all(window[0] <= s.time() < window[1] for s in local)
         assert all((s + length).time() <= time(18) for s in local)
 
