@@ -249,10 +249,11 @@ _STEPS: tuple[str, ...] = (
     # answers, the start it was asked for (a request stands while the session is booked at
     # that start) and the alert it raised; its choices, a working day and a part of it each.
     # The choices are the patient's own words in effect: exported with their data, erased
-    # with it. One request per session: a second replaces the first.
+    # with it. One request per session: a second replaces the first (AUTOINCREMENT: a new
+    # request never takes a replaced one's id, which keys its alert).
     """
     CREATE TABLE reschedule_requests (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         appointment_id INTEGER NOT NULL UNIQUE REFERENCES appointments(id),
         patient_id INTEGER NOT NULL REFERENCES patients(id),
         message_id INTEGER NOT NULL REFERENCES care_messages(id),

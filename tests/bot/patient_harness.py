@@ -27,7 +27,7 @@ from bot.services import Services
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
 from care.schedule.protocol import NEEDS_HUMAN
-from tests.calls import button_pairs, edit_of, message_id, text_to
+from tests.calls import button_pairs, edit_of, message_id, text_of, text_to
 from tests.conftest import FakeClock
 from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID, Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi
@@ -215,5 +215,5 @@ def _state(call: ApiCall) -> Picker:
 
 def _latest(bot: LiveBot, predicate: Callable[[ApiCall], bool]) -> ApiCall:
     found = [call for call in bot.api.calls() if predicate(call)]
-    assert found, bot.dump()
+    assert found, [(c.method, text_of(c)[:60], button_pairs(c)[:2]) for c in bot.api.calls()[-8:]]
     return found[-1]
