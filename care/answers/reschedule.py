@@ -133,7 +133,8 @@ def _store(
     now: datetime,
 ) -> bool:
     """Store the request and raise its alert; True if it replaced an earlier one, whose
-    alert, if still open, is closed: the new alert carries the choices that hold."""
+    alert is closed (or, not sent yet, withdrawn): the new alert carries the choices that
+    hold."""
     request_id, earlier = requests.replace(
         conn,
         appointment_id=appointment.id,
@@ -143,8 +144,10 @@ def _store(
         asked_at=to_epoch(now),
         choices=[(choice.day, choice.part.value) for choice in chosen],
     )
-    if earlier is not None and earlier.alert_id is not None:
-        alert_owners.close(conn, earlier.alert_id, to_epoch(now))
+    # The earlier alert, not sent yet, goes unsent; sent, it is closed.
+    earlier_alert = earlier.alert_id if earlier is not None else None
+    if earlier_alert is not None and not alerts.withdraw_undelivered(conn, earlier_alert):
+        alert_owners.close(conn, earlier_alert, to_epoch(now))
     alert_id = alerts.raise_once(
         conn,
         kind=AlertKind.ANOTHER_TIME,
