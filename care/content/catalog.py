@@ -60,7 +60,7 @@ STAFF_SECTIONS = frozenset(
     | {"journey", "privacy", "staff_list", "errors"}
     | {"relay_staff", "ownership", "morning"}
     | {"reschedule_staff"}
-    | {"check", "preview"}
+    | {"check", "preview", "export", "weekdays"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
