@@ -19,12 +19,14 @@ from bot.desk.card_view import (
     session_keyboard,
     session_title,
 )
+from bot.desk.reschedule_view import offer_rows, offer_text
 from bot.desk.texts import who
 from bot.services import CareContext
 from care.alerts.posts import closing_notes
 from care.core.clock import from_epoch
 from care.core.models import AppointmentStatus
 from care.desk.card import patient_card
+from care.desk.reschedule_offers import offers_for
 from care.people.lookup import appointment_record, patient_record
 from care.people.search import find_patients
 
@@ -81,10 +83,22 @@ async def render_card(
         missing = voice("desk.no_patient", patient_id=patient_id)
         return (f"{banner}\n\n{missing}" if banner else missing), None
     notes = await card_notes(context, voice, patient_id)
+    offers = await services.db.run(
+        offers_for,
+        patient_id,
+        working=services.settings.working_time,
+        now=services.clock.now(),
+    )
+    requests = offer_text(voice, offers)
+    notes = f"{requests}\n\n{notes}" if requests and notes else requests or notes
     room = MESSAGE_LIMIT - (len(banner) + 2 if banner else 0) - (len(notes) + 2 if notes else 0)
     text = card_text(card, voice, limit=room)
     text = f"{text}\n\n{notes}" if notes else text
-    return (f"{banner}\n\n{text}" if banner else text), card_keyboard(card, voice, admin=admin)
+    markup = card_keyboard(card, voice, admin=admin)
+    if markup is not None and offers:
+        rows = offer_rows(voice, patient_id, offers) + [list(row) for row in markup.inline_keyboard]
+        markup = InlineKeyboardMarkup(rows)
+    return (f"{banner}\n\n{text}" if banner else text), markup
 
 
 async def card_notes(context: CareContext, voice: Voice, patient_id: int) -> str:

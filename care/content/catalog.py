@@ -37,6 +37,15 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "session_count",
         "token_hint",
         "days",
+        # The request for another time (section [reschedule]).
+        "hours",
+        "part",
+        "begins",
+        "ends",
+        "day",
+        "choices",
+        "first",
+        "second",
         "emergency_phone",
         "opening_day",
         "opening_time",
@@ -50,6 +59,7 @@ STAFF_SECTIONS = frozenset(
     {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
     | {"relay_staff", "ownership", "morning", "merge"}
+    | {"reschedule_staff"}
     | {"check", "preview", "export", "weekdays"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -52,6 +52,13 @@ def mark_delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:
     conn.execute("UPDATE alerts SET delivered_at = ? WHERE id = ?", (now, alert_id))
 
 
+def withdraw_undelivered(conn: sqlite3.Connection, alert_id: int) -> bool:
+    """Drop an alert that has not reached staff yet (superseded before it went); False if it
+    was delivered already, or is gone."""
+    cursor = conn.execute("DELETE FROM alerts WHERE id = ? AND delivered_at IS NULL", (alert_id,))
+    return cursor.rowcount == 1
+
+
 def appointments_without_link(
     conn: sqlite3.Connection,
     *,

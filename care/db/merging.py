@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 # Every table whose rows belong to a patient and simply change hands. patient_chats (one chat
 # per channel) and the patient row itself need more care: see `move_chats` and `delete`.
-_OWNED = ("appointments", "care_messages", "invites", "alerts", "relayed")
+_OWNED = ("appointments", "care_messages", "invites", "alerts", "relayed", "reschedule_requests")
 # How the audit trail records a merge on the record that went: "into patient:<survivor>".
 MERGE_ACTION = "merge_patient"
 INTO_PREFIX = "into patient:"
@@ -60,7 +60,7 @@ def counts(conn: sqlite3.Connection, patient_id: int) -> dict[str, int]:
 
 def move_owned(conn: sqlite3.Connection, source: int, target: int) -> None:
     """Appointments, care messages (answers and satisfaction comments with them), invites,
-    alerts and relayed messages of `source` become `target`'s."""
+    alerts, relayed messages and reschedule requests of `source` become `target`'s."""
     for table in _OWNED:
         conn.execute(f"UPDATE {table} SET patient_id = ? WHERE patient_id = ?", (target, source))
 
