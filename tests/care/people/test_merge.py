@@ -11,7 +11,16 @@ import pytest
 
 from care.core.clock import to_epoch
 from care.core.models import AlertKind, AppointmentStatus, MessageState, PatientStatus
-from care.db import alerts, appointments, audit, chats, messages, patients, relayed
+from care.db import (
+    alerts,
+    appointments,
+    audit,
+    chats,
+    messages,
+    patients,
+    relayed,
+    reschedule_requests,
+)
 from care.people.invites import redeem_invite
 from care.people.merge import Refusal, merge, propose
 from care.schedule.plan import CarePlan
@@ -47,8 +56,8 @@ def _rows_of(conn: sqlite3.Connection, patient_id: int) -> dict[str, int]:
 
 
 def _full(conn: sqlite3.Connection, plan: CarePlan, **details: object) -> int:
-    """A record with a bit of everything: a linked Telegram chat, an answer, an alert and a
-    relayed message."""
+    """A record with a bit of everything: a linked Telegram chat, an answer, an alert, a
+    relayed message and a request for another time."""
     chat_id = int(str(details.pop("chat_id", 4001)))
     enrolment = linked_patient(conn, plan, NOW, chat_id=chat_id, **details)  # type: ignore[arg-type]
     patient_id = enrolment.patient_id
@@ -62,6 +71,15 @@ def _full(conn: sqlite3.Connection, plan: CarePlan, **details: object) -> int:
         patient_id=patient_id,
     )
     relayed.add(conn, patient_id=patient_id, direction="in", kind="text", now=to_epoch(NOW))
+    reschedule_requests.replace(
+        conn,
+        appointment_id=first.appointment_id,
+        patient_id=patient_id,
+        message_id=first.id,
+        for_start=to_epoch(NOW),
+        asked_at=to_epoch(NOW),
+        choices=[(NOW.date(), "morning")],
+    )
     return patient_id
 
 
@@ -77,6 +95,7 @@ def test_everything_moves_to_the_record_kept_and_the_other_is_gone(
         "invites",
         "alerts",
         "relayed",
+        "reschedule_requests",
         "patient_chats",
     }
 
@@ -87,6 +106,7 @@ def test_everything_moves_to_the_record_kept_and_the_other_is_gone(
     after = _rows_of(conn, keep)
     for table in ("appointments", "care_messages", "invites", "alerts", "relayed"):
         assert after[table] == before_keep[table] + before_other[table], table
+    assert after["reschedule_requests"] == 2
     assert set(_rows_of(conn, other).values()) == {0}
     # The other's earlier course comes first; the kept record's later one second.
     booked = appointments.of_patient(conn, keep)
