@@ -27,6 +27,21 @@ settings.load_profile("mesocare")
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
+# Tests that start real bot processes and wait on real time: a handful take 10 to 40 seconds.
+# Run first, and handed out a few at a time (scripts/test: --maxschedchunk), they overlap the
+# thousands of quick ones instead of one of them being left running alone at the end.
+SLOW_FIRST = (
+    "tests/bench/",
+    "tests/e2e/",
+    "tests/jobs/test_faults.py",
+    "tests/jobs/test_delivery_routing.py",
+    "tests/care/schedule/test_protocol.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))  # stable: else as found
+
 
 class FakeClock:
     """A clock that stands still until a test moves it."""
