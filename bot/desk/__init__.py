@@ -1,4 +1,5 @@
-"""The staff desk: the agenda, a patient's card and every action on it, exports and erasure."""
+"""The staff desk: the agenda, a patient's card and every action on it, exports and erasure,
+the clinic's month at a glance."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.desk import (
     forget_buttons,
     journey,
     privacy,
+    stats,
 )
 from bot.services import Handler
 
@@ -33,6 +35,7 @@ def handlers() -> list[Handler]:
         CommandHandler("export", export.export),
         CommandHandler("export_patient", privacy.export),
         CommandHandler("forget", privacy.forget),
+        CommandHandler("stats", stats.stats),
         CallbackQueryHandler(privacy.forget_confirmed, pattern=forget_buttons.PATTERN),
         CallbackQueryHandler(actions.press_button, pattern=buttons.PATTERN),
     ]

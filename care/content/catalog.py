@@ -51,6 +51,7 @@ STAFF_SECTIONS = frozenset(
     | {"journey", "privacy", "staff_list", "errors"}
     | {"relay_staff", "ownership", "morning"}
     | {"check", "preview"}
+    | {"stats"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
