@@ -57,7 +57,11 @@ def main(argv: list[str]) -> int:
     print(f"machine: {report.machine()}")
     with tempfile.TemporaryDirectory(prefix="mesocare-bench-") as work:
         bench = Bench(
-            scale=QUICK if args.quick else FULL, runs=args.runs, work=Path(work), kills=args.kills
+            scale=QUICK if args.quick else FULL,
+            runs=args.runs,
+            work=Path(work),
+            kills=args.kills,
+            out=args.out,
         )
         for name in chosen:
             began = time.monotonic()

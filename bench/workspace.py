@@ -61,6 +61,9 @@ class Bench:
     runs: int
     work: Path  # scratch folder: databases and bot logs
     kills: int = 100  # network: SIGKILLs per round trip and sender
+    # Where a long scenario writes what it has measured so far, row by row (None: nowhere), so
+    # a run stopped after an hour keeps that hour's figures.
+    out: Path | None = None
     _schedules: dict[int, Path] = field(default_factory=dict)
     _starts: dict[tuple[str, int], list[Start]] = field(default_factory=dict)
     _copies: int = 0

@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from jobs.pacing import ChatKey, Pacer
+from jobs.pacing import Cadence, ChatKey, Pacer
 
 _ALPHA = 1 / 8  # RFC 6298's gains for the smoothed round trip and its deviation
 _BETA = 1 / 4
@@ -74,7 +74,7 @@ class SendWindow:
         self._tasks: set[asyncio.Task[int]] = set()
         self._finished: list[asyncio.Task[int]] = []
         self._changed = asyncio.Condition()
-        self._last_launch: float | None = None
+        self._launches = Cadence(1 / pacer.per_second)
 
     @property
     def size(self) -> int:
@@ -98,15 +98,13 @@ class SendWindow:
         that chat, and the pace allows one more now."""
         async with self._changed:
             await self._changed.wait_for(lambda: self._busy < self.size and chat not in self._chats)
-        delay = self._pacer.free_in()
-        if self._last_launch is not None:
-            delay = max(delay, self._last_launch + 1 / self._pacer.per_second - self._monotonic())
+        delay = max(self._pacer.free_in(), self._launches.free_in(self._monotonic()))
         if delay > 0:
             await self._sleep(delay)
 
     def launch(self, chat: ChatKey, send: Coroutine[Any, Any, int]) -> None:
         """Start `send` (after `room(chat)`); what it returns is summed by `drain`."""
-        self._last_launch = self._monotonic()
+        self._launches.book(self._monotonic())
         self._chats.add(chat)
         self._busy += 1
         task = asyncio.get_running_loop().create_task(self._run(chat, send))

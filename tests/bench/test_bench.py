@@ -9,12 +9,14 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bench import cli
+from bench import cli, report
 from bench.live import deliveries, states, wait_for_deliveries
+from bench.scenarios import network as network_scenario
 from bench.scenarios.backlog import backlog
 from bench.scenarios.desk import DESK_COMMANDS, NOT_AVAILABLE, DeskCommand, desk
 from bench.scenarios.on_time import on_time
@@ -33,6 +35,9 @@ TINY = Scale(
     backlog_messages=40,
     outage_messages=30,
     desk_samples=3,
+    network_backlog=30,
+    network_on_time=20,
+    network_on_time_seconds=2,
     lead_seconds=3,
 )
 
@@ -143,3 +148,40 @@ def test_desk_measures_each_registered_command_and_names_the_missing(bench: Benc
         result = run["commands"][name]
         assert result["handling_ms"]["count"] == result["replies"] == result["good_replies"] == 3
     assert run["too_many_requests"] == 0
+
+
+def test_network_measures_both_senders_and_keeps_each_row_as_it_is_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network_scenario, "ROUND_TRIPS", ((0.05, 0.01),))
+    # Lateness and rates are not judged here, so the bot need not be up before the first is due.
+    scale = replace(TINY, lead_seconds=0)
+    bench = Bench(scale=scale, runs=1, work=tmp_path / "work", kills=1, out=tmp_path / "out")
+    bench.work.mkdir()
+    written: list[int] = []
+    write = report.write
+
+    def noting_rows(out: Path, scenario: str, figures: dict[str, object]) -> Path:
+        rows = figures["rows"]
+        assert isinstance(rows, list)
+        written.append(len(rows))
+        return write(out, scenario, figures)
+
+    monkeypatch.setattr(report, "write", noting_rows)
+
+    figures = network_scenario.network(bench)
+
+    assert written == [1, 2]  # each row on disk as soon as it was measured
+    assert figures["finished"] is True
+    assert [row["sender"] for row in figures["rows"]] == ["window", "one at a time"]
+    for row in figures["rows"]:
+        assert row["backlog"]["delivered"] == 30
+        assert row["backlog"]["too_many_requests"] == 0
+        assert row["on_time"]["delivered"] == 20
+        crash = row["crash"]
+        assert crash["lost"] == 0 and crash["integrity_ok"]
+        assert crash["over_window"] == 0
+    one_at_a_time = figures["rows"][1]["crash"]
+    assert one_at_a_time["window_at_kill_max"] == 1
+    partial = json.loads((tmp_path / "out" / "network.json").read_text())
+    assert partial["finished"] is False and len(partial["rows"]) == 2

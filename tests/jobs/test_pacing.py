@@ -6,9 +6,12 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram.error import RetryAfter
 
 from jobs.pacing import (
+    LATENESS_FORGIVEN,
     MAX_REPLY_WAIT,
     PER_SECOND,
     REPLY_RETRIES,
@@ -65,7 +68,25 @@ async def test_a_burst_to_many_chats_never_exceeds_the_global_rate(
     for first in time.sends:
         in_window = [t for t in time.sends if first <= t < first + 1.0]
         assert len(in_window) <= math.ceil(PER_SECOND) <= TELEGRAM_PER_SECOND - 1
-    assert time.sends[-1] - time.sends[0] == pytest.approx(199 / PER_SECOND)
+    # The first after a quiet spell may take a slot a moment in the past (LATENESS_FORGIVEN).
+    span = time.sends[-1] - time.sends[0]
+    assert 199 / PER_SECOND - LATENESS_FORGIVEN <= span <= 199 / PER_SECOND + 1e-9
+
+
+@settings(max_examples=60)
+@given(late=st.lists(st.floats(0.0, 0.012), min_size=200, max_size=200))
+async def test_small_delays_on_the_way_to_each_send_do_not_slow_the_pace(late: list[float]) -> None:
+    """Each send reaches the pacer up to 12 ms after its slot (a busy event loop, a request
+    being built): the delays do not add up, and no second holds more than 29."""
+    time = FakeTime()
+    pacer = Pacer(monotonic=time.monotonic, sleep=time.sleep)
+    for chat, delay in enumerate(late, start=1):
+        await _send(pacer, time, chat)
+        time.now += delay
+    assert time.sends[-1] - time.sends[0] <= 199 / PER_SECOND + max(late)
+    for first in time.sends:
+        in_window = [t for t in time.sends if first <= t < first + 1.0]
+        assert len(in_window) <= math.floor((1 + LATENESS_FORGIVEN) * PER_SECOND) + 1 == 29
 
 
 async def test_care_messages_to_a_private_chat_come_three_at_most_then_one_a_second(
