@@ -77,6 +77,7 @@ def kind_name(kind: str, voice: Voice) -> str:
 
 
 def decimal(value: float, voice: Voice) -> str:
-    """One decimal, in the reader's digits: "4.5", «۴٫۵» (the Persian decimal separator)."""
+    """One decimal, in the reader's digits: "4.5", or for Persian 4 and 5 in Persian digits
+    around the Persian decimal separator (U+066B)."""
     shown = voice.digits(f"{value:.1f}")
     return shown.replace(".", "\u066b") if voice.lang == "fa" else shown
