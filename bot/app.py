@@ -227,23 +227,26 @@ async def _open(application: Application) -> None:  # type: ignore[type-arg]
     services.wake = wake
     for channel in services.channels:
         channel.health.on_change(lambda state: _poke_when_back(services, state))
-    if isinstance(application.bot, PatientBot) and application.bot.identified:
-        await show_menus(application)  # otherwise once Telegram answers (bot/runner.py)
+    for each in services.apps.values():
+        if isinstance(each.bot, PatientBot) and each.bot.identified:
+            await show_menus(each)  # otherwise once its messenger answers (bot/runner.py)
     log.info("ready: database %s, next delivery check armed", services.settings.database_path.name)
 
 
 async def show_menus(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menus: housekeeping, never in the way of starting. A channel without them
+    """The staff chat's privacy (bot/relay/staff_chat.py), then the command menus:
+    housekeeping, never in the way of starting. A channel without them
     (Bale) is not asked: it would answer 404, which python-telegram-bot takes for a refused
     token."""
     services: Services = application.bot_data["services"]
-    channel = services.channels.get(str(application.bot_data.get("channel", TELEGRAM)))
+    name = str(application.bot_data.get("channel", TELEGRAM))
+    await warn_if_staff_chat_open(application.bot, services, name)
+    channel = services.channels.get(name)
     if channel is not None and not channel.command_menus:
         log.info("%s has no command menus; skipped", channel.name)
         return
     await show_patient_menus(application.bot, services.catalog)
     await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
-    await warn_if_staff_chat_open(application.bot, services)
 
 
 def _poke_when_back(services: Services, state: HealthState) -> None:

@@ -56,18 +56,10 @@ class Services:
         return app.bot if app is not None else None
 
     def admin_ids(self, channel: str) -> frozenset[int]:
-        """Admins from the settings: ADMIN_IDS on Telegram, BALE_ADMIN_IDS on Bale."""
-        if channel == TELEGRAM:
-            return self.settings.admin_ids
-        bale = self.settings.bale
-        return bale.admin_ids if bale is not None else frozenset()
+        return self.settings.admin_ids_on(channel)
 
     def staff_chat_id(self, channel: str) -> int | None:
-        """The staff group on `channel`: STAFF_CHAT_ID on Telegram, BALE_STAFF_CHAT_ID on Bale."""
-        if channel == TELEGRAM:
-            return self.settings.staff_chat_id
-        bale = self.settings.bale
-        return bale.staff_chat_id if bale is not None else None
+        return self.settings.staff_chat_on(channel)
 
     def schedule_changed(self) -> None:
         """An enrolment, a link, a change at the desk: the sender looks again now."""

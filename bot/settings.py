@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR
+from care.core.channels import TELEGRAM
 from care.core.languages import LANGUAGES
 from care.schedule.protocol import DEFAULT_PROTOCOL_PATH
 from care.schedule.quiet_hours import QuietHours
@@ -58,6 +59,18 @@ class Settings:
     telegram_per_second: float = 28.5
     send_window: int = 32  # the most care messages in flight at once (1: one at a time)
     bale: BaleSettings | None = None  # None: Telegram only
+
+    def admin_ids_on(self, channel: str) -> frozenset[int]:
+        """Admins from the settings: ADMIN_IDS on Telegram, BALE_ADMIN_IDS on Bale."""
+        if channel == TELEGRAM:
+            return self.admin_ids
+        return self.bale.admin_ids if self.bale is not None else frozenset()
+
+    def staff_chat_on(self, channel: str) -> int | None:
+        """The staff group on `channel`: STAFF_CHAT_ID on Telegram, BALE_STAFF_CHAT_ID on Bale."""
+        if channel == TELEGRAM:
+            return self.staff_chat_id
+        return self.bale.staff_chat_id if self.bale is not None else None
 
 
 @dataclass(frozen=True)

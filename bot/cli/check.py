@@ -37,10 +37,12 @@ from care.content.catalog import (
     check_catalog,
     load_catalog,
 )
+from care.core.channels import TELEGRAM
 from care.db.connection import connect
 from care.db.migrations import LATEST_VERSION
 from care.schedule.protocol import CareProtocol, ProtocolError, load_protocol
 from jobs import heartbeat
+from jobs.channels.bale import BALE, BALE_ROOT
 from jobs.channels.proxy import shown
 
 TOKEN_CHECK_SECONDS = 5.0
@@ -94,7 +96,7 @@ def _findings(live: bool, lang: str | None) -> list[Finding]:
     found = [_settings(settings, say)]
     protocol_finding, protocol = _protocol(settings, say)
     found += [protocol_finding, _messages(settings, protocol, say), _database(settings, say)]
-    found += asyncio.run(_telegram(settings, say))
+    found += asyncio.run(_telegram_and_bale(settings, say))
     if live:
         found.append(_heartbeat(settings, time.time(), say))
     return found
@@ -175,26 +177,66 @@ def _database(settings: Settings, say: Voice) -> Finding:
     return Finding(Verdict.OK, subject, detail)
 
 
-async def _telegram(settings: Settings, say: Voice) -> list[Finding]:
-    """The token, then (when it works) the staff chat's privacy."""
-    bot = _bot(settings)
-    token = await _token(settings, bot, say)
-    if token.verdict is not Verdict.OK or settings.staff_chat_id is None:
-        return [token]
-    return [token, await _staff_chat(settings, settings.staff_chat_id, bot, say)]
+@dataclass(frozen=True)
+class _Messenger:
+    """One messenger the bot serves, as `check` needs it."""
+
+    channel: str
+    token: str
+    api_root: str  # without /bot
+    base_url: str | None  # as set: the refused-token hint names it
+    proxy: str | None
+    staff_chat_id: int | None
+    keys: str  # the catalog keys' suffix: "" for Telegram, "_bale" for Bale
 
 
-async def _staff_chat(settings: Settings, chat_id: int, bot: Bot, say: Voice) -> Finding:
-    subject = say("check.staff_chat", chat_id=chat_id)
-    staff_count = len(settings.admin_ids)
+def _messengers(settings: Settings) -> list[_Messenger]:
+    found = [
+        _Messenger(
+            TELEGRAM,
+            settings.token,
+            settings.api_base_url or "https://api.telegram.org",
+            settings.api_base_url,
+            settings.telegram_proxy,
+            settings.staff_chat_id,
+            "",
+        )
+    ]
+    if settings.bale is not None:
+        bale = settings.bale
+        root = bale.api_base_url or BALE_ROOT
+        found.append(
+            _Messenger(BALE, bale.token, root, bale.api_base_url, None, bale.staff_chat_id, "_bale")
+        )
+    return found
+
+
+async def _telegram_and_bale(settings: Settings, say: Voice) -> list[Finding]:
+    """For each messenger: the token, then (when it works) the staff chat's privacy."""
+    found = []
+    for messenger in _messengers(settings):
+        bot = _bot(messenger)
+        token = await _token(messenger, bot, say)
+        found.append(token)
+        if token.verdict is Verdict.OK and messenger.staff_chat_id is not None:
+            found.append(await _staff_chat(settings, messenger, bot, say))
+    return found
+
+
+async def _staff_chat(settings: Settings, messenger: _Messenger, bot: Bot, say: Voice) -> Finding:
+    chat_id = messenger.staff_chat_id
+    assert chat_id is not None
+    subject = say(f"check.staff_chat{messenger.keys}", chat_id=chat_id)
+    staff_count = len(settings.admin_ids_on(messenger.channel))
     if settings.database_path.exists():
         with contextlib.closing(connect(settings.database_path)) as conn:
-            staff_count = count_staff(conn, settings)
+            staff_count = count_staff(conn, settings, messenger.channel)
     try:
         async with bot:
-            chat = await look_at_staff_chat(bot, chat_id, staff_count)
+            chat = await look_at_staff_chat(bot, chat_id, staff_count, messenger.channel)
     except TelegramError as error:
-        return Finding(Verdict.NOT_CHECKED, subject, say("check.token_answer", error=error.message))
+        answer = say(f"check.token_answer{messenger.keys}", error=error.message)
+        return Finding(Verdict.NOT_CHECKED, subject, answer)
     problems = _staff_chat_problems(chat, say)
     if problems:
         return Finding(Verdict.WARNING, subject, "; ".join(problems))
@@ -212,38 +254,43 @@ def _staff_chat_problems(chat: StaffChat, say: Voice) -> list[str]:
     return problems
 
 
-def _bot(settings: Settings) -> Bot:
+def _bot(messenger: _Messenger) -> Bot:
     request = HTTPXRequest(
         connect_timeout=TOKEN_CHECK_SECONDS,
         read_timeout=TOKEN_CHECK_SECONDS,
         write_timeout=TOKEN_CHECK_SECONDS,
-        proxy=settings.telegram_proxy,
+        proxy=messenger.proxy,
     )
-    root = (settings.api_base_url or "https://api.telegram.org").rstrip("/")
-    return Bot(settings.token, base_url=f"{root}/bot", request=request)
+    return Bot(messenger.token, base_url=f"{messenger.api_root.rstrip('/')}/bot", request=request)
 
 
-async def _token(settings: Settings, bot: Bot, say: Voice) -> Finding:
-    proxy = shown(settings.telegram_proxy) if settings.telegram_proxy else None
+async def _token(messenger: _Messenger, bot: Bot, say: Voice) -> Finding:
+    proxy = shown(messenger.proxy) if messenger.proxy else None
     via = {} if proxy is None else {"proxy": proxy}
-    suffix = "" if proxy is None else "_proxy"
-    subject = say("check.token")
+    keys = ("" if proxy is None else "_proxy") + messenger.keys
+    subject = say(f"check.token{messenger.keys}")
     try:
         async with bot:
-            known = say(f"check.token_ok{suffix}", username=bot.username, **via)
+            known = say(f"check.token_ok{keys}", username=bot.username, **via)
             return Finding(Verdict.OK, subject, known)
     except InvalidToken:
-        return Finding(Verdict.FAILED, subject, _refused(settings.api_base_url, say))
+        refused = _refused(messenger, say)
+        return Finding(Verdict.FAILED, subject, refused)
     except NetworkError as error:
-        away = say(f"check.token_unreachable{suffix}", error=error.message, **via)
+        away = say(f"check.token_unreachable{keys}", error=error.message, **via)
         return Finding(Verdict.NOT_CHECKED, subject, away)
     except TelegramError as error:
-        return Finding(Verdict.FAILED, subject, say("check.token_answer", error=error.message))
+        answer = say(f"check.token_answer{messenger.keys}", error=error.message)
+        return Finding(Verdict.FAILED, subject, answer)
 
 
-def _refused(base_url: str | None, say: Voice) -> str:
+def _refused(messenger: _Messenger, say: Voice) -> str:
     """A self-hosted server answers a request to a wrong path as it answers a wrong token, so
-    with TELEGRAM_API_BASE_URL set the URL is as likely to blame as the token."""
-    if base_url is None:
-        return say("check.token_refused")
-    return say("check.token_refused_server", base_url=base_url, example=EXAMPLE_API_ROOT)
+    with an API base URL set the URL is as likely to blame as the token."""
+    if messenger.base_url is None:
+        return say(f"check.token_refused{messenger.keys}")
+    return say(
+        f"check.token_refused_server{messenger.keys}",
+        base_url=messenger.base_url,
+        example=EXAMPLE_API_ROOT,
+    )

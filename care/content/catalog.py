@@ -50,7 +50,7 @@ STAFF_SECTIONS = frozenset(
     {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
     | {"relay_staff", "ownership", "morning"}
-    | {"check", "preview"}
+    | {"check", "preview", "export", "weekdays"}
     | {"stats"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

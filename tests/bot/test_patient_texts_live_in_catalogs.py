@@ -149,6 +149,7 @@ CLI_MACHINE_STRINGS: dict[str, frozenset[str]] = {
             "/bot",
             "proxy",  # a placeholder's name
             "_proxy",  # a catalog key's ending
+            "_bale",  # a catalog key's ending: the Bale channel's texts
             "PRAGMA integrity_check",
             "SELECT count(*) FROM care_messages WHERE state = 'pending'",
         }

@@ -967,6 +967,7 @@ class FakeBotApi:
             "copyMessage": self._copy_message,
             "getChat": self._get_chat,
             "getChatMemberCount": lambda p: self._member_counts.get(_chat_id(p), 2),
+            "getChatMembersCount": lambda p: self._member_counts.get(_chat_id(p), 2),
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda p: self._commands.get(_commands_key(p), []),
             "deleteMyCommands": self._delete_my_commands,

@@ -347,10 +347,13 @@ def test_a_clinic_file_may_not_drop_a_staff_text(tmp_path: Path) -> None:
         check_against_defaults(load_catalog(tmp_path), SHIPPED)
 
 
-@pytest.mark.parametrize("key", ["check.token_ok", "preview.footer"])
+@pytest.mark.parametrize(
+    "key", ["check.token_ok", "preview.footer", "export.private_only", "weekdays.mon"]
+)
 def test_a_clinic_file_may_not_drop_a_command_line_text(tmp_path: Path, key: str) -> None:
-    """`check` and `preview` speak from the catalogs too: their sections are staff sections."""
-    assert {"check", "preview"} <= STAFF_SECTIONS
+    """`check` and `preview` speak from the catalogs too, and so do the export's column titles
+    and the names of closed weekdays: their sections are staff sections."""
+    assert {"check", "preview", "export", "weekdays"} <= STAFF_SECTIONS
     name = key.split(".")[1]
     for lang in ("fa", "en"):
         text = (DEFAULT_MESSAGES_DIR / f"{lang}.toml").read_text(encoding="utf-8")
