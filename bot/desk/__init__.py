@@ -3,6 +3,7 @@ the clinic's month at a glance."""
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.desk import (
@@ -14,10 +15,12 @@ from bot.desk import (
     export,
     forget_buttons,
     journey,
+    merge,
+    merge_buttons,
     privacy,
     stats,
 )
-from bot.services import Handler
+from bot.services import CareContext, Handler
 
 
 def handlers() -> list[Handler]:
@@ -37,10 +40,17 @@ def handlers() -> list[Handler]:
         CommandHandler("forget", privacy.forget),
         CommandHandler("stats", stats.stats),
         CallbackQueryHandler(privacy.forget_confirmed, pattern=forget_buttons.PATTERN),
+        CallbackQueryHandler(merge.press, pattern=merge_buttons.PATTERN),
         CallbackQueryHandler(actions.press_button, pattern=buttons.PATTERN),
     ]
 
 
 def typed_answers() -> Handler:
-    """A date and time the desk asked a staff member for: sees text before group 0 does."""
-    return MessageHandler(filters.TEXT & ~filters.COMMAND, actions.take_typed_time)
+    """A date and time, or the record to merge, the desk asked a staff member for: sees text
+    before group 0 does (each raises ApplicationHandlerStop when the text was its answer)."""
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, _take_typed)
+
+
+async def _take_typed(update: Update, context: CareContext) -> None:
+    await actions.take_typed_time(update, context)
+    await merge.take_search(update, context)

@@ -21,10 +21,10 @@ from bot.common.record_ids import parse_record_id
 from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk import awaiting
+from bot.desk import awaiting, merge_search
 from bot.desk import buttons as desk_buttons
 from bot.desk.buttons import TIMED, ButtonKind
-from bot.desk.card import render_card, show_card, show_session_menu
+from bot.desk.card import render_card, show_card, show_session_menu, viewer_is_admin
 from bot.desk.card_view import back_keyboard, confirm_keyboard
 from bot.desk.notice import staff_note, tell_patient
 from bot.desk.texts import ask_for_time, outcome, question, refusal
@@ -77,6 +77,7 @@ async def _ask(update: Update, context: CareContext, request: Request) -> None:
     services = context.services
     now = services.clock.now()
     awaiting.forget(context.user_data)
+    merge_search.forget(context.user_data)
     found = await services.db.run(check, request, now)
     voice = await staff_voice(update, context)
     if not found.ok:
@@ -110,7 +111,8 @@ async def _confirm(update: Update, context: CareContext, request: Request) -> No
         return
     await query.answer()
     banner = await _carried_out(context, voice, request, result, now)
-    text, markup = await render_card(context, voice, request.patient_id, banner=banner)
+    admin = await viewer_is_admin(update, context)
+    text, markup = await render_card(context, voice, request.patient_id, banner=banner, admin=admin)
     await replace_message(update.callback_query, text, markup)
 
 
@@ -131,7 +133,8 @@ async def _refuse(
     query = update.callback_query
     assert query is not None
     await query.answer(reason[:ANSWER_LIMIT], show_alert=True)
-    text, markup = await render_card(context, voice, request.patient_id, banner=reason)
+    admin = await viewer_is_admin(update, context)
+    text, markup = await render_card(context, voice, request.patient_id, banner=reason, admin=admin)
     await replace_message(update.callback_query, text, markup)
 
 

@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 
 from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
+from bot.desk.reschedule_view import choice_list
 from care.alerts.outbox import (
     AlertRow,
     booked_sessions,
@@ -24,6 +25,7 @@ from care.alerts.outbox import (
     undelivered,
 )
 from care.alerts.posts import record_post
+from care.answers.reschedule import choices_of_alert
 from care.core.models import AlertKind, Appointment, Patient
 from care.people.staffing import active_staff, language_of
 
@@ -147,6 +149,8 @@ def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:
                 starts=appointment.starts_at,
             )
         )
+    if kind is AlertKind.ANOTHER_TIME and (choices := choices_of_alert(conn, alert.id)):
+        lines.append(voice("reschedule_staff.choices", choices=choice_list(voice, choices)))
     if kind is AlertKind.REBOOK and alert.patient_id is not None:
         lines.append(_remaining_sessions(booked_sessions(conn, alert.patient_id), voice))
     return "\n".join(lines)

@@ -6,11 +6,11 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.common.access import staff_only
+from bot.common.access import Role, role_of, staff_only
 from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
-from bot.desk import awaiting
+from bot.desk import awaiting, merge_search
 from bot.desk import buttons as desk_buttons
 from bot.desk.card_view import (
     MESSAGE_LIMIT,
@@ -19,12 +19,14 @@ from bot.desk.card_view import (
     session_keyboard,
     session_title,
 )
+from bot.desk.reschedule_view import offer_rows, offer_text
 from bot.desk.texts import who
 from bot.services import CareContext
 from care.alerts.posts import closing_notes
 from care.core.clock import from_epoch
 from care.core.models import AppointmentStatus
 from care.desk.card import patient_card
+from care.desk.reschedule_offers import offers_for
 from care.people.lookup import appointment_record, patient_record
 from care.people.search import find_patients
 
@@ -47,7 +49,8 @@ async def find_patient(update: Update, context: CareContext) -> None:
         await update.effective_message.reply_text(voice("desk.no_match", query=query[:40]))
         return
     if found.total == 1:
-        text, markup = await render_card(context, voice, found.patients[0].id)
+        admin = await viewer_is_admin(update, context)
+        text, markup = await render_card(context, voice, found.patients[0].id, admin=admin)
         await update.effective_message.reply_text(text, reply_markup=markup)
         return
     more = found.total - len(found.patients)
@@ -65,20 +68,37 @@ async def find_patient(update: Update, context: CareContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
 
 
+async def viewer_is_admin(update: Update, context: CareContext) -> bool:
+    """Whether the card is shown to an admin, who gets the admin's buttons on it too."""
+    return await role_of(update, context) is Role.ADMIN
+
+
 async def render_card(
-    context: CareContext, voice: Voice, patient_id: int, *, banner: str = ""
+    context: CareContext, voice: Voice, patient_id: int, *, banner: str = "", admin: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card's text (after `banner`, if any) and its buttons."""
+    """The card's text (after `banner`, if any) and its buttons (an admin's, for `admin`)."""
     services = context.services
     card = await services.db.run(patient_card, patient_id, services.clock.now())
     if card is None:
         missing = voice("desk.no_patient", patient_id=patient_id)
         return (f"{banner}\n\n{missing}" if banner else missing), None
     notes = await card_notes(context, voice, patient_id)
+    offers = await services.db.run(
+        offers_for,
+        patient_id,
+        working=services.settings.working_time,
+        now=services.clock.now(),
+    )
+    requests = offer_text(voice, offers)
+    notes = f"{requests}\n\n{notes}" if requests and notes else requests or notes
     room = MESSAGE_LIMIT - (len(banner) + 2 if banner else 0) - (len(notes) + 2 if notes else 0)
     text = card_text(card, voice, limit=room)
     text = f"{text}\n\n{notes}" if notes else text
-    return (f"{banner}\n\n{text}" if banner else text), card_keyboard(card, voice)
+    markup = card_keyboard(card, voice, admin=admin)
+    if markup is not None and offers:
+        rows = offer_rows(voice, patient_id, offers) + [list(row) for row in markup.inline_keyboard]
+        markup = InlineKeyboardMarkup(rows)
+    return (f"{banner}\n\n{text}" if banner else text), markup
 
 
 async def card_notes(context: CareContext, voice: Voice, patient_id: int) -> str:
@@ -100,7 +120,10 @@ async def show_card(update: Update, context: CareContext, patient_id: int, *, ne
     query = update.callback_query
     assert query is not None
     awaiting.forget(context.user_data)
-    text, markup = await render_card(context, await staff_voice(update, context), patient_id)
+    merge_search.forget(context.user_data)
+    voice = await staff_voice(update, context)
+    admin = await viewer_is_admin(update, context)
+    text, markup = await render_card(context, voice, patient_id, admin=admin)
     if new:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
@@ -123,7 +146,8 @@ async def show_session_menu(
     if appointment.status is not AppointmentStatus.BOOKED:
         gone = voice("desk.no_longer_booked", appointment_id=appointment_id)
         await query.answer(gone)
-        text, markup = await render_card(context, voice, patient_id, banner=gone)
+        admin = await viewer_is_admin(update, context)
+        text, markup = await render_card(context, voice, patient_id, banner=gone, admin=admin)
         await replace_message(update.callback_query, text, markup)
         return
     await query.answer()

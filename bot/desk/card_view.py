@@ -15,6 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.common.names import area_name, language_name
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
+from bot.desk import merge_buttons
+from bot.desk.merge_buttons import MergeButton, MergeStep
 from care.core.models import (
     Appointment,
     AppointmentStatus,
@@ -213,8 +215,11 @@ def _finished(session: Session) -> bool:
     )
 
 
-def card_keyboard(card: PatientCard, voice: Voice) -> InlineKeyboardMarkup | None:
-    """A button per booked session (its menu), then the patient's own actions."""
+def card_keyboard(
+    card: PatientCard, voice: Voice, *, admin: bool = False
+) -> InlineKeyboardMarkup | None:
+    """A button per booked session (its menu), then the patient's own actions, then (for an
+    admin) merging with another record."""
     patient = card.patient
     if patient.status is PatientStatus.ERASED:
         return None
@@ -253,6 +258,9 @@ def card_keyboard(card: PatientCard, voice: Voice) -> InlineKeyboardMarkup | Non
             ),
         ]
     )
+    if admin:
+        pick = merge_buttons.encode(MergeButton(MergeStep.PICK, patient.id))
+        rows.append([InlineKeyboardButton(voice("merge.card_button"), callback_data=pick)])
     return InlineKeyboardMarkup(rows)
 
 

@@ -13,6 +13,8 @@ from bot.patient import (
     faq_buttons,
     language,
     language_buttons,
+    reschedule,
+    reschedule_buttons,
     start,
     stop,
     stop_buttons,
@@ -38,6 +40,9 @@ def handlers() -> list[Handler]:
         CommandHandler("faq", commands.faq, private),
         CommandHandler("help", commands.help_command, private),
         CommandHandler("stop", stop.stop, private),
+        # "I need another time" opens the picker; every other answer is recorded at once.
+        CallbackQueryHandler(reschedule.open_picker, pattern=reschedule.PATTERN),
+        CallbackQueryHandler(reschedule.press, pattern=reschedule_buttons.PATTERN),
         CallbackQueryHandler(answers.answer, pattern=codec.PATTERN),
         CallbackQueryHandler(language.choose_language, pattern=language_buttons.PATTERN),
         CallbackQueryHandler(stop.confirm_stop, pattern=stop_buttons.PATTERN),

@@ -46,7 +46,7 @@ async def answer(update: Update, context: CareContext) -> None:
             log.info("patient %d answered message %d", result.patient.id, button.message_id)
             if result.alert_raised:
                 services.alert_raised()
-            await set_buttons(query, _chosen(services, lang, button))
+            await set_buttons(query, chosen(services, lang, button))
             text = answer_reply(services, lang, button.answer, services.clock.now())
         case AnswerOutcome.ALREADY_ANSWERED:
             text = say(services, lang, "patient.already_answered")
@@ -77,7 +77,7 @@ async def _after_answer(services: Services, button: AnswerButton) -> None:
         services.schedule_changed()
 
 
-def _chosen(services: Services, lang: str, button: AnswerButton) -> InlineKeyboardMarkup:
+def chosen(services: Services, lang: str, button: AnswerButton) -> InlineKeyboardMarkup:
     """Only the chosen answer stays under the message, ticked; pressing it again is told
     that the answer is already recorded."""
     label = services.catalog.text(lang, f"answers.{button.answer}")

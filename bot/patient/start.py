@@ -27,7 +27,7 @@ async def start_with_token(update: Update, context: CareContext) -> None:
     chat_id = update.effective_chat.id
     lang = services.settings.default_language
     now = services.clock.now()
-    if services.invite_failures.blocked(chat_id, now):
+    if services.invite_failures.blocked(context.channel, chat_id, now):
         log.info("invite attempts from a chat are paused after repeated failures")
         await update.effective_message.reply_text(say(services, lang, "patient.too_many_attempts"))
         return
@@ -35,7 +35,7 @@ async def start_with_token(update: Update, context: CareContext) -> None:
         redeem_invite, token, chat_id=chat_id, now=now, channel=context.channel
     )
     if result.outcome in (LinkOutcome.INVALID, LinkOutcome.OTHER_CHAT):
-        services.invite_failures.failed(chat_id, now)
+        services.invite_failures.failed(context.channel, chat_id, now)
     if result.outcome is LinkOutcome.LINKED and result.patient is not None:
         log.info("patient %d linked a chat on %s", result.patient.id, context.channel)
         services.awake.seen(result.patient.id, now)  # they just pressed Start

@@ -150,7 +150,8 @@ async def join_with_link(update: Update, context: CareContext) -> None:
         await update.effective_message.reply_text(voice("staff_list.already_admin"))
         return
     now = services.clock.now()
-    if services.invite_failures.blocked(user.id, now):  # the same count as patient invites
+    # The same count as patient invites: a guessed staff link would be worse.
+    if services.invite_failures.blocked(context.channel, user.id, now):
         log.info("staff invite attempts from user %s are paused after failures", user.id)
         await update.effective_message.reply_text(voice("staff_list.too_many_attempts"))
         return
@@ -164,7 +165,7 @@ async def join_with_link(update: Update, context: CareContext) -> None:
     )
     if outcome is JoinOutcome.INVALID:
         log.info("a used, expired or unknown staff invite was opened by user %s", user.id)
-        services.invite_failures.failed(user.id, now)
+        services.invite_failures.failed(context.channel, user.id, now)
         await update.effective_message.reply_text(voice("staff_list.join_refused"))
         return
     if outcome is JoinOutcome.ALREADY_STAFF:

@@ -1,9 +1,11 @@
 """The satisfaction question after a clean recovery, and the patient's optional comment.
 
-"All fine" after the last session of a course, with no alert raised about the patient since
-that session began, is a clean recovery: the protocol's `after = "clean_recovery"` steps are
-planned then, at most once for that session (care/schedule/after_event.py). After the patient
-taps a score, their next text within COMMENT_WINDOW is kept as their comment on it.
+"All fine" after the last session of a course is a clean recovery when no alert about the
+patient raised since that session began is still open: one staff marked done no longer counts,
+and one from before the session (the physician has seen the patient since) never did. The
+protocol's `after = "clean_recovery"` steps are planned then, at most once for that session
+(care/schedule/after_event.py). After the patient taps a score, their next text within
+COMMENT_WINDOW is kept as their comment on it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from care.core.channels import TELEGRAM
 from care.core.clock import to_epoch
 from care.core.models import AppointmentStatus, Patient
-from care.db import alerts, appointments, audit, messages
+from care.db import alert_owners, appointments, audit, messages
 from care.db.connection import transaction
 from care.people.patient_choices import linked_patient
 from care.schedule.after_event import plan_after_event
@@ -43,7 +45,7 @@ def ask_after_clean_recovery(
             or appointment.session_number != appointment.session_count
         ):
             return False
-        if alerts.raised_since(conn, appointment.patient_id, to_epoch(appointment.starts_at)):
+        if alert_owners.open_since(conn, appointment.patient_id, to_epoch(appointment.starts_at)):
             return False
         return bool(plan_after_event(conn, appointment, EVENT, plan=plan, now=now))
 

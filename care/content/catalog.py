@@ -37,6 +37,15 @@ ALLOWED_PLACEHOLDERS = frozenset(
         "session_count",
         "token_hint",
         "days",
+        # The request for another time (section [reschedule]).
+        "hours",
+        "part",
+        "begins",
+        "ends",
+        "day",
+        "choices",
+        "first",
+        "second",
         "emergency_phone",
         "opening_day",
         "opening_time",
@@ -49,7 +58,8 @@ ALLOWED_PLACEHOLDERS = frozenset(
 STAFF_SECTIONS = frozenset(
     {"problems", "desk", "enrol", "card", "alerts", "staff_menu", "staff", "channels"}
     | {"journey", "privacy", "staff_list", "errors"}
-    | {"relay_staff", "ownership", "morning"}
+    | {"relay_staff", "ownership", "morning", "merge"}
+    | {"reschedule_staff"}
     | {"check", "preview", "export", "weekdays"}
     | {"stats"}
 )

@@ -101,6 +101,17 @@ def count_open(conn: sqlite3.Connection) -> int:
     )
 
 
+def open_since(conn: sqlite3.Connection, patient_id: int, since: int) -> bool:
+    """Whether an alert about the patient raised at or after `since` is still open (not
+    marked done), whether or not it has reached staff yet."""
+    row = conn.execute(
+        "SELECT 1 FROM alerts WHERE patient_id = ? AND created_at >= ? AND closed_at IS NULL"
+        " LIMIT 1",
+        (patient_id, since),
+    ).fetchone()
+    return row is not None
+
+
 def unowned_urgent(conn: sqlite3.Connection) -> list[OwnedAlert]:
     """Urgent alerts sent to staff that nobody has taken and that were never escalated."""
     rows = conn.execute(

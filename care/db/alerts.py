@@ -52,13 +52,11 @@ def mark_delivered(conn: sqlite3.Connection, alert_id: int, now: int) -> None:
     conn.execute("UPDATE alerts SET delivered_at = ? WHERE id = ?", (now, alert_id))
 
 
-def raised_since(conn: sqlite3.Connection, patient_id: int, since: int) -> bool:
-    """Whether any alert about the patient was raised at or after `since`."""
-    row = conn.execute(
-        "SELECT 1 FROM alerts WHERE patient_id = ? AND created_at >= ? LIMIT 1",
-        (patient_id, since),
-    ).fetchone()
-    return row is not None
+def withdraw_undelivered(conn: sqlite3.Connection, alert_id: int) -> bool:
+    """Drop an alert that has not reached staff yet (superseded before it went); False if it
+    was delivered already, or is gone."""
+    cursor = conn.execute("DELETE FROM alerts WHERE id = ? AND delivered_at IS NULL", (alert_id,))
+    return cursor.rowcount == 1
 
 
 def appointments_without_link(

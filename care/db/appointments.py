@@ -60,6 +60,16 @@ def of_patient(conn: sqlite3.Connection, patient_id: int) -> list[Appointment]:
     return [_appointment(row) for row in rows]
 
 
+def booked_between(conn: sqlite3.Connection, start: int, end: int) -> list[Appointment]:
+    """Every patient's booked appointments that overlap [start, end) (epoch seconds)."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM appointments WHERE status = 'booked'"
+        " AND starts_at < ? AND ends_at > ? ORDER BY starts_at, id",
+        (end, start),
+    ).fetchall()
+    return [_appointment(row) for row in rows]
+
+
 def finish(conn: sqlite3.Connection, appointment_id: int, ends_at: int) -> bool:
     """Mark a booked appointment done at `ends_at`; False if it was not booked."""
     cursor = conn.execute(

@@ -245,6 +245,32 @@ _STEPS: tuple[str, ...] = (
         sent_at INTEGER NOT NULL
     );
     """,
+    # 11: a patient's request for another time (issue 15): the session, the care message it
+    # answers, the start it was asked for (a request stands while the session is booked at
+    # that start) and the alert it raised; its choices, a working day and a part of it each.
+    # The choices are the patient's own words in effect: exported with their data, erased
+    # with it. One request per session: a second replaces the first (AUTOINCREMENT: a new
+    # request never takes a replaced one's id, which keys its alert).
+    """
+    CREATE TABLE reschedule_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        appointment_id INTEGER NOT NULL UNIQUE REFERENCES appointments(id),
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        message_id INTEGER NOT NULL REFERENCES care_messages(id),
+        for_start INTEGER NOT NULL,
+        alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL,
+        asked_at INTEGER NOT NULL
+    );
+    CREATE INDEX reschedule_requests_patient ON reschedule_requests(patient_id);
+    CREATE INDEX reschedule_requests_alert ON reschedule_requests(alert_id);
+
+    CREATE TABLE reschedule_choices (
+        request_id INTEGER NOT NULL REFERENCES reschedule_requests(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        part TEXT NOT NULL CHECK (part IN ('morning', 'afternoon', 'evening')),
+        PRIMARY KEY (request_id, day, part)
+    )
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -1,9 +1,10 @@
 """A patient's personal data as a whole: everything to export, everything to erase.
 
 Personal data here: the name (and its search key), the phone, the chats (Telegram, Bale), the
-treatment area, the patient's own answers, the staff alerts they caused (with staff's notes)
-and the messages relayed between them and the staff chats (the clinic's replies in full; of
-the patient's own messages, only their kind and time). What stays after erasure is
+treatment area, the patient's own answers, the staff alerts they caused (with staff's notes),
+the days and times they asked for when they needed another time, and the messages relayed
+between them and the staff chats (the clinic's replies in full; of the patient's own
+messages, only their kind and time). What stays after erasure is
 anonymous: appointment times, message states and their history, and audit rows, which name
 the patient by number only.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from care.db import chats, messages, relayed
+from care.db import chats, messages, relayed, reschedule_requests
 
 ERASED_NAME = "erased"
 
@@ -52,6 +53,17 @@ def export(conn: sqlite3.Connection, patient_id: int) -> Record | None:
         "appointments": [dict(row) for row in appointments],
         "care_messages": [dict(row) for row in care_messages],
         "relayed_messages": relayed.of_patient(conn, patient_id),
+        "reschedule_requests": [
+            {
+                "appointment_id": request.appointment_id,
+                "message_id": request.message_id,
+                "asked_at": request.asked_at,
+                "choices": [
+                    {"day": day.isoformat(), "part": part} for day, part in request.choices
+                ],
+            }
+            for request in reschedule_requests.of_patient(conn, patient_id)
+        ],
     }
 
 
@@ -77,6 +89,8 @@ def erase(conn: sqlite3.Connection, patient_id: int, *, reason: str, now: int) -
         (now, patient_id),
     )
     relayed.erase_of_patient(conn, patient_id)
+    # The days and times that suit them say when they are free: theirs, not the clinic's.
+    reschedule_requests.erase_of_patient(conn, patient_id)
     # An alert says what the patient told us (a blood thinner, symptoms): health data.
     conn.execute("DELETE FROM alerts WHERE patient_id = ?", (patient_id,))
     return cancelled

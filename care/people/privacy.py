@@ -17,6 +17,7 @@ from care.db.connection import transaction
 
 _TIME_FIELDS = frozenset(
     {"created_at", "starts_at", "ends_at", "due_at", "expires_at", "sent_at", "answered_at", "at"}
+    | {"asked_at"}
 )
 
 

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.patient.reschedule_buttons import Picker, Press, decode, encode
 from bot.services import Services
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
 from care.core.text_input import normalize_digits
 from care.schedule.protocol import NEEDS_HUMAN
-from tests.calls import message_id, text_to
+from tests.calls import button_pairs, edit_of, message_id, text_of, text_to
 from tests.conftest import FakeClock
 from tests.driver import CLINIC_PHONE, EMERGENCY_PHONE, STAFF_ID, Driver, driving
 from tests.fakes.bot_api import ApiCall, FakeBotApi
@@ -171,3 +172,48 @@ async def live_bot(
     clock = FakeClock(day0.replace(hour=hours, minute=minutes).astimezone(UTC))
     async with driving(tmp_path, clock, api=api, bale_api=bale_api, env=defaults | env) as driver:
         yield LiveBot(driver, day0)
+
+
+async def ask_another_time(
+    bot: LiveBot,
+    chat_id: int,
+    message: ApiCall,
+    lang: str,
+    *,
+    days: tuple[int, ...] = (0,),
+    parts: tuple[int, ...] = (0,),
+) -> ApiCall:
+    """Tap "I need another time" under `message`, then in the picker tick the offered days and
+    parts of the day numbered `days` and `parts` (from 0: morning, afternoon, evening), one tap
+    each, and Send: the edit of the picker that says it was sent."""
+    data = next(d for _, d in button_pairs(message) if d.endswith(":another_time"))
+    await bot.press(chat_id, data, message_id=message_id(message))
+    await bot.expect(text_to(chat_id, opening(lang, "reschedule.ask")))
+    picker = _latest(bot, text_to(chat_id, opening(lang, "reschedule.ask")))
+    shown = picker
+    ticks = [("part", p) for p in parts] + [("day", d) for d in days]
+    for kind, index in ticks:
+        current = _state(shown)
+        wanted = current.with_part(index) if kind == "part" else current.with_day(index)
+        toggle = encode(Press.TOGGLE, wanted)
+        assert toggle in [d for _, d in button_pairs(shown)], (kind, index)
+        await bot.press(chat_id, toggle, message_id=message_id(picker))
+        await bot.settle()
+        shown = _latest(bot, edit_of("editMessageReplyMarkup", chat_id, message_id(picker)))
+        assert _state(shown) == wanted
+    await bot.press(chat_id, encode(Press.SEND, _state(shown)), message_id=message_id(picker))
+    await bot.settle()
+    return _latest(bot, edit_of("editMessageText", chat_id, message_id(picker)))
+
+
+def _state(call: ApiCall) -> Picker:
+    sends = [decode(d) for _, d in button_pairs(call) if d.startswith("rq:s:")]
+    (found,) = sends
+    assert found is not None
+    return found[1]
+
+
+def _latest(bot: LiveBot, predicate: Callable[[ApiCall], bool]) -> ApiCall:
+    found = [call for call in bot.api.calls() if predicate(call)]
+    assert found, [(c.method, text_of(c)[:60], button_pairs(c)[:2]) for c in bot.api.calls()[-8:]]
+    return found[-1]

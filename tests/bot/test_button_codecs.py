@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.desk import agenda_buttons, forget_buttons
+from bot.desk import agenda_buttons, forget_buttons, merge_buttons
 from bot.desk.agenda_buttons import PageButton
 from bot.desk.forget_buttons import ForgetButton
+from bot.desk.merge_buttons import MergeButton, MergeStep
 from bot.enrol import buttons as enrol_buttons
 from bot.enrol.buttons import EnrolButton
-from bot.patient import faq_buttons, language_buttons, stop_buttons
+from bot.patient import faq_buttons, language_buttons, reschedule_buttons, stop_buttons
 from bot.patient.language_buttons import LanguageButton
+from bot.patient.reschedule_buttons import Picker, Press
 from bot.staff import language_buttons as staff_language_buttons
 from bot.staff import member_buttons
 from care.content.catalog import FAQ_TOPICS
@@ -39,6 +42,13 @@ KNOWN: list[tuple[str, object, str, Callable[[str], object]]] = [
      enrol_buttons.decode),
     ("staff:remove:42", 42, member_buttons.REMOVE_PATTERN, member_buttons.user_of),
     ("staff:removeok:42", 42, member_buttons.REMOVE_CONFIRMED_PATTERN, member_buttons.user_of),
+    ("mg:pick:7", MergeButton(MergeStep.PICK, 7), merge_buttons.PATTERN, merge_buttons.decode),
+    ("mg:ask:7:12", MergeButton(MergeStep.ASK, 7, 12), merge_buttons.PATTERN,
+     merge_buttons.decode),
+    ("mg:ok:7:12", MergeButton(MergeStep.CONFIRM, 7, 12), merge_buttons.PATTERN,
+     merge_buttons.decode),
+    ("rq:t:12:5:20261212:3:5", (Press.TOGGLE, Picker(12, 5, date(2026, 12, 12), 3, 5)),
+     reschedule_buttons.PATTERN, reschedule_buttons.decode),
 ]  # fmt: skip
 ENCODED = [
     language_buttons.encode(LanguageButton("welcome", "fa")),
@@ -52,6 +62,10 @@ ENCODED = [
     enrol_buttons.encode(EnrolButton("0a1b2c", "area", "face")),
     member_buttons.remove(42),
     member_buttons.remove_confirmed(42),
+    merge_buttons.encode(MergeButton(MergeStep.PICK, 7)),
+    merge_buttons.encode(MergeButton(MergeStep.ASK, 7, 12)),
+    merge_buttons.encode(MergeButton(MergeStep.CONFIRM, 7, 12)),
+    reschedule_buttons.encode(Press.TOGGLE, Picker(12, 5, date(2026, 12, 12), 3, 5)),
 ]
 READERS = [reader for _, _, _, reader in KNOWN] + [faq_buttons.decode]
 
@@ -91,6 +105,14 @@ def test_forged_or_malformed_data_reads_as_none() -> None:
         "forget:۱۲:yes",  # Persian digits are typed, never written by the bot
         "enrol:0A1B2C:area:face",
         "staff:remove:",
+        "mg:ok:7",  # a confirmation names both records
+        "mg:pick:7:12",
+        "mg:ok:7:x",
+        "mg:merge:7:12",
+        "rq:t:12:5:20261312:3:5",  # no 13th month
+        "rq:t:12:5:20261212:64:5",  # a seventh day the picker never offers
+        "rq:s:12:5:20261212:3:8",
+        "rq:t:12:5:20261212:3:5:1",
         "",
     ]
     for data in forged:
@@ -102,5 +124,24 @@ def test_whatever_a_codec_accepts_it_would_have_written(data: str) -> None:
     """Strict reading: no reader accepts anything but the exact shapes its writer makes."""
     for read in READERS:
         if read(data) is not None:
-            assert data in ENCODED or data.startswith(("enrol:", "agenda:", "forget:", "faq:"))
+            assert data in ENCODED or data.startswith(
+                ("enrol:", "agenda:", "forget:", "faq:", "mg:", "rq:")
+            )
             assert data.isascii() and len(data) <= 64
+
+
+@given(
+    press=st.sampled_from(list(Press)),
+    message=st.integers(min_value=1, max_value=10**12 - 1),
+    chat_message=st.integers(min_value=0, max_value=10**12 - 1),
+    first=st.dates(min_value=date(2000, 1, 1), max_value=date(9999, 12, 31)),
+    days=st.integers(min_value=0, max_value=63),
+    parts=st.integers(min_value=0, max_value=7),
+)
+def test_the_reschedule_picker_reads_back_what_it_writes(
+    press: Press, message: int, chat_message: int, first: date, days: int, parts: int
+) -> None:
+    picker = Picker(message, chat_message, first, days, parts)
+    data = reschedule_buttons.encode(press, picker)
+    assert reschedule_buttons.decode(data) == (press, picker)
+    assert re.match(reschedule_buttons.PATTERN, data) and len(data.encode()) <= 64

@@ -50,6 +50,15 @@ def bot(tmp_path: Path) -> Iterator[BlockingDriver]:
             "INSERT INTO alerts (kind, patient_id, dedupe_key, created_at, delivered_at)"
             " VALUES ('blood_thinner', 1, 'answer:1', 1, 1)"
         )
+        # Asked for another time: the days that suit them are theirs.
+        conn.execute(
+            "INSERT INTO reschedule_requests (appointment_id, patient_id, message_id, for_start,"
+            " asked_at) VALUES (1, 1, 1, 1, 1)"
+        )
+        conn.execute(
+            "INSERT INTO reschedule_choices (request_id, day, part)"
+            " VALUES (1, '2031-05-17', 'evening')"
+        )
     with running:
         yield running
 
@@ -84,7 +93,7 @@ def test_forget_asks_first_then_erases_and_keeps_an_anonymous_audit_row(
     assert "pending" not in states and "cancelled" in states
     assert tuple(audit[-1])[:3] == (f"telegram:{ADMIN_ID}", "forget", "patient:1")
     dump = bot.dump()
-    for trace in (NAME, "Patient", PHONE, "345 6789", "blood_thinner", "face"):
+    for trace in (NAME, "Patient", PHONE, "345 6789", "blood_thinner", "face", "2031-05-17"):
         assert trace not in dump, trace
 
     # Replayed: the same button again changes nothing and says so.
@@ -117,6 +126,9 @@ def test_export_sends_everything_stored_about_the_patient(bot: BlockingDriver) -
     assert steps["pre_care"]["state"] == "pending"
     assert steps["pre_care"]["answer"] == "blood_thinner"
     assert steps["pre_care"]["due_at"].endswith("+03:30")  # clinic time, readable
+    (request,) = record["reschedule_requests"]
+    assert request["choices"] == [{"day": "2031-05-17", "part": "evening"}]
+    assert request["asked_at"].endswith("+03:30")
     with bot.db() as conn:
         actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
     assert actions[-1] == "export"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.models import AlertKind
 from care.core.problems import MonthName
 from care.desk.stats import GREGORIAN, JALALI, month_span
 from tests.activity import Month, month_of_activity
@@ -127,3 +128,10 @@ _NO_MARKS = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200e\u200f")
 
 def _fa(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+def test_every_alert_kind_has_a_short_name_in_every_language() -> None:
+    """A kind added later needs its stats.kind_<kind>, or /stats would show its code."""
+    for lang in CATALOG.languages:
+        missing = [k for k in AlertKind if not CATALOG.has(lang, f"stats.kind_{k.value}")]
+        assert not missing, (lang, missing)

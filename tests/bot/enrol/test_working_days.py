@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from care.core.dates import format_date, format_time
-from tests.bot.patient_harness import CATALOG, TEHRAN, LiveBot, live_bot, opening
+from tests.bot.patient_harness import (
+    CATALOG,
+    TEHRAN,
+    LiveBot,
+    ask_another_time,
+    live_bot,
+    opening,
+)
 from tests.calls import button_pairs, buttons, message_id, text_of, text_to
 from tests.conftest import FakeClock
 from tests.driver import ADMIN_ID, CLINIC_PHONE, driving
@@ -84,12 +91,16 @@ async def _tap(
     bot: LiveBot, lang: str, *, book_on: int, tap_at: datetime, answer: str, at: str = "14:00"
 ) -> str:
     """Sara, booked at `at` on day `book_on`, gets her pre-care (26 h before) and taps `answer`
-    under it at `tap_at`; the text of the reply."""
+    under it at `tap_at` (for another time, then ticks a day and a part of it and sends);
+    the text of the reply."""
     starts = bot.local(days=book_on, at=at)
     await bot.patient(SARA, "Sara Ahmadi", starts, lang)
     await bot.advance_to(starts - timedelta(hours=26))
     (pre_care,) = await bot.expect(text_to(SARA, opening(lang, "steps.pre_care")))
     await bot.advance_to(tap_at)
+    if answer == "another_time":  # the reply closes the picker, under what was sent
+        sent = text_of(await ask_another_time(bot, SARA, pre_care, lang))
+        return sent.split("\n\n", 1)[1]
     data = next(d for _, d in button_pairs(pre_care) if d.endswith(f":{answer}"))
     before = len(bot.api.messages_to(SARA))
     await bot.press(SARA, data, message_id=message_id(pre_care))

@@ -12,8 +12,8 @@ import pytest
 
 from care.core.clock import from_epoch
 from care.core.models import AlertKind
-from tests.bot.patient_harness import CATALOG, LiveBot, live_bot, opening
-from tests.calls import button_pairs, edit_of, message_id, text_to
+from tests.bot.patient_harness import CATALOG, LiveBot, ask_another_time, live_bot, opening
+from tests.calls import button_pairs, edit_of, message_id, text_of, text_to
 from tests.driver import CLINIC_PHONE, STAFF_ID
 from tests.fakes.bot_api import ApiCall, FakeBotApi
 from tests.problems import staff_text
@@ -57,8 +57,12 @@ async def _step_reaches_everyone(
 async def _answer(bot: LiveBot, lang: str, chat: int, message: ApiCall, answer: str) -> None:
     """Tap `answer` under `message`: the short reply comes, only the choice stays, ticked."""
     data = next(data for _, data in button_pairs(message) if data.endswith(f":{answer}"))
-    await bot.press(chat, data, message_id=message_id(message))
-    await bot.expect(text_to(chat, opening(lang, bot.reply_key(answer))))
+    if answer == "another_time":  # a picker of days and parts of the day first, then Send
+        sent = await ask_another_time(bot, chat, message, lang)
+        assert opening(lang, bot.reply_key(answer)) in text_of(sent)
+    else:
+        await bot.press(chat, data, message_id=message_id(message))
+        await bot.expect(text_to(chat, opening(lang, bot.reply_key(answer))))
     (edit,) = await bot.expect(edit_of("editMessageReplyMarkup", chat, message_id(message)))
     assert button_pairs(edit) == [(f"✓ {CATALOG.text(lang, f'answers.{answer}')}", data)]
 

@@ -99,14 +99,61 @@ async def test_not_after_a_session_that_is_not_the_last(tmp_path: Path) -> None:
             assert _asked(bot, "en") == 0
 
 
-async def test_not_while_an_alert_about_the_patient_is_open(tmp_path: Path) -> None:
+def _alert_ids(conn: sqlite3.Connection) -> list[int]:
+    return [int(row[0]) for row in conn.execute("SELECT id FROM alerts ORDER BY id")]
+
+
+async def _mark_done(bot: LiveBot, alert_id: int) -> None:
+    """The admin takes the alert and marks it done, with the buttons under its post."""
+    (post,) = await bot.expect(
+        lambda c: c.params.get("chat_id") == STAFF_ID and f"own:take:{alert_id}" in str(c.params)
+    )
+    await bot.press(STAFF_ID, f"own:take:{alert_id}", message_id=message_id(post))
+    await bot.expect(lambda c: f"own:done:{alert_id}" in str(c.params))
+    await bot.press(STAFF_ID, f"own:done:{alert_id}", message_id=message_id(post))
+    await bot.settle()
+    closed = await bot.db(
+        lambda conn: conn.execute(
+            "SELECT closed_at FROM alerts WHERE id = ?", (alert_id,)
+        ).fetchone()[0]
+    )
+    assert closed is not None
+
+
+@pytest.mark.parametrize("done", [False, True], ids=["still open", "marked done"])
+async def test_an_alert_since_the_session_blocks_the_question_until_marked_done(
+    tmp_path: Path, done: bool
+) -> None:
+    """Symptoms at the check-in raise an alert; "All fine" at the late check-in asks the
+    question only if staff have marked that alert done by then."""
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path) as bot:
             await bot.patient(SARA, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
             await bot.advance_to(bot.local(days=6, at="16:00"))
             await _tap(bot, "en", await _step(bot, "en", "check_in"), "still_symptoms")
+            await bot.deliver()  # the alert reaches the admin
+            (alert_id,) = await bot.db(_alert_ids)
+            if done:
+                await _mark_done(bot, alert_id)
             await bot.advance_to(bot.local(days=25, at="16:00"))
             await _tap(bot, "en", await _step(bot, "en", "late_check_in"), "all_fine")
             await bot.advance_to(bot.local(days=26, at="16:00"))
             await bot.settle()
-            assert _asked(bot, "en") == 0
+            assert _asked(bot, "en") == (1 if done else 0)
+
+
+async def test_an_open_alert_from_before_the_last_session_does_not_block(tmp_path: Path) -> None:
+    """An alert raised before the last session began (here: a blood thinner at pre-care) is
+    not about its recovery: the physician has seen the patient since."""
+    with FakeBotApi() as api:
+        async with live_bot(api, tmp_path) as bot:
+            await bot.patient(SARA, "Sara Ahmadi", bot.local(days=3, at="14:00"), "en")
+            await bot.advance_to(bot.local(days=2, at="12:00"))
+            await _tap(bot, "en", await _step(bot, "en", "pre_care"), "blood_thinner")
+            await bot.deliver()
+            assert len(await bot.db(_alert_ids)) == 1  # raised, and left open
+            await bot.advance_to(bot.local(days=6, at="16:00"))
+            await _tap(bot, "en", await _step(bot, "en", "check_in"), "all_fine")
+            await bot.advance_to(bot.local(days=6, at="16:05"))
+            await bot.settle()
+            assert _asked(bot, "en") == 1

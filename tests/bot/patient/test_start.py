@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from care.content.catalog import DEFAULT_MESSAGES_DIR, load_catalog
+from care.core.channels import TELEGRAM
 from care.db import staff
 from care.people.invite_attempts import FailedAttempts
 from care.people.invites import issue_invite
 from care.people.staffing import create_staff_invite
+from jobs.channels.bale import BALE
 from tests.conftest import FakeClock
 from tests.driver import BlockingDriver, bot_env
 from tests.factories import enrolled
@@ -126,13 +128,27 @@ def test_a_chat_that_keeps_failing_is_paused_for_ten_minutes(
 
 def test_failures_expire_one_by_one(clock: FakeClock) -> None:
     attempts = FailedAttempts(allowed=2, window=timedelta(minutes=10))
-    attempts.failed(1, clock.now())
+    attempts.failed(TELEGRAM, 1, clock.now())
     clock.advance(minutes=6)
-    attempts.failed(1, clock.now())
-    assert attempts.blocked(1, clock.now())
+    attempts.failed(TELEGRAM, 1, clock.now())
+    assert attempts.blocked(TELEGRAM, 1, clock.now())
     clock.advance(minutes=5)  # the first failure is older than the window now
-    assert not attempts.blocked(1, clock.now())
-    assert not attempts.blocked(2, clock.now())  # a chat never seen
+    assert not attempts.blocked(TELEGRAM, 1, clock.now())
+    assert not attempts.blocked(TELEGRAM, 2, clock.now())  # a chat never seen
+
+
+def test_the_same_chat_id_on_another_channel_is_another_chat(clock: FakeClock) -> None:
+    """Telegram and Bale number their chats on their own: a Bale chat whose id a failing
+    Telegram chat also has is not paused with it, nor the other way round."""
+    attempts = FailedAttempts(allowed=2, window=timedelta(minutes=10))
+    for _ in range(2):
+        attempts.failed(TELEGRAM, 77, clock.now())
+    assert attempts.blocked(TELEGRAM, 77, clock.now())
+    assert not attempts.blocked(BALE, 77, clock.now())
+    for _ in range(2):
+        attempts.failed(BALE, 78, clock.now())
+    assert attempts.blocked(BALE, 78, clock.now())
+    assert not attempts.blocked(TELEGRAM, 78, clock.now())
 
 
 def test_failed_staff_invites_count_too(bot: BlockingDriver, clock: FakeClock) -> None:

@@ -94,6 +94,16 @@ def test_answer_labels_are_short_and_plain(lang: str) -> None:
         assert SHIPPED.placeholders(lang, f"answers.{answer}") == frozenset()
 
 
+_RESCHEDULE = {
+    "reschedule.ask": {"appointment_date", "appointment_time", "hours"},
+    "reschedule.hours": {"part", "begins", "ends"},
+    "reschedule.choice": {"day", "part"},
+    "reschedule.pair": {"first", "second"},
+    "reschedule.sent": {"choices"},
+    "reschedule.replaced": {"choices"},
+}
+
+
 def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
     for key in SHIPPED.keys("en"):
         used = SHIPPED.placeholders("en", key)
@@ -127,6 +137,8 @@ def test_shipped_texts_use_only_values_the_bot_supplies() -> None:
             assert (
                 {"opening_day", "opening_time"} <= used <= CLINIC | {"opening_day", "opening_time"}
             )
+        elif key in _RESCHEDULE:  # bot/patient/reschedule.py: the picker for another time
+            assert used == _RESCHEDULE[key], key
         else:
             assert used <= CLINIC, key
 
