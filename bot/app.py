@@ -16,6 +16,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import common, desk, enrol, patient, relay, staff
+from bot.common.access import linked_patient
 from bot.common.menus import show_patient_menus, show_staff_menus
 from bot.common.outages import OutageWatch
 from bot.common.patient_view import say
@@ -287,9 +288,23 @@ async def _on_error(update: object, context: CareContext) -> None:
         text = (
             say(services, app_language(services, user.language_code), "errors.staff")
             if is_admin and user is not None
-            else say(services, services.settings.default_language, "patient.error")
+            else say(services, await _patient_language(update, context), "patient.error")
         )
         try:
             await update.effective_message.reply_text(text)
         except TelegramError as error:  # e.g. the reply itself hit a rate limit
             log.warning("could not tell the user about the error: %s", error)
+
+
+async def _patient_language(update: Update, context: CareContext) -> str:
+    """The language a patient chose, else their Telegram app's, else the clinic's: the
+    database may be what just failed, so asking it may fail too."""
+    language_code = update.effective_user.language_code if update.effective_user else None
+    try:
+        patient = await linked_patient(update, context)
+    except Exception:  # the error being reported may be the database's
+        log.warning("could not look up who met the error; answering in their app's language")
+        patient = None
+    if patient is not None:
+        return patient.language
+    return app_language(context.services, language_code)

@@ -164,3 +164,30 @@ async def test_the_patient_menu_is_set_in_both_languages(bot: LiveBot) -> None:
         assert [c["description"] for c in commands] == [
             CATALOG.text(lang, f"commands.{name}") for name in PATIENT_COMMANDS
         ]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+async def test_an_error_is_told_to_the_patient_in_their_own_language(
+    bot: LiveBot, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the clinic's default (Persian here), the patient's own choice."""
+    await _sara(bot, lang)
+
+    def broken(*_args: object) -> str:
+        raise RuntimeError("a bug in the appointments list")
+
+    monkeypatch.setattr("bot.patient.commands.appointments_text", broken)
+    await bot.send(SARA, "/appointments")
+    await bot.expect(text_to(SARA, opening(lang, "patient.error")))
+
+
+async def test_a_stranger_who_meets_an_error_is_told_in_their_apps_language(
+    bot: LiveBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug in the stranger's reply")
+
+    monkeypatch.setattr("bot.common.fallback.say", broken)
+    chat = bot.driver.chat(STRANGER, language_code="en-GB")  # the clinic's default: Persian
+    await chat.send("hello")
+    await bot.expect(text_to(STRANGER, opening("en", "patient.error")))
