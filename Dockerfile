@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/app/.venv/bin:$PATH \
-    DATABASE_PATH=/data/mesocare.db
+    DATABASE_PATH=/data/mesocare.db \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mesocare
 

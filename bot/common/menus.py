@@ -42,6 +42,7 @@ ADMIN_COMMANDS: tuple[str, ...] = (
     "export",
     "export_patient",
     "forget",
+    "stats",
 )
 
 

@@ -1,4 +1,5 @@
-"""The staff desk: the agenda, a patient's card and every action on it, exports and erasure."""
+"""The staff desk: the agenda, a patient's card and every action on it, exports and erasure,
+the clinic's month at a glance."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.desk import (
     merge,
     merge_buttons,
     privacy,
+    stats,
 )
 from bot.services import CareContext, Handler
 
@@ -36,6 +38,7 @@ def handlers() -> list[Handler]:
         CommandHandler("export", export.export),
         CommandHandler("export_patient", privacy.export),
         CommandHandler("forget", privacy.forget),
+        CommandHandler("stats", stats.stats),
         CallbackQueryHandler(privacy.forget_confirmed, pattern=forget_buttons.PATTERN),
         CallbackQueryHandler(merge.press, pattern=merge_buttons.PATTERN),
         CallbackQueryHandler(actions.press_button, pattern=buttons.PATTERN),

@@ -61,6 +61,7 @@ STAFF_SECTIONS = frozenset(
     | {"relay_staff", "ownership", "morning", "merge"}
     | {"reschedule_staff"}
     | {"check", "preview", "export", "weekdays"}
+    | {"stats"}
 )
 _PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 

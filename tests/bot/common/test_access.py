@@ -116,7 +116,7 @@ def test_staff_commands_work_in_private_and_in_the_staff_group(bot: BlockingDriv
         assert "Pre-session reminder" in reply.params["text"]
 
 
-@pytest.mark.parametrize("command", ["forget", "export_patient"])
+@pytest.mark.parametrize("command", ["forget", "export_patient", "stats"])
 def test_admin_commands_are_refused_to_staff(bot: BlockingDriver, command: str) -> None:
     before = bot.dump()
     reply = bot.say(STAFF, f"/{command} 1")
