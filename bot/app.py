@@ -247,7 +247,7 @@ async def show_menus(application: Application) -> None:  # type: ignore[type-arg
         log.info("%s has no command menus; skipped", channel.name)
         return
     await show_patient_menus(application.bot, services.catalog)
-    await show_staff_menus(application.bot, services.settings, services.db, services.catalog)
+    await show_staff_menus(application.bot, services.settings, services.db, services.catalog, name)
 
 
 def _poke_when_back(services: Services, state: HealthState) -> None:

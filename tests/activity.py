@@ -86,7 +86,9 @@ def alert(
     )
     assert alert_id is not None
     if taken_after is not None:
-        assert alert_owners.take(conn, alert_id, 7, "Mina", to_epoch(at + taken_after))
+        assert alert_owners.take(
+            conn, alert_id, 7, "Mina", to_epoch(at + taken_after), channel="telegram"
+        )
     return alert_id
 
 

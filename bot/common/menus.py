@@ -95,9 +95,12 @@ async def hide_staff_menu(bot: Bot, catalog: Catalog, user_id: int) -> None:
         log.warning("could not remove the staff menu of user %s: %s", user_id, error)
 
 
-async def show_staff_menus(bot: Bot, settings: Settings, db: Database, catalog: Catalog) -> None:
-    """At start-up: every admin and every current staff member gets their menu."""
-    for member in await db.run(everyone_at_the_desk, settings.admin_ids):
+async def show_staff_menus(
+    bot: Bot, settings: Settings, db: Database, catalog: Catalog, channel: str
+) -> None:
+    """At start-up: every admin and every current staff member of `channel` gets their menu
+    there (a Bale staff member's id may be someone else's on Telegram)."""
+    for member in await db.run(everyone_at_the_desk, settings.admin_ids_on(channel), channel):
         await show_staff_menu(
             bot,
             catalog,

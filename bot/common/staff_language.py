@@ -1,4 +1,5 @@
-"""Which language a staff member reads: the one they chose with /language, else their Telegram
+"""Which language a staff member reads: the one they chose with /language (on this messenger:
+ids are each messenger's own), else their Telegram
 app's if the catalogs have it, else DEFAULT_LANGUAGE. The staff group reads STAFF_LANGUAGE,
 whoever wrote: a reply there is read by everyone in it."""
 
@@ -18,7 +19,7 @@ async def staff_language(update: Update, context: CareContext) -> str:
         return services.settings.staff_language
     if user is None:
         return services.settings.default_language
-    chosen = await services.db.run(language_of, user.id)
+    chosen = await services.db.run(language_of, user.id, context.channel)
     return chosen or app_language(services, user.language_code)
 
 

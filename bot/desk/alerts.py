@@ -119,7 +119,8 @@ def staff_targets(
         members = {m.user_id for m in active_staff(conn) if m.channel == channel}
         people = sorted(services.admin_ids(channel) | members)
         targets.extend(
-            (channel, user, language_of(conn, user) or settings.staff_language) for user in people
+            (channel, user, language_of(conn, user, channel) or settings.staff_language)
+            for user in people
         )
     return targets
 
@@ -128,7 +129,7 @@ def chat_language(conn: sqlite3.Connection, services: Services, channel: str, ch
     """The language a staff chat on `channel` reads: the group's, or that member's own."""
     if chat_id == services.staff_chat_id(channel):
         return services.settings.staff_language
-    return language_of(conn, chat_id) or services.settings.staff_language
+    return language_of(conn, chat_id, channel) or services.settings.staff_language
 
 
 def describe(conn: sqlite3.Connection, alert: AlertRow, voice: Voice) -> str:

@@ -14,6 +14,7 @@ from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
 from bot.desk.alert_buttons import OwnerAction
 from bot.desk.alerts import describe
+from bot.desk.card_view import channel_name
 from bot.relay.posting import chat_voice
 from bot.services import CareContext, Services
 from care.alerts.outbox import AlertRow
@@ -41,18 +42,34 @@ async def press(update: Update, context: CareContext) -> None:
     now = services.clock.now()
     if button.action is OwnerAction.TAKE:
         change = await services.db.run(
-            take, button.alert_id, user_id=user.id, name=user.full_name, now=now
+            take,
+            button.alert_id,
+            user_id=user.id,
+            channel=context.channel,
+            name=user.full_name,
+            now=now,
         )
     else:
         admin = user.id in services.admin_ids(context.channel)
         change = await services.db.run(
-            close, button.alert_id, user_id=user.id, admin=admin, now=now
+            close,
+            button.alert_id,
+            user_id=user.id,
+            channel=context.channel,
+            admin=admin,
+            now=now,
         )
     if change.outcome is not Outcome.DONE or change.alert is None:
         await query.answer(_refusal(voice, button.action, change), show_alert=True)
         return
     await query.answer()
-    log.info("staff %d %s alert %d", user.id, button.action.value, button.alert_id)
+    log.info(
+        "staff %d on %s %s alert %d",
+        user.id,
+        context.channel,
+        button.action.value,
+        button.alert_id,
+    )
     await show_owner(context, services, change.alert)
 
 
@@ -138,16 +155,25 @@ async def alert_line(services: Services, voice: Voice, alert: OwnedAlert, key: s
         if patient is not None
         else voice("alerts.patient", patient_id=alert.patient_id or 0)
     )
-    owner = (
-        voice("ownership.handled_by", staff_name=alert.owner_name)
-        if alert.owner_name is not None
-        else voice("ownership.nobody")
-    )
     return voice(
         key,
         alert_id=alert.id,
         when=from_epoch(alert.created_at),
         who=who,
         what=voice(f"alerts.{AlertKind(alert.kind).value}"),
-        owner=owner,
+        owner=owner_label(services, voice, alert),
     )
+
+
+def owner_label(services: Services, voice: Voice, alert: OwnedAlert) -> str:
+    """Who has the alert; with their messenger when the bot serves more than one, since a
+    name (and an id) on one messenger says nothing of the other."""
+    if alert.owner_name is None:
+        return voice("ownership.nobody")
+    if len(services.apps) > 1 and alert.owner_channel is not None:
+        return voice(
+            "ownership.handled_by_on",
+            staff_name=alert.owner_name,
+            channel=channel_name(voice, alert.owner_channel),
+        )
+    return voice("ownership.handled_by", staff_name=alert.owner_name)

@@ -61,7 +61,12 @@ async def take_staff_answer(update: Update, context: CareContext) -> None:
         await message.reply_text(voice("relay_staff.gone"))
         return
     noted = await services.db.run(
-        add_note, alert.id, user_id=user.id, note=message.text, now=services.clock.now()
+        add_note,
+        alert.id,
+        user_id=user.id,
+        channel=context.channel,
+        note=message.text,
+        now=services.clock.now(),
     )
     if noted:
         await message.reply_text(voice("ownership.note_added"))

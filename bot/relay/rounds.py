@@ -43,7 +43,7 @@ async def escalate(services: Services) -> int:
             bot = services.bot_of(channel)
             if bot is None:
                 continue
-            lang = await services.db.run(language_of, admin) or settings.staff_language
+            lang = await services.db.run(language_of, admin, channel) or settings.staff_language
             voice = voice_in(services, lang)
             text = voice("ownership.escalated", text=await alert_text(services, voice, alert))
             markup = alert_buttons.keyboard(

@@ -13,10 +13,12 @@ from bot.common.menus import hide_staff_menu, show_staff_menu
 from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, staff_voice, voice_in
 from bot.common.staff_voice import Voice
+from bot.desk.card_view import channel_name
 from bot.patient import start
 from bot.services import CareContext
 from bot.staff import member_buttons
-from bot.staff.member_buttons import INVITE, remove_confirmed
+from bot.staff.member_buttons import INVITE, Member, remove_confirmed
+from care.core.channels import TELEGRAM
 from care.people.staffing import (
     JoinOutcome,
     active_staff,
@@ -25,8 +27,12 @@ from care.people.staffing import (
     remove_staff,
 )
 from care.people.tokens import looks_like_token
+from jobs.channels.bale import BALE
 
 log = logging.getLogger(__name__)
+
+# Where each messenger's admins are set (they are removed there, never with /staff).
+ADMIN_SETTING = {TELEGRAM: "ADMIN_IDS", BALE: "BALE_ADMIN_IDS"}
 
 
 @admin_only
@@ -68,19 +74,26 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     query = update.callback_query
     assert query is not None
     voice = await staff_voice(update, context)
-    user_id = await _removal_target(query, context, voice)
-    if user_id is None:
+    target = await _removal_target(query, context, voice)
+    if target is None:
         return
-    members = {m.user_id: m for m in await context.services.db.run(active_staff)}
-    member = members.get(user_id)
-    if member is None:
-        await replace_message(query, voice("staff_list.not_staff", user_id=str(user_id)))
+    found = [
+        m
+        for m in await context.services.db.run(active_staff)
+        if (m.channel, m.user_id) == (target.channel, target.user_id)
+    ]
+    messenger = channel_name(voice, target.channel)
+    if not found:
+        await replace_message(
+            query,
+            voice("staff_list.not_staff", user_id=str(target.user_id), channel=messenger),
+        )
         return
     keyboard = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    voice("staff_list.yes_remove"), callback_data=remove_confirmed(user_id)
+                    voice("staff_list.yes_remove"), callback_data=remove_confirmed(target)
                 ),
                 InlineKeyboardButton(
                     voice("staff_list.no_keep"), callback_data=member_buttons.KEEP
@@ -90,30 +103,49 @@ async def staff_remove_ask(update: Update, context: CareContext) -> None:
     )
     await replace_message(
         query,
-        voice("staff_list.confirm_remove", name=member.display_name, user_id=str(user_id)),
+        voice(
+            "staff_list.confirm_remove",
+            name=found[0].display_name,
+            user_id=str(target.user_id),
+            channel=messenger,
+        ),
         keyboard,
     )
 
 
 @admin_only
 async def staff_remove_confirmed(update: Update, context: CareContext) -> None:
-    """Remove the staff member; their menu goes back to the patients' one."""
+    """Remove the staff member of the messenger the button names; their menu there goes back
+    to the patients' one."""
     query = update.callback_query
     assert query is not None
     voice = await staff_voice(update, context)
-    user_id = await _removal_target(query, context, voice)
-    if user_id is None:
+    target = await _removal_target(query, context, voice)
+    if target is None:
         return
     services = context.services
     removed = await services.db.run(
-        remove_staff, user_id, actor=actor(update), now=services.clock.now()
+        remove_staff,
+        target.user_id,
+        channel=target.channel,
+        actor=actor(update),
+        now=services.clock.now(),
     )
+    messenger = channel_name(voice, target.channel)
     if not removed:
-        await replace_message(query, voice("staff_list.was_not_staff", user_id=str(user_id)))
+        await replace_message(
+            query,
+            voice("staff_list.was_not_staff", user_id=str(target.user_id), channel=messenger),
+        )
         return
-    log.info("staff member %s removed", user_id)
-    await hide_staff_menu(context.bot, services.catalog, user_id)
-    await replace_message(query, voice("staff_list.removed", user_id=str(user_id)))
+    log.info("staff member %s on %s removed", target.user_id, target.channel)
+    bot = services.bot_of(target.channel)
+    channel = services.channels.get(target.channel)
+    if bot is not None and (channel is None or channel.command_menus):
+        await hide_staff_menu(bot, services.catalog, target.user_id)
+    await replace_message(
+        query, voice("staff_list.removed", user_id=str(target.user_id), channel=messenger)
+    )
 
 
 @admin_only
@@ -190,19 +222,28 @@ async def join_with_link(update: Update, context: CareContext) -> None:
 
 
 async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyboardMarkup]:
-    settings = context.services.settings
+    services = context.services
     members = [
         m
-        for m in await context.services.db.run(active_staff)
-        if m.user_id not in settings.admin_ids
+        for m in await services.db.run(active_staff)
+        if m.user_id not in services.admin_ids(m.channel)
     ]
-    # Telegram ids are shown as they are typed in .env: Latin digits, in isolates.
-    admins = voice.join([str(user_id) for user_id in sorted(settings.admin_ids)])
+    # Ids are shown as they are typed in .env: Latin digits, in isolates.
+    admins = voice.join([str(user_id) for user_id in sorted(services.settings.admin_ids)])
     lines = [voice("staff_list.admins", ids=admins)]
+    if BALE in services.apps:
+        bale_admins = voice.join([str(user_id) for user_id in sorted(services.admin_ids(BALE))])
+        lines.append(voice("staff_list.admins_bale", ids=bale_admins))
     if members:
         lines.append(voice("staff_list.staff_heading"))
         lines += [
-            voice("staff_list.member", name=m.display_name, user_id=str(m.user_id)) for m in members
+            voice(
+                "staff_list.member",
+                name=m.display_name,
+                user_id=str(m.user_id),
+                channel=channel_name(voice, m.channel),
+            )
+            for m in members
         ]
     else:
         lines.append(voice("staff_list.no_staff"))
@@ -211,8 +252,12 @@ async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyb
     buttons += [
         [
             InlineKeyboardButton(
-                voice("staff_list.remove_button", name=m.display_name),
-                callback_data=member_buttons.remove(m.user_id),
+                voice(
+                    "staff_list.remove_button",
+                    name=m.display_name,
+                    channel=channel_name(voice, m.channel),
+                ),
+                callback_data=member_buttons.remove(Member(m.channel, m.user_id)),
             )
         ]
         for m in members
@@ -220,13 +265,23 @@ async def _overview(context: CareContext, voice: Voice) -> tuple[str, InlineKeyb
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-async def _removal_target(query: CallbackQuery, context: CareContext, voice: Voice) -> int | None:
-    """Answer the press; the user id at the end of its data (the handler's pattern made sure it
-    is there), or None, said so, when that user is an admin, whom only .env can remove."""
+async def _removal_target(
+    query: CallbackQuery, context: CareContext, voice: Voice
+) -> Member | None:
+    """Answer the press; the member the button names (the handler's pattern made sure it
+    does), or None, said so, when that user is an admin there, whom only .env can remove."""
     await query.answer()
-    user_id = member_buttons.user_of(query.data)
-    assert user_id is not None
-    if user_id in context.services.settings.admin_ids:
-        await replace_message(query, voice("staff_list.is_admin", user_id=str(user_id)))
+    target = member_buttons.member_of(query.data)
+    assert target is not None
+    if target.user_id in context.services.admin_ids(target.channel):
+        await replace_message(
+            query,
+            voice(
+                "staff_list.is_admin",
+                user_id=str(target.user_id),
+                channel=channel_name(voice, target.channel),
+                setting=ADMIN_SETTING.get(target.channel, ADMIN_SETTING[TELEGRAM]),
+            ),
+        )
         return None
-    return user_id
+    return target

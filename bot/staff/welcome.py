@@ -41,7 +41,7 @@ async def welcome(update: Update, context: CareContext, role: Role) -> None:
     services = context.services
     user = update.effective_user
     voice = await staff_voice(update, context)
-    chosen = await services.db.run(language_of, user.id)
+    chosen = await services.db.run(language_of, user.id, context.channel)
     await show_staff_menu(
         context.bot,
         services.catalog,
@@ -92,7 +92,7 @@ async def choose(update: Update, context: CareContext) -> None:
         await query.answer(voice("staff.language_stale"), show_alert=True)
         return
     user_id = query.from_user.id
-    await services.db.run(choose_language, user_id, lang, services.clock.now())
+    await services.db.run(choose_language, user_id, context.channel, lang, services.clock.now())
     log.info("staff member %s chose a language", user_id)
     await query.answer()
     voice = await staff_voice(update, context)
@@ -101,7 +101,7 @@ async def choose(update: Update, context: CareContext) -> None:
         context.bot,
         services.catalog,
         user_id,
-        admin=user_id in services.settings.admin_ids,
+        admin=user_id in services.admin_ids(context.channel),
         lang=lang,
         default=lang,
     )

@@ -31,19 +31,33 @@ class Change:
 
 
 def take(
-    conn: sqlite3.Connection, alert_id: int, *, user_id: int, name: str, now: datetime
+    conn: sqlite3.Connection,
+    alert_id: int,
+    *,
+    user_id: int,
+    channel: str,
+    name: str,
+    now: datetime,
 ) -> Change:
+    """`user_id` of `channel` takes the alert, if nobody has it yet."""
     at = to_epoch(now)
     with transaction(conn):
-        if alert_owners.take(conn, alert_id, user_id, name, at):
-            _audit(conn, at, user_id, "take_alert", alert_id)
+        if alert_owners.take(conn, alert_id, user_id, name, at, channel=channel):
+            _audit(conn, at, f"{channel}:{user_id}", "take_alert", alert_id)
             return Change(Outcome.DONE, alert_owners.get(conn, alert_id))
         return _refusal(conn, alert_id, user_id)
 
 
 def close(
-    conn: sqlite3.Connection, alert_id: int, *, user_id: int, admin: bool, now: datetime
+    conn: sqlite3.Connection,
+    alert_id: int,
+    *,
+    user_id: int,
+    channel: str,
+    admin: bool,
+    now: datetime,
 ) -> Change:
+    """Its owner (the same id on the same messenger) or an admin closes it."""
     at = to_epoch(now)
     with transaction(conn):
         alert = alert_owners.get(conn, alert_id)
@@ -53,25 +67,31 @@ def close(
             return Change(Outcome.CLOSED, alert)
         if alert.owner_id is None:
             return Change(Outcome.NOT_TAKEN, alert)
-        if alert.owner_id != user_id and not admin:
+        if not alert.owned_by(user_id, channel) and not admin:
             return Change(Outcome.TAKEN_BY_OTHER, alert)
         alert_owners.close(conn, alert_id, at)
-        _audit(conn, at, user_id, "close_alert", alert_id)
+        _audit(conn, at, f"{channel}:{user_id}", "close_alert", alert_id)
         return Change(Outcome.DONE, alert_owners.get(conn, alert_id))
 
 
 def add_note(
-    conn: sqlite3.Connection, alert_id: int, *, user_id: int, note: str, now: datetime
+    conn: sqlite3.Connection,
+    alert_id: int,
+    *,
+    user_id: int,
+    channel: str,
+    note: str,
+    now: datetime,
 ) -> bool:
     """The closer's note, once, on a closed alert; it shows on the patient's card."""
     text = note.strip()[:NOTE_LIMIT]
     with transaction(conn):
         alert = alert_owners.get(conn, alert_id)
-        if alert is None or alert.owner_id != user_id or not text:
+        if alert is None or not alert.owned_by(user_id, channel) or not text:
             return False
         if not alert_owners.set_note(conn, alert_id, text):
             return False
-        _audit(conn, to_epoch(now), user_id, "note_alert", alert_id)
+        _audit(conn, to_epoch(now), f"{channel}:{user_id}", "note_alert", alert_id)
         return True
 
 
@@ -84,7 +104,5 @@ def _refusal(conn: sqlite3.Connection, alert_id: int, user_id: int) -> Change:
     return Change(Outcome.TAKEN_BY_OTHER, alert)
 
 
-def _audit(conn: sqlite3.Connection, at: int, user_id: int, action: str, alert_id: int) -> None:
-    audit.record(
-        conn, at=at, actor=f"telegram:{user_id}", action=action, subject=f"alert:{alert_id}"
-    )
+def _audit(conn: sqlite3.Connection, at: int, actor: str, action: str, alert_id: int) -> None:
+    audit.record(conn, at=at, actor=actor, action=action, subject=f"alert:{alert_id}")

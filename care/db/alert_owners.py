@@ -9,7 +9,7 @@ from care.db.post import Post
 
 _COLUMNS = (
     "id, kind, patient_id, appointment_id, urgent, created_at, owner_id, owner_name, taken_at,"
-    " closed_at, note, escalated_at"
+    " closed_at, note, escalated_at, owner_channel"
 )
 
 
@@ -27,6 +27,11 @@ class OwnedAlert:
     closed_at: int | None
     note: str | None
     escalated_at: int | None
+    owner_channel: str | None = None  # the messenger the owner's id is from
+
+    def owned_by(self, user_id: int, channel: str) -> bool:
+        """Whether this user of this messenger has it (the same number elsewhere is not)."""
+        return self.owner_id == user_id and self.owner_channel == channel
 
 
 def _alert(row: sqlite3.Row) -> OwnedAlert:
@@ -43,6 +48,7 @@ def _alert(row: sqlite3.Row) -> OwnedAlert:
         row["closed_at"],
         row["note"],
         row["escalated_at"],
+        row["owner_channel"],
     )
 
 
@@ -51,12 +57,15 @@ def get(conn: sqlite3.Connection, alert_id: int) -> OwnedAlert | None:
     return None if row is None else _alert(row)
 
 
-def take(conn: sqlite3.Connection, alert_id: int, user_id: int, name: str, now: int) -> bool:
-    """The first taker wins: False if someone has it already or it is closed."""
+def take(
+    conn: sqlite3.Connection, alert_id: int, user_id: int, name: str, now: int, *, channel: str
+) -> bool:
+    """The first taker wins: False if someone has it already or it is closed. `channel`: the
+    messenger `user_id` is from."""
     cursor = conn.execute(
-        "UPDATE alerts SET owner_id = ?, owner_name = ?, taken_at = ?"
+        "UPDATE alerts SET owner_id = ?, owner_channel = ?, owner_name = ?, taken_at = ?"
         " WHERE id = ? AND owner_id IS NULL AND closed_at IS NULL",
-        (user_id, name, now, alert_id),
+        (user_id, channel, name, now, alert_id),
     )
     return cursor.rowcount == 1
 

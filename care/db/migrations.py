@@ -271,6 +271,46 @@ _STEPS: tuple[str, ...] = (
         PRIMARY KEY (request_id, day, part)
     )
     """,
+    # 12: a Telegram id and a Bale id are separate namespaces that may hold the same number, so
+    # staff and their chosen languages are keyed by (channel, user_id), and an alert's owner is
+    # stored with the messenger their id is from. A language chosen before this step served
+    # that number on every channel: it is kept for both. An owner taken before it: the channel
+    # of their staff row (one per number until now), else Telegram (admins are not stored).
+    """
+    CREATE TABLE staff_by_channel (
+        channel TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        display_name TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        removed_at INTEGER,
+        PRIMARY KEY (channel, user_id)
+    );
+    INSERT INTO staff_by_channel
+        (channel, user_id, display_name, added_by, added_at, removed_at)
+        SELECT channel, user_id, display_name, added_by, added_at, removed_at FROM staff;
+    DROP TABLE staff;
+    ALTER TABLE staff_by_channel RENAME TO staff;
+
+    CREATE TABLE staff_languages_by_channel (
+        channel TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        chosen_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, user_id)
+    );
+    INSERT INTO staff_languages_by_channel (channel, user_id, language, chosen_at)
+        SELECT 'telegram', user_id, language, chosen_at FROM staff_languages;
+    INSERT INTO staff_languages_by_channel (channel, user_id, language, chosen_at)
+        SELECT 'bale', user_id, language, chosen_at FROM staff_languages;
+    DROP TABLE staff_languages;
+    ALTER TABLE staff_languages_by_channel RENAME TO staff_languages;
+
+    ALTER TABLE alerts ADD COLUMN owner_channel TEXT;
+    UPDATE alerts SET owner_channel = coalesce(
+        (SELECT s.channel FROM staff s WHERE s.user_id = alerts.owner_id LIMIT 1), 'telegram'
+    ) WHERE owner_id IS NOT NULL
+    """,
 )
 
 LATEST_VERSION = len(_STEPS)

@@ -87,25 +87,39 @@ def join_staff(
             at=to_epoch(now),
             actor=f"{channel}:{user_id}",
             action="staff_join",
-            subject=f"staff:{user_id}",
+            subject=staff_subject(channel, user_id),
             detail=f"staff_invite:{invite.id}",
         )
     return JoinOutcome.JOINED
 
 
-def remove_staff(conn: sqlite3.Connection, user_id: int, *, actor: str, now: datetime) -> bool:
-    """Take away a staff member's access; False if they were not (or no longer) staff."""
+def remove_staff(
+    conn: sqlite3.Connection,
+    user_id: int,
+    *,
+    channel: str = TELEGRAM,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Take away the access of `user_id` on `channel` (the same number on another messenger is
+    someone else, left alone); False if they were not (or no longer) staff."""
     with transaction(conn):
-        removed = staff.remove(conn, user_id, to_epoch(now))
+        removed = staff.remove(conn, user_id, to_epoch(now), channel)
         if removed:
             audit.record(
                 conn,
                 at=to_epoch(now),
                 actor=actor,
                 action="staff_remove",
-                subject=f"staff:{user_id}",
+                subject=staff_subject(channel, user_id),
             )
     return removed
+
+
+def staff_subject(channel: str, user_id: int) -> str:
+    """How the audit trail names a staff member: `staff:<id>` on Telegram (as every row written
+    before there were channels), `staff:<channel>:<id>` elsewhere."""
+    return f"staff:{user_id}" if channel == TELEGRAM else f"staff:{channel}:{user_id}"
 
 
 # Reading and setting what the bot knows of each staff member. -------------------------------
@@ -128,22 +142,30 @@ def active_staff(conn: sqlite3.Connection) -> list[StaffMember]:
     return staff.active(conn)
 
 
-def language_of(conn: sqlite3.Connection, user_id: int) -> str | None:
-    """The language the staff member chose with /language; None if they never did."""
-    return staff.language_of(conn, user_id)
+def language_of(conn: sqlite3.Connection, user_id: int, channel: str) -> str | None:
+    """The language the staff member (or admin) of `channel` chose with /language; None if
+    they never did."""
+    return staff.language_of(conn, user_id, channel)
 
 
-def choose_language(conn: sqlite3.Connection, user_id: int, language: str, now: datetime) -> None:
-    staff.choose_language(conn, user_id, language, to_epoch(now))
+def choose_language(
+    conn: sqlite3.Connection, user_id: int, channel: str, language: str, now: datetime
+) -> None:
+    staff.choose_language(conn, user_id, channel, language, to_epoch(now))
 
 
 def everyone_at_the_desk(
-    conn: sqlite3.Connection, admin_ids: frozenset[int]
+    conn: sqlite3.Connection, admin_ids: frozenset[int], channel: str
 ) -> list[StaffLanguage]:
-    """The admins (in id order), then every other current staff member, each with their
-    chosen language."""
+    """The admins of `channel` (in id order), then every other current staff member there,
+    each with their chosen language."""
     people = [(user_id, True) for user_id in sorted(admin_ids)]
-    people += [(m.user_id, False) for m in staff.active(conn) if m.user_id not in admin_ids]
+    people += [
+        (m.user_id, False)
+        for m in staff.active(conn)
+        if m.channel == channel and m.user_id not in admin_ids
+    ]
     return [
-        StaffLanguage(user_id, admin, staff.language_of(conn, user_id)) for user_id, admin in people
+        StaffLanguage(user_id, admin, staff.language_of(conn, user_id, channel))
+        for user_id, admin in people
     ]

@@ -22,7 +22,10 @@ from bot.patient.language_buttons import LanguageButton
 from bot.patient.reschedule_buttons import Picker, Press
 from bot.staff import language_buttons as staff_language_buttons
 from bot.staff import member_buttons
+from bot.staff.member_buttons import Member
 from care.content.catalog import FAQ_TOPICS
+from care.core.channels import TELEGRAM
+from jobs.channels.bale import BALE
 
 # (the data a codec writes, what it reads back, the codec's pattern, its reader)
 KNOWN: list[tuple[str, object, str, Callable[[str], object]]] = [
@@ -40,8 +43,10 @@ KNOWN: list[tuple[str, object, str, Callable[[str], object]]] = [
      forget_buttons.decode),
     ("enrol:0a1b2c:area:face", EnrolButton("0a1b2c", "area", "face"), enrol_buttons.PATTERN,
      enrol_buttons.decode),
-    ("staff:remove:42", 42, member_buttons.REMOVE_PATTERN, member_buttons.user_of),
-    ("staff:removeok:42", 42, member_buttons.REMOVE_CONFIRMED_PATTERN, member_buttons.user_of),
+    ("staff:remove:telegram:42", Member(TELEGRAM, 42), member_buttons.REMOVE_PATTERN,
+     member_buttons.member_of),
+    ("staff:removeok:bale:42", Member(BALE, 42), member_buttons.REMOVE_CONFIRMED_PATTERN,
+     member_buttons.member_of),
     ("mg:pick:7", MergeButton(MergeStep.PICK, 7), merge_buttons.PATTERN, merge_buttons.decode),
     ("mg:ask:7:12", MergeButton(MergeStep.ASK, 7, 12), merge_buttons.PATTERN,
      merge_buttons.decode),
@@ -60,8 +65,8 @@ ENCODED = [
     forget_buttons.encode(ForgetButton(12, erase=True)),
     forget_buttons.encode(ForgetButton(12, erase=False)),
     enrol_buttons.encode(EnrolButton("0a1b2c", "area", "face")),
-    member_buttons.remove(42),
-    member_buttons.remove_confirmed(42),
+    member_buttons.remove(Member(TELEGRAM, 42)),
+    member_buttons.remove_confirmed(Member(BALE, 42)),
     merge_buttons.encode(MergeButton(MergeStep.PICK, 7)),
     merge_buttons.encode(MergeButton(MergeStep.ASK, 7, 12)),
     merge_buttons.encode(MergeButton(MergeStep.CONFIRM, 7, 12)),
@@ -89,8 +94,18 @@ def test_faq_buttons_name_only_known_topics() -> None:
 def test_staff_member_buttons_have_one_pattern_each() -> None:
     assert re.match(member_buttons.INVITE_PATTERN, member_buttons.INVITE)
     assert re.match(member_buttons.KEEP_PATTERN, member_buttons.KEEP)
-    assert not re.match(member_buttons.REMOVE_PATTERN, member_buttons.remove_confirmed(1))
-    assert member_buttons.user_of(member_buttons.INVITE) is None
+    assert not re.match(
+        member_buttons.REMOVE_PATTERN, member_buttons.remove_confirmed(Member(TELEGRAM, 1))
+    )
+    assert member_buttons.member_of(member_buttons.INVITE) is None
+
+
+def test_staff_remove_buttons_already_in_chats_name_a_telegram_user() -> None:
+    """Before staff had a messenger, remove buttons carried the id alone: Telegram's."""
+    for data in ("staff:remove:42", "staff:removeok:42"):
+        assert member_buttons.member_of(data) == Member(TELEGRAM, 42), data
+    assert re.match(member_buttons.REMOVE_PATTERN, "staff:remove:42")
+    assert re.match(member_buttons.REMOVE_CONFIRMED_PATTERN, "staff:removeok:42")
 
 
 def test_forged_or_malformed_data_reads_as_none() -> None:
@@ -105,6 +120,10 @@ def test_forged_or_malformed_data_reads_as_none() -> None:
         "forget:۱۲:yes",  # Persian digits are typed, never written by the bot
         "enrol:0A1B2C:area:face",
         "staff:remove:",
+        "staff:remove:sms:42",  # a messenger the bot does not serve
+        "staff:remove:Telegram:42",
+        "staff:removeok:bale:",
+        "staff:remove:bale:telegram:42",
         "mg:ok:7",  # a confirmation names both records
         "mg:pick:7:12",
         "mg:ok:7:x",
@@ -125,7 +144,7 @@ def test_whatever_a_codec_accepts_it_would_have_written(data: str) -> None:
     for read in READERS:
         if read(data) is not None:
             assert data in ENCODED or data.startswith(
-                ("enrol:", "agenda:", "forget:", "faq:", "mg:", "rq:")
+                ("enrol:", "agenda:", "forget:", "faq:", "mg:", "rq:", "staff:")
             )
             assert data.isascii() and len(data) <= 64
 

@@ -80,14 +80,14 @@ async def test_an_invited_person_becomes_staff_once_and_loses_access_when_remove
         assert "does not work any more" in text_of(refused)
 
         (overview,) = await admin.send("/staff")
-        assert "• Nasrin (id 4004)" in text_of(overview)
+        assert "• Nasrin (Telegram, id 4004)" in text_of(overview)
         _, (ask,) = await admin.press("Remove Nasrin", under=overview)
-        assert "Remove Nasrin (id 4004) from staff?" in text_of(ask)
+        assert "Remove Nasrin (Telegram, id 4004) from staff?" in text_of(ask)
         _, (kept,) = await admin.press("No, keep", under=ask)
-        assert "• Nasrin (id 4004)" in text_of(kept)
+        assert "• Nasrin (Telegram, id 4004)" in text_of(kept)
         _, (ask,) = await admin.press("Remove Nasrin", under=kept)
         _, (removed,) = await admin.press("Yes, remove", under=ask)
-        assert "Removed user 4004" in text_of(removed)
+        assert "Removed Telegram user 4004" in text_of(removed)
         assert _menus_for(desk, "deleteMyCommands", NEW_STAFF)
 
         (refused,) = await newcomer.send("/today")
