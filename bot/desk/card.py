@@ -29,6 +29,7 @@ from care.desk.card import patient_card
 from care.desk.reschedule_offers import offers_for
 from care.people.lookup import appointment_record, patient_record
 from care.people.search import find_patients
+from care.people.successor import kept_record
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ async def find_patient(update: Update, context: CareContext) -> None:
         return
     if found.total == 1:
         admin = await viewer_is_admin(update, context)
-        text, markup = await render_card(context, voice, found.patients[0].id, admin=admin)
+        # A number merged away: render_card shows the record it went to, saying so.
+        shown = found.merged_from or found.patients[0].id
+        text, markup = await render_card(context, voice, shown, admin=admin)
         await update.effective_message.reply_text(text, reply_markup=markup)
         return
     more = found.total - len(found.patients)
@@ -76,10 +79,16 @@ async def viewer_is_admin(update: Update, context: CareContext) -> bool:
 async def render_card(
     context: CareContext, voice: Voice, patient_id: int, *, banner: str = "", admin: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The card's text (after `banner`, if any) and its buttons (an admin's, for `admin`)."""
+    """The card's text (after `banner`, if any) and its buttons (an admin's, for `admin`); for
+    a record merged into another, that one's card with a note."""
     services = context.services
     card = await services.db.run(patient_card, patient_id, services.clock.now())
     if card is None:
+        kept = await services.db.run(kept_record, patient_id)
+        if kept is not None:  # merged away: the record it went to, saying so
+            note = voice("merge.merged_note", patient_id=patient_id, into_id=kept)
+            banner = f"{banner}\n\n{note}" if banner else note
+            return await render_card(context, voice, kept, banner=banner, admin=admin)
         missing = voice("desk.no_patient", patient_id=patient_id)
         return (f"{banner}\n\n{missing}" if banner else missing), None
     notes = await card_notes(context, voice, patient_id)

@@ -5,6 +5,7 @@ phone number ("the one ending 4567"). Anything with letters is part of a name, m
 folded search key, so case, Arabic or Persian letter forms, diacritics and ZWNJ do not matter.
 Longer numbers (with +, spaces, dashes or brackets if you like) are phone numbers: a match on
 the end of the stored number is enough, and a leading 0 or country code does not get in the way.
+A number that was a record merged into another finds the record it went to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from care.core.models import Patient
 from care.core.text_input import fold_for_search, normalize_digits
 from care.db import patients
+from care.people.successor import kept_record
 
 MAX_ID_DIGITS = 9
 MIN_PHONE_DIGITS = 4
@@ -27,6 +29,7 @@ _PHONE = re.compile(r"\+?\(?[0-9][0-9 ()\-.]*")
 class Matches:
     patients: list[Patient]  # the first `limit`, newest first
     total: int
+    merged_from: int | None = None  # the number typed was merged into the one record found
 
 
 def find_patients(conn: sqlite3.Connection, query: str, *, limit: int) -> Matches:
@@ -37,6 +40,9 @@ def find_patients(conn: sqlite3.Connection, query: str, *, limit: int) -> Matche
         patient = patients.get(conn, int(by_id[1]))
         if patient is not None:
             return Matches([patient], 1)
+        kept = kept_record(conn, int(by_id[1]))
+        if kept is not None and (survivor := patients.get(conn, kept)) is not None:
+            return Matches([survivor], 1, merged_from=int(by_id[1]))
         if typed.startswith("#") or len(by_id[1]) < MIN_PHONE_DIGITS:
             return Matches([], 0)
     if _PHONE.fullmatch(typed):
