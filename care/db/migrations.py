@@ -276,9 +276,10 @@ _STEPS: tuple[str, ...] = (
     # stored with the messenger their id is from. A language chosen before this step served
     # that number on every channel: it is kept for both. An owner taken before it: the channel
     # of their staff row (one per number until now), else Telegram (admins are not stored).
+    # A row written without a channel is Telegram's, as in step 7.
     """
     CREATE TABLE staff_by_channel (
-        channel TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT 'telegram',
         user_id INTEGER NOT NULL,
         display_name TEXT NOT NULL,
         added_by TEXT NOT NULL,
@@ -293,7 +294,7 @@ _STEPS: tuple[str, ...] = (
     ALTER TABLE staff_by_channel RENAME TO staff;
 
     CREATE TABLE staff_languages_by_channel (
-        channel TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT 'telegram',
         user_id INTEGER NOT NULL,
         language TEXT NOT NULL,
         chosen_at INTEGER NOT NULL,
