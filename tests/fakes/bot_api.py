@@ -70,6 +70,7 @@ import functools
 import json
 import math
 import random
+import signal
 import socket
 import threading
 import time
@@ -1173,6 +1174,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     parser.add_argument("--jitter", type=float, default=0.0, help="± seconds around --latency")
     args = parser.parse_args(argv)
+    # Ctrl-C (SIGINT) stops it even when started from a shell that ignores SIGINT for its
+    # background jobs: Python leaves an inherited "ignore" in place otherwise.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     api = FakeBotApi(
         bot_username=args.bot_username,
         enforce_limits=args.enforce_limits,

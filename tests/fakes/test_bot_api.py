@@ -632,10 +632,21 @@ async def test_stop_answers_a_pending_long_poll_at_once(fake: FakeBotApi, bot: B
 
 def test_cli_serves_until_interrupted() -> None:
     command = [sys.executable, "-m", "tests.fakes.bot_api", "--port", "0", "--enforce-limits"]
-    with subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True) as server:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().split()[0].removeprefix("base_url=")
-        with urllib.request.urlopen(f"{base_url}{TOKEN}/getMe", data=b"", timeout=5) as answer:
-            assert json.load(answer)["result"]["username"] == "mesocare_test_bot"
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=5) == 0
+    # Started as a background job of a non-interactive shell would start it: SIGINT ignored.
+    with subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    ) as server:
+        try:
+            assert server.stdout is not None
+            base_url = server.stdout.readline().split()[0].removeprefix("base_url=")
+            with urllib.request.urlopen(f"{base_url}{TOKEN}/getMe", data=b"", timeout=5) as answer:
+                assert json.load(answer)["result"]["username"] == "mesocare_test_bot"
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=5) == 0
+        finally:
+            if server.poll() is None:  # a failed test must not leave the suite waiting on it
+                server.kill()
