@@ -204,7 +204,13 @@ async def test_strangers_forgeries_empty_and_stale_pickers_change_nothing(
 ) -> None:
     with FakeBotApi() as api:
         async with live_bot(api, tmp_path) as bot:
-            _, message = await _pre_care(bot, "en", days=30)
+            # A session on a working day: the picker's first day then changes at the midnight
+            # before it (on a closed day, only after it, whatever today's weekday).
+            working = bot.services.settings.working_time
+            days = next(
+                d for d in range(30, 60) if working.is_working_day((bot.day0 + timedelta(d)).date())
+            )
+            _, message = await _pre_care(bot, "en", days=days)
             data = next(d for _, d in button_pairs(message) if d.endswith(":another_time"))
             await bot.press(SARA, data, message_id=message_id(message))
             (picker,) = await bot.expect(text_to(SARA, opening("en", "reschedule.ask")))
@@ -236,11 +242,18 @@ async def test_strangers_forgeries_empty_and_stale_pickers_change_nothing(
             # a picker from an earlier day comes back fresh, with today's days
             first = _offered(bot)[0]
             while _offered(bot)[0] == first:
-                await bot.advance_to(bot.clock.now() + timedelta(days=1))
+                await bot.advance_to(bot.clock.now() + timedelta(hours=1))
+            assert bot.clock.now() < bot.local(days=days, at="14:00")  # the session is ahead
             before = await bot.db(_dump)
             await bot.press(SARA, toggle, message_id=message_id(picker))
             await bot.settle()
-            edits = [c for c in api.calls() if c.method == "editMessageText"]
+            # The picker's own edit (the welcome may be edited meanwhile, as days pass).
+            edits = [
+                c
+                for c in api.calls()
+                if c.method == "editMessageText"
+                and int(c.params.get("message_id", 0)) == message_id(picker)
+            ]
             assert opening("en", "reschedule.outdated") in text_of(edits[-1])
             fresh = next(d for _, d in button_pairs(edits[-1]) if d.startswith("rq:s:"))
             assert fresh.split(":")[4] == f"{_offered(bot)[0]:%Y%m%d}"
