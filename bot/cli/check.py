@@ -44,6 +44,7 @@ from care.schedule.protocol import CareProtocol, ProtocolError, load_protocol
 from jobs import heartbeat
 from jobs.channels.bale import BALE, BALE_ROOT
 from jobs.channels.proxy import shown
+from jobs.channels.telegram import TELEGRAM_ROOT
 
 TOKEN_CHECK_SECONDS = 5.0
 # Without readable settings there is no DEFAULT_LANGUAGE to go by: the check speaks English,
@@ -186,7 +187,6 @@ class _Messenger:
     api_root: str  # without /bot
     base_url: str | None  # as set: the refused-token hint names it
     proxy: str | None
-    staff_chat_id: int | None
     keys: str  # the catalog keys' suffix: "" for Telegram, "_bale" for Bale
 
 
@@ -195,19 +195,16 @@ def _messengers(settings: Settings) -> list[_Messenger]:
         _Messenger(
             TELEGRAM,
             settings.token,
-            settings.api_base_url or "https://api.telegram.org",
+            settings.api_base_url or TELEGRAM_ROOT,
             settings.api_base_url,
             settings.telegram_proxy,
-            settings.staff_chat_id,
             "",
         )
     ]
     if settings.bale is not None:
         bale = settings.bale
         root = bale.api_base_url or BALE_ROOT
-        found.append(
-            _Messenger(BALE, bale.token, root, bale.api_base_url, None, bale.staff_chat_id, "_bale")
-        )
+        found.append(_Messenger(BALE, bale.token, root, bale.api_base_url, None, "_bale"))
     return found
 
 
@@ -218,14 +215,15 @@ async def _telegram_and_bale(settings: Settings, say: Voice) -> list[Finding]:
         bot = _bot(messenger)
         token = await _token(messenger, bot, say)
         found.append(token)
-        if token.verdict is Verdict.OK and messenger.staff_chat_id is not None:
-            found.append(await _staff_chat(settings, messenger, bot, say))
+        chat_id = settings.staff_chat_on(messenger.channel)
+        if token.verdict is Verdict.OK and chat_id is not None:
+            found.append(await _staff_chat(settings, messenger, chat_id, bot, say))
     return found
 
 
-async def _staff_chat(settings: Settings, messenger: _Messenger, bot: Bot, say: Voice) -> Finding:
-    chat_id = messenger.staff_chat_id
-    assert chat_id is not None
+async def _staff_chat(
+    settings: Settings, messenger: _Messenger, chat_id: int, bot: Bot, say: Voice
+) -> Finding:
     subject = say(f"check.staff_chat{messenger.keys}", chat_id=chat_id)
     staff_count = len(settings.admin_ids_on(messenger.channel))
     if settings.database_path.exists():

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.common.names import channel_name
 from bot.common.staff_voice import Voice
 from care.core.clock import Clock
 from jobs.channels.base import Channels
@@ -63,13 +64,8 @@ class OutageWatch:
 
 
 def _down(voice: Voice, *, name: str, minutes: int) -> str:
-    return voice("channels.down", channel=_name(voice, name), minutes=minutes)
+    return voice("channels.down", channel=channel_name(voice, name), minutes=minutes)
 
 
 def _back(voice: Voice, *, name: str) -> str:
-    return voice("channels.back", channel=_name(voice, name))
-
-
-def _name(voice: Voice, channel: str) -> str:
-    key = f"channels.{channel}"
-    return voice(key) if voice.catalog.has(voice.lang, key) else channel
+    return voice("channels.back", channel=channel_name(voice, name))

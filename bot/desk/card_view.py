@@ -12,7 +12,7 @@ from collections import Counter
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.common.names import area_name, language_name
+from bot.common.names import area_name, channel_name, language_name
 from bot.common.staff_voice import Voice
 from bot.desk import buttons as desk_buttons
 from bot.desk import merge_buttons
@@ -95,11 +95,6 @@ def _chat_names(card: PatientCard, voice: Voice) -> list[str]:
             name = voice("channels.preferred", channel=name)
         names.append(name)
     return names
-
-
-def channel_name(voice: Voice, channel: str) -> str:
-    key = f"channels.{channel}"
-    return voice(key) if voice.catalog.has(voice.lang, key) else channel
 
 
 def _link(card: PatientCard, voice: Voice) -> str:

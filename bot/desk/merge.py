@@ -12,13 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.common.access import Role, actor, admin_only, role_of
+from bot.common.names import channel_name
 from bot.common.replace import replace_message
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import awaiting, merge_buttons, merge_search
 from bot.desk.actions import ANSWER_LIMIT
 from bot.desk.card import render_card
-from bot.desk.card_view import back_button, back_keyboard, channel_name
+from bot.desk.card_view import back_button, back_keyboard
 from bot.desk.merge_buttons import MergeButton, MergeStep
 from bot.desk.texts import who
 from bot.services import CareContext

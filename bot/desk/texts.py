@@ -3,9 +3,9 @@ and the reason when it is refused, in the staff member's language (bot.staff_voi
 
 from __future__ import annotations
 
-from bot.common.names import language_name
+from bot.common.names import channel_name, language_name
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import channel_name, status_name
+from bot.desk.card_view import status_name
 from care.core.models import Appointment, Patient
 from care.desk.actions import Action, ActionResult, Refusal, Request
 from care.schedule.horizon import BOOKING_HORIZON

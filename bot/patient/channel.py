@@ -7,7 +7,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.common import names
 from bot.common.patient_view import say
+from bot.common.staff_language import voice_in
 from bot.patient.channel_buttons import decode, encode
 from bot.patient.common import patient_only, replace_text, tell
 from bot.services import CareContext, Services
@@ -19,8 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def channel_name(services: Services, lang: str, channel: str) -> str:
-    key = f"channels.{channel}"
-    return services.catalog.text(lang, key) if services.catalog.has(lang, key) else channel
+    return names.channel_name(voice_in(services, lang), channel)
 
 
 @patient_only

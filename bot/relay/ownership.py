@@ -9,12 +9,12 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.common.access import staff_only
+from bot.common.names import channel_name
 from bot.common.staff_language import staff_voice
 from bot.common.staff_voice import Voice
 from bot.desk import alert_buttons
 from bot.desk.alert_buttons import OwnerAction
 from bot.desk.alerts import describe
-from bot.desk.card_view import channel_name
 from bot.relay.posting import chat_voice
 from bot.services import CareContext, Services
 from care.alerts.outbox import AlertRow

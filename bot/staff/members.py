@@ -10,10 +10,10 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from bot.common.access import actor, admin_only
 from bot.common.invite_qr import invite_links, links_text
 from bot.common.menus import hide_staff_menu, show_staff_menu
+from bot.common.names import channel_name
 from bot.common.replace import replace_message
 from bot.common.staff_language import app_language, staff_voice, voice_in
 from bot.common.staff_voice import Voice
-from bot.desk.card_view import channel_name
 from bot.patient import start
 from bot.services import CareContext
 from bot.staff import member_buttons

@@ -145,7 +145,6 @@ CLI_MACHINE_STRINGS: dict[str, frozenset[str]] = {
             "en",  # the language without settings
             "UTC",
             "http://127.0.0.1:8081",  # an example URL, the same in every language
-            "https://api.telegram.org",
             "/bot",
             "proxy",  # a placeholder's name
             "_proxy",  # a catalog key's ending
